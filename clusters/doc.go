@@ -4,15 +4,24 @@
 // # The translator table
 //
 // One table maps each TensorFlow op type to an [Entry]: a support
-// predicate (dtypes, attributes), the inputs whose values must be known
-// when translating (a Transpose permutation, a Concat axis, ...), and a
-// translator that emits ONNX nodes. The table is the only definition of
-// "supported": the partitioner asks [Supported] and [StaticInputs], and
-// nothing else decides.
+// predicate (dtypes, attributes) and a translator that emits ONNX nodes.
+// The table is the only definition of "supported": the partitioner asks
+// [Supported], and nothing else decides. Which inputs a translation needs
+// as constants (a Transpose permutation, a Concat axis, ...) is an op fact
+// in package opdefs, beside the other facts the partitioner and the
+// offload runtime read.
+//
+// The package translates and encapsulates; it runs nothing. The offload
+// runtime (package offload) runs a cluster on the executor to learn its
+// tensors ([Recorder]), calls [Translate], and compiles the result.
 //
 // # Translation
 //
-// [Translate] builds one ONNX model (opset [Opset]) from a [Cluster] — its
+// A [Cluster] is the one description of a group of nodes offloaded
+// together: the partitioner forms it, [Translate] turns it into an ONNX
+// model and [Encapsulate] replaces it by one node.
+//
+// [Translate] builds one ONNX model (opset [Opset]) from a cluster — its
 // nodes in topological order, the tensors entering it (graph inputs) and
 // leaving it (graph outputs) — and a [TensorInfo] for every tensor it
 // touches: dtype, shape and, for static tensors, the value. Weights become
@@ -31,6 +40,6 @@
 // # Encapsulation
 //
 // [Encapsulate] rewrites a GraphDef so each cluster is one node of op type
-// [ClusterOp], whose kernel the bridge provides; outside consumers and
+// [ClusterOp], whose kernel the offload runtime provides; outside consumers and
 // control edges are re-pointed to it.
 package clusters

@@ -14,6 +14,7 @@ import (
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/onnxpb"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/opdefs"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -309,7 +310,7 @@ func TestArrayStridedSlice(t *testing.T) {
 // oracleAccepts reports whether the executor runs the case.
 func oracleAccepts(tc opCase) bool {
 	cl, feeds, _ := singleNodeCluster(tc)
-	r, err := NewRunner(cl)
+	r, err := newRunner(cl)
 	if err != nil {
 		return false
 	}
@@ -538,7 +539,7 @@ func TestArrayStaticInputs(t *testing.T) {
 		{"GatherNd", 2, nil}, {"ScatterNd", 3, []int{2}}, {"OneHot", 4, nil}, {"Cumsum", 2, nil},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, StaticInputs(graph.NewNode("n", c.op, in(c.n), nil)), c.op)
+		assert.Equal(t, c.want, opdefs.StaticInputs(graph.NewNode("n", c.op, in(c.n), nil)), c.op)
 	}
 }
 
@@ -547,7 +548,7 @@ func TestArrayStaticInputs(t *testing.T) {
 // the executor.
 func checkGraph(t *testing.T, g *tfpb.GraphDef, feeds map[string]*tensor.Tensor, outputs ...string) *onnxpb.GraphProto {
 	t.Helper()
-	cl := &Cluster{Name: "g", Outputs: outputs}
+	cl := &Cluster{Outputs: outputs}
 	var in []*tensor.Tensor
 	for _, n := range g.GetNode() {
 		if n.GetOp() == "Placeholder" {
@@ -714,7 +715,7 @@ func TestArrayUnfolded(t *testing.T) {
 	// Constants first, as a topological order wants them.
 	g.Node = append(g.Node[len(g.Node)-4:], g.Node[:len(g.Node)-4]...)
 	requireEngine(t)
-	cl := &Cluster{Name: "unfolded", Inputs: []string{"x:0", "y:0"},
+	cl := &Cluster{Inputs: []string{"x:0", "y:0"},
 		Outputs: []string{"shape:0", "shape:1", "shape64:0", "size:0", "size_scalar:0", "rank:0", "range:0"}}
 	for _, n := range g.Node {
 		if n.GetOp() != "Placeholder" {
@@ -722,7 +723,7 @@ func TestArrayUnfolded(t *testing.T) {
 		}
 	}
 	in := []*tensor.Tensor{randTensor(rng, f32, tensor.Shape{2, 3, 4, 3}, -1, 1), randTensor(rng, tensor.Float16, tensor.Shape{5, 0, 2}, -1, 1)}
-	r, err := NewRunner(cl)
+	r, err := newRunner(cl)
 	require.NoError(t, err)
 	info, want, err := r.Infer(context.Background(), in, nil)
 	require.NoError(t, err)

@@ -3,8 +3,6 @@ package clusters
 import (
 	"slices"
 
-	"github.com/tfoffload/tfoffload/graph"
-	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -14,12 +12,6 @@ import (
 // by zero and wraps MinInt/-1), so such divisors stay on the executor.
 func init() {
 	divTypes := append(slices.Clone(floatTypes), divIntTypes...)
-	staticIntDivisor := func(n *tfpb.NodeDef) []int {
-		if dt, _ := graph.AttrsOf(n).Type("T", tensor.Invalid); slices.Contains(divIntTypes, dt) {
-			return []int{1}
-		}
-		return nil
-	}
 	division := func(float, integer func(c *Ctx) error) func(c *Ctx) error {
 		return func(c *Ctx) error {
 			if c.In(0).DType.IsInteger() {
@@ -32,16 +24,16 @@ func init() {
 		}
 	}
 	trunc := func(c *Ctx) error { return c.ElementwiseOf("Div", nil, 0, 1) }
-	register(Entry{DTypes: divTypes, StaticIf: staticIntDivisor,
+	register(Entry{DTypes: divTypes,
 		Translate: division(trunc, trunc)}, "Div") // TensorFlow's integer Div truncates, as ONNX's
-	register(Entry{DTypes: divIntTypes, Static: []int{1}, Translate: division(trunc, trunc)}, "TruncateDiv")
-	register(Entry{DTypes: divTypes, StaticIf: staticIntDivisor, Translate: division(
+	register(Entry{DTypes: divIntTypes, Translate: division(trunc, trunc)}, "TruncateDiv")
+	register(Entry{DTypes: divTypes, Translate: division(
 		func(c *Ctx) error { return c.elementwiseOut("Div", nil, []int{0, 1}, Step{Op: "Floor"}) },
 		(*Ctx).intFloorDiv)}, "FloorDiv")
-	register(Entry{DTypes: divTypes, StaticIf: staticIntDivisor, Translate: division((*Ctx).floorMod,
+	register(Entry{DTypes: divTypes, Translate: division((*Ctx).floorMod,
 		func(c *Ctx) error { return c.ElementwiseOf("Mod", map[string]any{"fmod": 0}, 0, 1) })}, "FloorMod")
 	cMod := func(c *Ctx) error { return c.ElementwiseOf("Mod", map[string]any{"fmod": 1}, 0, 1) }
-	register(Entry{DTypes: divIntTypes, Static: []int{1}, Translate: division(cMod, cMod)}, "Mod", "TruncateMod")
+	register(Entry{DTypes: divIntTypes, Translate: division(cMod, cMod)}, "Mod", "TruncateMod")
 }
 
 // divIntTypes are the integer types ONNX Runtime's Div and Mod implement.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/opdefs"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -153,7 +154,7 @@ func TestElementwiseKeepsLayout(t *testing.T) {
 			}
 			prev = name
 		}
-		cl := &Cluster{Name: "chain", Nodes: b.Graph().Node[1:], Inputs: []string{"x:0"}, Outputs: []string{prev + ":0"}}
+		cl := &Cluster{Nodes: b.Graph().Node[1:], Inputs: []string{"x:0"}, Outputs: []string{prev + ":0"}}
 		return countOps(checkCluster(t, cl, []*tensor.Tensor{randTensor(rng, f32, tensor.Shape{1, 5, 5, 2}, -1, 1)}, tensor.Tolerance{}), "Transpose")
 	}
 	assert.Equal(t, 2, g("Relu6", "Mul", "Sigmoid", "Maximum", "SquaredDifference", "Rsqrt", "Square"))
@@ -171,7 +172,7 @@ func TestIntegerDivision(t *testing.T) {
 				a, _ := tensor.FromFloat64s(dt, tensor.Shape{2, 6}, []float64{7, -7, 7, -7, 0, 13, 6, -6, 1, -1, 100, -100})
 				b, _ := tensor.FromFloat64s(dt, tensor.Shape{6}, []float64{2, 2, -2, -2, 3, -5})
 				node := graph.NewNode("n", op, nil, map[string]any{"T": dt})
-				assert.Equal(t, []int{1}, StaticInputs(graph.NewNode("n", op, []string{"a", "b"}, map[string]any{"T": dt})))
+				assert.Equal(t, []int{1}, opdefs.StaticInputs(graph.NewNode("n", op, []string{"a", "b"}, map[string]any{"T": dt})))
 				checkOp(t, opCase{name: op, node: node, inputs: []*tensor.Tensor{a, b}, static: []bool{false, true}})
 			})
 		}
@@ -180,7 +181,7 @@ func TestIntegerDivision(t *testing.T) {
 		b, _ := tensor.FromFloat64s(tensor.Int32, tensor.Shape{2}, []float64{3, bad})
 		cl, feeds, _ := singleNodeCluster(opCase{name: "div", node: graph.NewNode("n", "FloorDiv", nil, map[string]any{"T": tensor.Int32}),
 			inputs: []*tensor.Tensor{tensor.MustFromSlice(tensor.Shape{2}, []int32{5, 6}), b}, static: []bool{false, true}})
-		r, err := NewRunner(cl)
+		r, err := newRunner(cl)
 		require.NoError(t, err)
 		info, _, err := r.Infer(context.Background(), feeds, nil)
 		if err != nil {
@@ -189,6 +190,6 @@ func TestIntegerDivision(t *testing.T) {
 		_, err = Translate(cl, info)
 		assert.ErrorIs(t, err, ErrUntranslatable, "divisor %v", bad)
 	}
-	assert.Empty(t, StaticInputs(graph.NewNode("n", "FloorDiv", []string{"a", "b"}, map[string]any{"T": tensor.Float32})),
+	assert.Empty(t, opdefs.StaticInputs(graph.NewNode("n", "FloorDiv", []string{"a", "b"}, map[string]any{"T": tensor.Float32})),
 		"float divisors need not be static")
 }

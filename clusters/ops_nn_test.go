@@ -138,8 +138,8 @@ func TestNoTransposeBetweenConvolutions(t *testing.T) {
 	b.Add("res", "AddV2", []string{"d", "r1"}, map[string]any{"T": f32})
 	b.Add("sq", "Square", []string{"res"}, map[string]any{"T": f32})
 	var nodes = b.Graph().Node[1:]
-	cl := &Cluster{Name: "cnn", Nodes: nodes, Inputs: []string{"x:0"}, Outputs: []string{"sq:0"}}
-	r, err := NewRunner(cl)
+	cl := &Cluster{Nodes: nodes, Inputs: []string{"x:0"}, Outputs: []string{"sq:0"}}
+	r, err := newRunner(cl)
 	require.NoError(t, err)
 	x := randTensor(rng, f32, tensor.Shape{1, 8, 8, 3}, -1, 1)
 	info, _, err := r.Infer(context.Background(), []*tensor.Tensor{x}, nil)

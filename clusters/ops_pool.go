@@ -21,7 +21,7 @@ func init() {
 		Translate: func(c *Ctx) error { return c.pool("MaxPool", maxPool, false) }}, "MaxPool")
 	// MaxPoolV2's window and strides are inputs; ONNX needs them as
 	// attributes.
-	register(Entry{DTypes: maxPoolTypes, Check: poolCheck(false), Static: []int{1, 2},
+	register(Entry{DTypes: maxPoolTypes, Check: poolCheck(false),
 		Translate: func(c *Ctx) error { return c.pool("MaxPool", maxPool, true) }}, "MaxPoolV2")
 	// ONNX Runtime's AveragePool is float-only; double would lose
 	// precision through float.
@@ -42,13 +42,13 @@ func init() {
 
 	// The output size is static: it fixes the output shape, and ONNX
 	// Resize wants every dimension of it.
-	register(Entry{DTypes: resizeTypes, Check: resizeCheck, Static: []int{1},
+	register(Entry{DTypes: resizeTypes, Check: resizeCheck,
 		Translate: func(c *Ctx) error { return c.resizeBilinear() }}, "ResizeBilinear")
-	register(Entry{DTypes: resizeTypes, Check: resizeCheck, Static: []int{1},
+	register(Entry{DTypes: resizeTypes, Check: resizeCheck,
 		Translate: func(c *Ctx) error { return c.resizeNearest() }}, "ResizeNearestNeighbor")
 
 	// input_sizes is static: it fixes the output shape and the padding.
-	register(Entry{DTypes: []tensor.DType{tensor.Float32, tensor.Float16, tensor.BFloat16}, Check: convCheck, Static: []int{0},
+	register(Entry{DTypes: []tensor.DType{tensor.Float32, tensor.Float16, tensor.BFloat16}, Check: convCheck,
 		Translate: func(c *Ctx) error { return c.convBackpropInput() }}, "Conv2DBackpropInput")
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/opdefs"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -51,7 +52,7 @@ func afterConv(rng *rand.Rand, node *tfpb.NodeDef, x *tensor.Tensor, c int, rest
 	var b graph.Builder
 	f32 := tensor.Float32
 	b.Placeholder("x", f32, nil)
-	cl := &Cluster{Name: "after_conv", Inputs: []string{"x:0"}}
+	cl := &Cluster{Inputs: []string{"x:0"}}
 	feeds := []*tensor.Tensor{x}
 	cl.Nodes = append(cl.Nodes,
 		b.Const("w", randTensor(rng, f32, tensor.Shape{3, 3, x.Shape()[3], c}, -1, 1)),
@@ -345,7 +346,7 @@ func TestResizeTranslators(t *testing.T) {
 		assertUnsupported(t, graph.NewNode("n", "ResizeNearestNeighbor", nil, map[string]any{"T": tensor.Uint64}))
 	})
 	t.Run("size not static", func(t *testing.T) {
-		assert.Equal(t, []int{1}, StaticInputs(graph.NewNode("n", "ResizeBilinear", []string{"x", "size"}, nil)))
+		assert.Equal(t, []int{1}, opdefs.StaticInputs(graph.NewNode("n", "ResizeBilinear", []string{"x", "size"}, nil)))
 	})
 }
 
@@ -427,5 +428,5 @@ func TestConv2DBackpropInputTranslator(t *testing.T) {
 		assert.Equal(t, 2, countOps(g, "Transpose"), "one transpose in, one out:\n%s", dumpGraph(g))
 	})
 	assertUnsupported(t, graph.NewNode("n", "Conv2DBackpropInput", nil, map[string]any{"T": tensor.Float64, "strides": []int{1, 1, 1, 1}, "padding": "SAME"}))
-	assert.Equal(t, []int{0}, StaticInputs(graph.NewNode("n", "Conv2DBackpropInput", []string{"s", "f", "dy"}, nil)))
+	assert.Equal(t, []int{0}, opdefs.StaticInputs(graph.NewNode("n", "Conv2DBackpropInput", []string{"s", "f", "dy"}, nil)))
 }

@@ -17,27 +17,27 @@ func init() {
 	// Reduction indices are static: they are mapped through the input's
 	// layout at translation time and decide the output's layout.
 	reduction := func(op string, k kernelTypes, kind reduceKind) {
-		register(Entry{DTypes: k.dtypes(), Static: []int{1}, Translate: func(c *Ctx) error { return c.reduce(kind, k) }}, op)
+		register(Entry{DTypes: k.dtypes(), Translate: func(c *Ctx) error { return c.reduce(kind, k) }}, op)
 	}
 	// ONNX Runtime's integer ReduceSum and ReduceProd saturate where
 	// TensorFlow's wrap: integer sums are composed to wrap (intSum), and
 	// integer products stay on the executor.
 	floats := kernelTypes{native: []tensor.DType{tensor.Float32, tensor.Float64}}
-	register(Entry{DTypes: realTypes, Static: []int{1}, Translate: func(c *Ctx) error { return c.reduce(reduceSum, floats) }}, "Sum")
+	register(Entry{DTypes: realTypes, Translate: func(c *Ctx) error { return c.reduce(reduceSum, floats) }}, "Sum")
 	reduction("Prod", floats, reduceProd)
 	// ReduceMax/Min take double, float, int32, int64, int8 and uint8;
 	// other integers widen exactly.
 	reduction("Max", kernelTypes{native: maxNative, widen: widenExact}, reduceMax)
 	reduction("Min", kernelTypes{native: maxNative, widen: widenExact}, reduceMin)
 	// Mean is composed for everything but float and double (see mean).
-	register(Entry{DTypes: realTypes, Static: []int{1}, Translate: func(c *Ctx) error { return c.reduce(reduceMean, kernelTypes{}) }}, "Mean")
-	register(Entry{DTypes: []tensor.DType{tensor.Bool}, Static: []int{1}, Translate: func(c *Ctx) error { return c.reduce(reduceAll, kernelTypes{}) }}, "All")
-	register(Entry{DTypes: []tensor.DType{tensor.Bool}, Static: []int{1}, Translate: func(c *Ctx) error { return c.reduce(reduceAny, kernelTypes{}) }}, "Any")
+	register(Entry{DTypes: realTypes, Translate: func(c *Ctx) error { return c.reduce(reduceMean, kernelTypes{}) }}, "Mean")
+	register(Entry{DTypes: []tensor.DType{tensor.Bool}, Translate: func(c *Ctx) error { return c.reduce(reduceAll, kernelTypes{}) }}, "All")
+	register(Entry{DTypes: []tensor.DType{tensor.Bool}, Translate: func(c *Ctx) error { return c.reduce(reduceAny, kernelTypes{}) }}, "Any")
 
 	arg := kernelTypes{native: maxNative, widen: widenExact}
-	register(Entry{DTypes: append(arg.dtypes(), tensor.Bool), Check: argCheck, Static: []int{1},
+	register(Entry{DTypes: append(arg.dtypes(), tensor.Bool), Check: argCheck,
 		Translate: func(c *Ctx) error { return c.argExtremum("ArgMax", arg) }}, "ArgMax")
-	register(Entry{DTypes: append(arg.dtypes(), tensor.Bool), Check: argCheck, Static: []int{1},
+	register(Entry{DTypes: append(arg.dtypes(), tensor.Bool), Check: argCheck,
 		Translate: func(c *Ctx) error { return c.argExtremum("ArgMin", arg) }}, "ArgMin")
 
 	// TopKV2's k stays a runtime input: ONNX TopK takes it as a tensor.

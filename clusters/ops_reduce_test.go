@@ -12,6 +12,7 @@ import (
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/opdefs"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -49,7 +50,7 @@ func runSingle(t *testing.T, tc opCase) *tensor.Tensor {
 	t.Helper()
 	requireEngine(t)
 	cl, feeds, _ := singleNodeCluster(tc)
-	r, err := NewRunner(cl)
+	r, err := newRunner(cl)
 	require.NoError(t, err)
 	info, _, err := r.Infer(context.Background(), feeds, nil)
 	require.NoError(t, err)
@@ -120,7 +121,7 @@ func TestReduceTranslators(t *testing.T) {
 		assertUnsupported(t, graph.NewNode("n", "Prod", nil, map[string]any{"T": tensor.Int32})) // ONNX Runtime saturates
 		assertUnsupported(t, graph.NewNode("n", "Mean", nil, map[string]any{"T": tensor.Complex128}))
 		assertUnsupported(t, graph.NewNode("n", "All", nil, map[string]any{"T": tensor.Int32}))
-		assert.Equal(t, []int{1}, StaticInputs(graph.NewNode("n", "Mean", []string{"x", "axes"}, nil)))
+		assert.Equal(t, []int{1}, opdefs.StaticInputs(graph.NewNode("n", "Mean", []string{"x", "axes"}, nil)))
 	})
 }
 
@@ -218,7 +219,7 @@ func TestTopKTranslators(t *testing.T) {
 	}
 	assertUnsupported(t, graph.NewNode("n", "TopKV2", nil, map[string]any{"T": tensor.Float32, "sorted": false}))
 	assertUnsupported(t, graph.NewNode("n", "TopKV2", nil, map[string]any{"T": tensor.Uint64}))
-	assert.Empty(t, StaticInputs(graph.NewNode("n", "TopKV2", []string{"x", "k"}, nil)), "k is a runtime input")
+	assert.Empty(t, opdefs.StaticInputs(graph.NewNode("n", "TopKV2", []string{"x", "k"}, nil)), "k is a runtime input")
 }
 
 func TestSoftmaxTranslators(t *testing.T) {
@@ -283,7 +284,7 @@ func TestFloorModTranslator(t *testing.T) {
 		}
 	})
 	// Integer FloorMod needs its divisor at translation time.
-	assert.Equal(t, []int{1}, StaticInputs(graph.NewNode("n", "FloorMod", []string{"a", "b"}, map[string]any{"T": tensor.Int32})))
+	assert.Equal(t, []int{1}, opdefs.StaticInputs(graph.NewNode("n", "FloorMod", []string{"a", "b"}, map[string]any{"T": tensor.Int32})))
 }
 
 func TestAtan2Translator(t *testing.T) {

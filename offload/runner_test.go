@@ -1,4 +1,4 @@
-package clusters
+package offload
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tfoffload/tfoffload/clusters"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -28,7 +29,7 @@ func TestInferStaticness(t *testing.T) {
 	b.Add("sr", "Shape", []string{"r"}, map[string]any{"T": tensor.Int32, "out_type": tensor.Int32})
 	b.Add("rc", "Range", []string{"zero", "one", "one"}, map[string]any{"Tidx": tensor.Int32})
 	b.Add("src", "Shape", []string{"rc"}, map[string]any{"T": tensor.Int32, "out_type": tensor.Int32})
-	cl := &Cluster{Name: "static", Nodes: b.Graph().Node[2:], Inputs: []string{"x:0", "n:0"},
+	cl := &clusters.Cluster{Nodes: b.Graph().Node[2:], Inputs: []string{"x:0", "n:0"},
 		Outputs: []string{"sx:0", "sw:0", "sr:0", "src:0"}}
 	r, err := NewRunner(cl)
 	require.NoError(t, err)
