@@ -5,8 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/tfoffload/tfoffload/opdefs"
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/opdefs"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels"
 )
