@@ -6,6 +6,7 @@ import (
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/internal/tfshape"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -925,103 +926,11 @@ func (a arr) endsOfSizes(begin, size string) (string, error) {
 	return out, e.err
 }
 
-// stridedSliceMasks are StridedSlice's bit masks.
-type stridedSliceMasks struct{ begin, end, ellipsis, newAxis, shrink int }
-
-func readStridedSliceMasks(a graph.Attrs) (stridedSliceMasks, error) {
-	var m stridedSliceMasks
-	for _, f := range []struct {
-		name string
-		dst  *int
-	}{{"begin_mask", &m.begin}, {"end_mask", &m.end}, {"ellipsis_mask", &m.ellipsis}, {"new_axis_mask", &m.newAxis}, {"shrink_axis_mask", &m.shrink}} {
-		v, err := a.Int(f.name, 0)
-		if err != nil {
-			return m, err
-		}
-		*f.dst = int(v)
-	}
-	return m, nil
-}
-
 func stridedSliceCheck(_ *tfpb.NodeDef, a graph.Attrs) error {
-	m, err := readStridedSliceMasks(a)
-	if err != nil {
-		return err
-	}
-	if m.ellipsis&(m.ellipsis-1) != 0 {
-		return untranslatable("ellipsis_mask %#x has more than one ellipsis", m.ellipsis)
+	if _, err := tfshape.ReadStridedSliceMasks(a); err != nil {
+		return untranslatable("%v", err)
 	}
 	return nil
-}
-
-// stridedDim is one input dimension of a StridedSlice after TensorFlow's
-// sparse-to-dense expansion: its raw begin, end and stride.
-type stridedDim struct {
-	begin, end, stride     int
-	beginMasked, endMasked bool
-	shrink                 bool
-}
-
-// Markers in a StridedSlice's final dimensions that are not input
-// dimensions.
-const (
-	stridedShrunk  = -1
-	stridedNewAxis = -2
-)
-
-// denseStridedSlice expands a StridedSlice spec (begin, end and strides
-// with ellipsis and new axes) to one entry per input dimension, as
-// TensorFlow's ValidateStridedSliceOp does, and lists the output's
-// dimensions: an input dimension, stridedShrunk or stridedNewAxis.
-func denseStridedSlice(rank int, begin, end, strides []int, m stridedSliceMasks) ([]stridedDim, []int, error) {
-	if len(begin) != len(strides) || len(end) != len(strides) {
-		return nil, nil, untranslatable("begin, end and strides differ in length")
-	}
-	sparse := len(strides)
-	ellipsis := m.ellipsis
-	addAfterEllipsis, seen := 0, false
-	for i := 0; i < sparse; i++ {
-		if seen && m.newAxis&(1<<i) != 0 {
-			addAfterEllipsis++
-		}
-		if ellipsis&(1<<i) != 0 {
-			seen = true
-		}
-	}
-	if !seen { // as if an ellipsis ended the spec
-		ellipsis |= 1 << sparse
-		sparse++
-	}
-	dims := make([]stridedDim, rank)
-	var final []int
-	full := 0
-	for i := 0; i < sparse; i++ {
-		bit := 1 << i
-		switch {
-		case ellipsis&bit != 0:
-			next := min(rank-(sparse-i)+1+addAfterEllipsis, rank)
-			for ; full < next; full++ {
-				dims[full] = stridedDim{stride: 1, beginMasked: true, endMasked: true}
-				final = append(final, full)
-			}
-		case m.newAxis&bit != 0:
-			final = append(final, stridedNewAxis)
-		default:
-			if full == rank {
-				return nil, nil, untranslatable("index out of range using input dim %d; input has only %d dims", full, rank)
-			}
-			d := stridedDim{begin: begin[i], end: end[i], stride: strides[i],
-				beginMasked: m.begin&bit != 0, endMasked: m.end&bit != 0, shrink: m.shrink&bit != 0}
-			dims[full] = d
-			if d.shrink {
-				final = append(final, stridedShrunk)
-			} else {
-				final = append(final, full)
-			}
-			full++
-		}
-	}
-	return dims, final, nil
 }
 
 // stridedSlice is one ONNX Slice, then a Squeeze of the shrunk axes and an
@@ -1032,7 +941,7 @@ func denseStridedSlice(rank int, begin, end, strides []int, m stridedSliceMasks)
 // −dim is −1 (nothing) for TensorFlow and 0 for ONNX, so that case uses
 // the known dimension. Masked bounds become sentinels past either end.
 func (a arr) stridedSlice() error {
-	m, err := readStridedSliceMasks(a.Attrs)
+	m, err := tfshape.ReadStridedSliceMasks(a.Attrs)
 	if err != nil {
 		return err
 	}
@@ -1046,7 +955,7 @@ func (a arr) stridedSlice() error {
 			return err
 		}
 	}
-	dims, final, err := denseStridedSlice(rank, spec[0], spec[1], spec[2], m)
+	dims, final, err := tfshape.DenseStridedSlice(rank, spec[0], spec[1], spec[2], m)
 	if err != nil {
 		return err
 	}
@@ -1057,41 +966,41 @@ func (a arr) stridedSlice() error {
 	}
 	var starts, ends, axes, steps, shrunk []int
 	for i, d := range dims {
-		begin, end := d.begin, d.end
+		begin, end := d.Begin, d.End
 		switch {
-		case d.stride == 0:
+		case d.Stride == 0:
 			return a.Fail("strides[%d] must be non-zero", i)
-		case d.shrink:
-			if d.stride < 0 {
+		case d.Shrink:
+			if d.Stride < 0 {
 				return a.Fail("only stride 1 allowed on non-range indexing")
 			}
 			shrunk = append(shrunk, i)
-			end, d.stride = begin+1, 1
+			end, d.Stride = begin+1, 1
 			if begin == -1 {
 				end = sliceToEnd
 			}
-		case d.stride > 0:
-			if d.beginMasked {
+		case d.Stride > 0:
+			if d.BeginMasked {
 				begin = 0
 			}
-			if d.endMasked {
+			if d.EndMasked {
 				end = sliceToEnd
 			}
-			if begin == 0 && end == sliceToEnd && d.stride == 1 {
+			if begin == 0 && end == sliceToEnd && d.Stride == 1 {
 				continue // the whole dimension
 			}
 		default:
-			if d.beginMasked {
+			if d.BeginMasked {
 				begin = sliceToEnd
 			}
-			if d.endMasked {
+			if d.EndMasked {
 				end = sliceToStart
 			}
-			if !d.beginMasked && begin < 0 && len(shape) == rank && shape[i] >= 0 && begin+shape[i] < 0 {
+			if !d.BeginMasked && begin < 0 && len(shape) == rank && shape[i] >= 0 && begin+shape[i] < 0 {
 				begin, end = 0, 0 // TensorFlow's begin is −1: nothing
 			}
 		}
-		starts, ends, steps = append(starts, begin), append(ends, end), append(steps, d.stride)
+		starts, ends, steps = append(starts, begin), append(ends, end), append(steps, d.Stride)
 		axes = append(axes, axisIn(i, rank, v.Perm))
 	}
 	if len(axes) > 0 {
@@ -1114,9 +1023,9 @@ func (a arr) stridedSlice() error {
 	pos := 0
 	for _, f := range final {
 		switch f {
-		case stridedShrunk:
+		case tfshape.ShrunkAxis:
 			continue
-		case stridedNewAxis:
+		case tfshape.NewAxis:
 			newAxes = append(newAxes, pos)
 		}
 		pos++

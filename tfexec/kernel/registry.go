@@ -9,6 +9,7 @@ import (
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/internal/tfshape"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -54,8 +55,9 @@ type Context struct {
 // ErrInvalidArgument is wrapped by kernel errors for inputs TensorFlow
 // rejects with InvalidArgument (or OutOfRange, FailedPrecondition): wrong
 // ranks, mismatched dimensions, out-of-range indices, integer division by
-// zero and the like.
-var ErrInvalidArgument = errors.New("invalid argument")
+// zero and the like. It is tfshape.ErrInvalidArgument, so the shape
+// arithmetic kernels share with translators reports the same condition.
+var ErrInvalidArgument = tfshape.ErrInvalidArgument
 
 // ErrUnsupported is wrapped by errors for dtypes or attribute values a
 // kernel does not implement.
