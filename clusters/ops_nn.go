@@ -6,6 +6,7 @@ import (
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/internal/tfshape"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -70,58 +71,36 @@ func (c *Ctx) biasAdd() error {
 	return err
 }
 
-// convParams are the attributes shared by Conv2D-like ops.
+// convParams are a windowed op's attributes in the form ONNX takes them:
+// H and W pairs, and pads as top, left, bottom, right.
 type convParams struct {
 	nchw      bool
 	strides   []int // H, W
 	dilations []int // H, W
-	padding   string
+	padding   tfshape.Padding
 	explicit  []int // top, left, bottom, right
 }
 
+// readConvParams reads a Conv2D-like op's attributes as its kernel does
+// (tfshape.ReadConv2D); what the kernel refuses stays on it.
 func readConvParams(a graph.Attrs) (convParams, error) {
-	var p convParams
-	df, err := a.String("data_format", "NHWC")
+	c, err := tfshape.ReadConv2D(a, tfshape.Conv2DOptions{})
 	if err != nil {
-		return p, err
+		return convParams{}, untranslatable("%v", err)
 	}
-	if df != "NHWC" && df != "NCHW" {
-		return p, untranslatable("data_format %s", df)
-	}
-	p.nchw = df == "NCHW"
-	h, w := 1, 2
-	if p.nchw {
-		h, w = 2, 3
-	}
-	strides, err := a.Ints("strides", []int64{1, 1, 1, 1})
+	return convParams{nchw: c.NCHW, strides: []int{c.StrideH, c.StrideW}, dilations: []int{c.DilationH, c.DilationW},
+		padding: c.Padding, explicit: []int{c.PadTop, c.PadLeft, c.PadBottom, c.PadRight}}, nil
+}
+
+// windowed returns the output size of spatial dimension d (0 for H, 1 for
+// W) of an input of size in under a window of k, and the pads before and
+// after it, as the kernel computes them (tfshape.Windowed).
+func (p convParams) windowed(d, in, k int) (out, before, after int, err error) {
+	out, before, after, err = tfshape.Windowed(in, k, p.dilations[d], p.strides[d], p.padding, p.explicit[d], p.explicit[d+2])
 	if err != nil {
-		return p, err
+		err = untranslatable("%v", err)
 	}
-	dil, err := a.Ints("dilations", []int64{1, 1, 1, 1})
-	if err != nil {
-		return p, err
-	}
-	if len(strides) != 4 || len(dil) != 4 {
-		return p, untranslatable("strides and dilations need 4 values")
-	}
-	p.strides = []int{int(strides[h]), int(strides[w])}
-	p.dilations = []int{int(dil[h]), int(dil[w])}
-	if p.padding, err = a.String("padding", "VALID"); err != nil {
-		return p, err
-	}
-	if p.padding == "EXPLICIT" {
-		ep, err := a.Ints("explicit_paddings", nil)
-		if err != nil {
-			return p, err
-		}
-		if len(ep) != 8 {
-			return p, untranslatable("explicit_paddings needs 8 values, has %d", len(ep))
-		}
-		p.explicit = []int{int(ep[2*h]), int(ep[2*w]), int(ep[2*h+1]), int(ep[2*w+1])}
-	} else if p.padding != "SAME" && p.padding != "VALID" {
-		return p, untranslatable("padding %s", p.padding)
-	}
-	return p, nil
+	return out, before, after, err
 }
 
 func convCheck(_ *tfpb.NodeDef, a graph.Attrs) error {
@@ -134,20 +113,23 @@ func convCheck(_ *tfpb.NodeDef, a graph.Attrs) error {
 // the end), else auto_pad.
 func (p convParams) onnxPads(attrs map[string]any, inHW, kernel []int) {
 	switch p.padding {
-	case "VALID":
+	case tfshape.PaddingValid:
 		attrs["pads"] = []int64{0, 0, 0, 0}
-	case "EXPLICIT":
+	case tfshape.PaddingExplicit:
 		attrs["pads"] = toInt64s(p.explicit)
-	case "SAME":
+	case tfshape.PaddingSame:
 		if inHW == nil || inHW[0] < 0 || inHW[1] < 0 || kernel == nil {
 			attrs["auto_pad"] = "SAME_UPPER"
 			return
 		}
 		pads := make([]int64, 4)
 		for d := 0; d < 2; d++ {
-			out := (inHW[d] + p.strides[d] - 1) / p.strides[d]
-			total := max((out-1)*p.strides[d]+(kernel[d]-1)*p.dilations[d]+1-inHW[d], 0)
-			pads[d], pads[d+2] = int64(total/2), int64(total-total/2)
+			_, before, after, err := p.windowed(d, inHW[d], kernel[d])
+			if err != nil {
+				attrs["auto_pad"] = "SAME_UPPER"
+				return
+			}
+			pads[d], pads[d+2] = int64(before), int64(after)
 		}
 		attrs["pads"] = pads
 	}

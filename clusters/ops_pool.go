@@ -6,6 +6,7 @@ import (
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/internal/tfshape"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -106,33 +107,28 @@ func poolParams(a graph.Attrs, ksize, strides []int) (convParams, []int, error) 
 		return p, nil, err
 	}
 	p.strides, p.dilations = stride, []int{1, 1}
-	if p.padding, err = a.String("padding", "VALID"); err != nil {
+	ps, err := a.String("padding", "VALID")
+	if err != nil {
 		return p, nil, err
 	}
-	switch p.padding {
-	case "SAME", "VALID":
-	case "EXPLICIT":
-		ep, err := a.Ints("explicit_paddings", nil)
-		if err != nil {
-			return p, nil, err
+	if p.padding, err = tfshape.ParsePadding(ps); err != nil {
+		return p, nil, untranslatable("%v", err)
+	}
+	explicit, err := a.Ints("explicit_paddings", nil)
+	if err != nil {
+		return p, nil, err
+	}
+	top, bottom, left, right, err := tfshape.ExplicitPaddings(explicit, p.padding, p.nchw)
+	if err != nil {
+		return p, nil, untranslatable("%v", err)
+	}
+	p.explicit = []int{top, left, bottom, right}
+	for i, v := range p.explicit {
+		// ONNX Runtime wants pads smaller than the window, so no window
+		// lies wholly in the padding.
+		if v >= kernel[i%2] {
+			return p, nil, untranslatable("explicit padding %v not smaller than the window %v", p.explicit, kernel)
 		}
-		if len(ep) != 8 {
-			return p, nil, untranslatable("explicit_paddings needs 8 values, has %d", len(ep))
-		}
-		h, w := 1, 2
-		if p.nchw {
-			h, w = 2, 3
-		}
-		p.explicit = []int{int(ep[2*h]), int(ep[2*w]), int(ep[2*h+1]), int(ep[2*w+1])}
-		for i, v := range p.explicit {
-			// ONNX Runtime wants pads smaller than the window, so no
-			// window lies wholly in the padding.
-			if v < 0 || v >= kernel[i%2] {
-				return p, nil, untranslatable("explicit padding %v not smaller than the window %v", p.explicit, kernel)
-			}
-		}
-	default:
-		return p, nil, untranslatable("padding %s", p.padding)
 	}
 	return p, kernel, nil
 }
@@ -158,7 +154,7 @@ func poolCheck(explicit bool) func(*tfpb.NodeDef, graph.Attrs) error {
 		if err != nil {
 			return err
 		}
-		if p.padding == "EXPLICIT" && !explicit {
+		if p.padding == tfshape.PaddingExplicit && !explicit {
 			return untranslatable("padding EXPLICIT")
 		}
 		return nil
@@ -613,14 +609,15 @@ func (c *Ctx) convBackpropInput() error {
 	var pads [4]int // top, left, bottom, right
 	outPad := make([]int, 2)
 	for d := 0; d < 2; d++ {
-		span := (kernel[d]-1)*p.dilations[d] + 1
-		switch p.padding {
-		case "SAME":
-			total := max((outSize[d]-1)*p.strides[d]+span-in[d], 0)
-			pads[d], pads[d+2] = total/2, total-total/2
-		case "EXPLICIT":
-			pads[d], pads[d+2] = p.explicit[d], p.explicit[d+2]
+		out, before, after, err := p.windowed(d, in[d], kernel[d])
+		if err != nil {
+			return err
 		}
+		if out != outSize[d] {
+			return c.Fail("out_backprop size %v does not match the convolution of %v", outSize, in)
+		}
+		pads[d], pads[d+2] = before, after
+		span := (kernel[d]-1)*p.dilations[d] + 1
 		outPad[d] = in[d] - ((outSize[d]-1)*p.strides[d] + span - pads[d] - pads[d+2])
 		if outPad[d] < 0 || outPad[d] >= max(p.strides[d], p.dilations[d]) {
 			return c.Fail("output size %v does not fit the convolution geometry", in)

@@ -16,3 +16,7 @@ import "errors"
 // ErrInvalidArgument is wrapped by errors for arguments TensorFlow rejects
 // with InvalidArgument.
 var ErrInvalidArgument = errors.New("invalid argument")
+
+// ErrUnsupported is wrapped by errors for arguments TensorFlow accepts in
+// general but its CPU kernels (and so tfoffload) do not support.
+var ErrUnsupported = errors.New("not supported")

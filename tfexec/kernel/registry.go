@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -60,8 +59,8 @@ type Context struct {
 var ErrInvalidArgument = tfshape.ErrInvalidArgument
 
 // ErrUnsupported is wrapped by errors for dtypes or attribute values a
-// kernel does not implement.
-var ErrUnsupported = errors.New("not supported")
+// kernel does not implement. It is tfshape.ErrUnsupported.
+var ErrUnsupported = tfshape.ErrUnsupported
 
 // Unsupported returns an ErrUnsupported error, for example
 // Unsupported("dtype %v", dt).
