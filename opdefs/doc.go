@@ -27,6 +27,23 @@
 // An op without a row has none of these properties: it is non-trivial,
 // and its output shapes follow from its input shapes and attributes.
 //
+// # Signatures
+//
+// [SignatureOf] returns an op's registered [Signature] — inputs, outputs
+// and attributes with their defaults — parsed from ops.txt, which keeps
+// TensorFlow's REGISTER_OP grammar so each entry can be checked against
+// TensorFlow's source line by line. The freezer fills stripped attributes
+// with [Signature.FillDefaults] and resolves FunctionDef `node:arg:i`
+// references with [Signature.OutputRange]; [Signature.Check] validates a
+// node against its op.
+//
+// # Consistency
+//
+// Tests hold the table to the code: every kernel's op and every
+// translator's op has a signature; every translator has a kernel; every
+// input TensorFlow names as shaping an output (shape, axis, size, …) is a
+// declared ShapeInput; static facts exist only for translated ops.
+//
 // # Static analysis
 //
 // [Analyze] is the one answer to "which tensors of a region are known at

@@ -42,7 +42,15 @@ var table = map[string]Facts{
 	"Shape": {ShapeOnly: true}, "ShapeN": {ShapeOnly: true}, "Size": {ShapeOnly: true}, "Rank": {ShapeOnly: true},
 
 	// Shapes from data.
-	"Where": {DataShape: true},
+	"Where": {DataShape: true}, "Unique": {DataShape: true}, "UniqueV2": {DataShape: true},
+	"UniqueWithCounts": {DataShape: true}, "UniqueWithCountsV2": {DataShape: true},
+	"DynamicPartition": {DataShape: true},
+	"SegmentSum":       {DataShape: true}, "SegmentMean": {DataShape: true}, "SegmentMax": {DataShape: true},
+	"SegmentMin": {DataShape: true}, "SegmentProd": {DataShape: true},
+	// Without pad_to_max_output_size, as many boxes as survive.
+	"NonMaxSuppression": {DataShape: true}, "NonMaxSuppressionV2": {DataShape: true},
+	"NonMaxSuppressionV3": {DataShape: true}, "NonMaxSuppressionV4": {DataShape: true},
+	"NonMaxSuppressionV5": {DataShape: true}, "NonMaxSuppressionWithOverlaps": {DataShape: true},
 
 	// Shapes from values. The translations that cannot take such an input
 	// at run time compile it in (Static).
@@ -54,12 +62,21 @@ var table = map[string]Facts{
 	"Slice":       {ShapeInputs: []int{1, 2}},
 	// Masks decide which of begin, end and strides count, so all three
 	// are resolved when translating.
-	"StridedSlice": {ShapeInputs: []int{1, 2, 3}, Static: []int{1, 2, 3}},
-	"Pad":          {ShapeInputs: []int{1}},
-	"PadV2":        {ShapeInputs: []int{1}},
-	"MirrorPad":    {ShapeInputs: []int{1}, Static: []int{1}},
-	"Range":        {ShapeInputs: []int{0, 1, 2}},
-	"OneHot":       {ShapeInputs: []int{1}},
+	"StridedSlice":  {ShapeInputs: []int{1, 2, 3}, Static: []int{1, 2, 3}},
+	"Pad":           {ShapeInputs: []int{1}},
+	"PadV2":         {ShapeInputs: []int{1}},
+	"MirrorPad":     {ShapeInputs: []int{1}, Static: []int{1}},
+	"Range":         {ShapeInputs: []int{0, 1, 2}},
+	"OneHot":        {ShapeInputs: []int{1}},
+	"LinSpace":      {ShapeInputs: []int{2}},
+	"BroadcastArgs": {ShapeInputs: []int{0, 1}},
+	"RandomUniform": {ShapeInputs: []int{0}}, "RandomStandardNormal": {ShapeInputs: []int{0}},
+	"RandomUniformInt": {ShapeInputs: []int{0}}, "TruncatedNormal": {ShapeInputs: []int{0}},
+	"UnsortedSegmentSum": {ShapeInputs: []int{2}}, "UnsortedSegmentMax": {ShapeInputs: []int{2}},
+	"UnsortedSegmentMin": {ShapeInputs: []int{2}}, "UnsortedSegmentProd": {ShapeInputs: []int{2}},
+	"CropAndResize": {ShapeInputs: []int{3}},
+	"ResizeArea":    {ShapeInputs: []int{1}},
+	"ResizeBicubic": {ShapeInputs: []int{1}},
 	// The output size fixes the output shape, and ONNX Resize wants every
 	// dimension of it.
 	"ResizeBilinear":        {ShapeInputs: []int{1}, Static: []int{1}},
@@ -75,8 +92,9 @@ var table = map[string]Facts{
 	"Sum": {ShapeInputs: []int{1}, Static: []int{1}}, "Mean": {ShapeInputs: []int{1}, Static: []int{1}},
 	"Max": {ShapeInputs: []int{1}, Static: []int{1}}, "Min": {ShapeInputs: []int{1}, Static: []int{1}},
 	"Prod": {ShapeInputs: []int{1}, Static: []int{1}}, "All": {ShapeInputs: []int{1}, Static: []int{1}},
-	"Any":    {ShapeInputs: []int{1}, Static: []int{1}},
-	"ArgMax": {ShapeInputs: []int{1}, Static: []int{1}}, "ArgMin": {ShapeInputs: []int{1}, Static: []int{1}},
+	"EuclideanNorm": {ShapeInputs: []int{1}},
+	"Any":           {ShapeInputs: []int{1}, Static: []int{1}},
+	"ArgMax":        {ShapeInputs: []int{1}, Static: []int{1}}, "ArgMin": {ShapeInputs: []int{1}, Static: []int{1}},
 	// ONNX TopK takes k as a tensor: it stays a run-time input.
 	"TopKV2":             {ShapeInputs: []int{1}},
 	"Transpose":          {ShapeInputs: []int{1}, Static: []int{1}},
