@@ -88,17 +88,6 @@ func dtypeList(ds []tensor.DType) string {
 	return strings.Join(parts, ", ")
 }
 
-// Common dtype sets for table entries.
-var (
-	floatTypes   = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Float16, tensor.BFloat16}
-	fastFloats   = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Float16}
-	signedInts   = []tensor.DType{tensor.Int8, tensor.Int16, tensor.Int32, tensor.Int64}
-	unsignedInts = []tensor.DType{tensor.Uint8, tensor.Uint16, tensor.Uint32, tensor.Uint64}
-	intTypes     = append(slices.Clone(signedInts), unsignedInts...)
-	numericTypes = append(slices.Clone(floatTypes), intTypes...)
-	allTypes     = append(append(slices.Clone(numericTypes), tensor.Bool, tensor.String), tensor.Complex64, tensor.Complex128)
-)
-
 // untranslatable builds an ErrUntranslatable error.
 func untranslatable(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrUntranslatable)

@@ -1,14 +1,12 @@
 package clusters
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
@@ -33,29 +31,6 @@ func ties(rng *rand.Rand, dt tensor.DType, shape tensor.Shape) *tensor.Tensor {
 		}
 	}
 	return floatsOf(dt, shape, vals)
-}
-
-// floatsOf converts vals to a tensor of dtype dt.
-func floatsOf(dt tensor.DType, shape tensor.Shape, vals []float64) *tensor.Tensor {
-	t, err := tensor.FromFloat64s(dt, shape, vals)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-// runSingle translates a one-node cluster and returns ONNX Runtime's
-// output 0, for checks Compare cannot make.
-func runSingle(t *testing.T, tc opCase) *tensor.Tensor {
-	t.Helper()
-	requireEngine(t)
-	cl, feeds, _ := singleNodeCluster(tc)
-	r, err := newRunner(cl)
-	require.NoError(t, err)
-	info, _, err := r.Infer(context.Background(), feeds, nil)
-	require.NoError(t, err)
-	got, _ := runOnEngine(t, cl, info, feeds)
-	return got[0]
 }
 
 func TestReduceTranslators(t *testing.T) {
@@ -220,107 +195,6 @@ func TestTopKTranslators(t *testing.T) {
 	assertUnsupported(t, graph.NewNode("n", "TopKV2", nil, map[string]any{"T": tensor.Float32, "sorted": false}))
 	assertUnsupported(t, graph.NewNode("n", "TopKV2", nil, map[string]any{"T": tensor.Uint64}))
 	assert.Empty(t, opdefs.StaticInputs(graph.NewNode("n", "TopKV2", []string{"x", "k"}, nil)), "k is a runtime input")
-}
-
-func TestSoftmaxTranslators(t *testing.T) {
-	rng := rand.New(rand.NewPCG(39, 40))
-	var cases []opCase
-	for _, op := range []string{"Softmax", "LogSoftmax"} {
-		for _, dt := range table[op].DTypes {
-			for _, shape := range []tensor.Shape{{7}, {3, 5}, {2, 3, 4}, {2, 1, 3, 6}} {
-				cases = append(cases, opCase{name: fmt.Sprintf("%s_%v_%v", op, dt, shape), node: graph.NewNode("n", op, nil, map[string]any{"T": dt}),
-					inputs: []*tensor.Tensor{randOf(rng, dt, shape, -5, 5, 0, 0)}, tol: tolFor(dt)})
-			}
-		}
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { checkOp(t, tc) })
-	}
-	assertUnsupported(t, graph.NewNode("n", "Softmax", nil, map[string]any{"T": tensor.Int32}))
-}
-
-func TestFloorModTranslator(t *testing.T) {
-	rng := rand.New(rand.NewPCG(41, 42))
-	var cases []opCase
-	signed := func(dt tensor.DType, shape tensor.Shape, lo, hi float64) *tensor.Tensor {
-		v := make([]float64, shape.NumElements())
-		for i := range v {
-			v[i] = lo + rng.Float64()*(hi-lo)
-			if rng.IntN(2) == 0 {
-				v[i] = -v[i]
-			}
-		}
-		return floatsOf(dt, shape, v)
-	}
-	for _, dt := range table["FloorMod"].DTypes {
-		if dt.IsInteger() {
-			continue // integer divisors must be static: TestIntegerDivision
-		}
-		for _, static := range []bool{false, true} {
-			cases = append(cases,
-				opCase{name: fmt.Sprintf("%v_static%v", dt, static), node: graph.NewNode("n", "FloorMod", nil, map[string]any{"T": dt}),
-					inputs: []*tensor.Tensor{signed(dt, tensor.Shape{3, 8}, 0, 10), signed(dt, tensor.Shape{8}, 0.5, 3)}, static: []bool{false, static}, tol: tolFor(dt)},
-				opCase{name: fmt.Sprintf("%v_scalar_divisor_static%v", dt, static), node: graph.NewNode("n", "FloorMod", nil, map[string]any{"T": dt}),
-					inputs: []*tensor.Tensor{signed(dt, tensor.Shape{2, 5}, 0, 10), floatsOf(dt, tensor.Shape{}, []float64{-1.5})}, static: []bool{false, static}, tol: tolFor(dt)})
-		}
-	}
-	// Exact multiples (a zero remainder keeps y's sign out), signed zeros,
-	// infinities and NaN.
-	inf, nan := math.Inf(1), math.NaN()
-	xs := []float64{6, -6, 0, math.Copysign(0, -1), 5, -5, inf, 3, nan, 7, 1e-30}
-	ys := []float64{3, 3, -2, 2, inf, -inf, 2, 0, 1, nan, -7}
-	cases = append(cases, opCase{name: "special", node: graph.NewNode("n", "FloorMod", nil, map[string]any{"T": tensor.Float32}),
-		inputs: []*tensor.Tensor{floatsOf(tensor.Float32, tensor.Shape{len(xs)}, xs), floatsOf(tensor.Float32, tensor.Shape{len(ys)}, ys)}})
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { checkOp(t, tc) })
-	}
-	t.Run("signed_zero_results", func(t *testing.T) {
-		// A zero remainder has x's sign, as fmod's; Compare cannot tell.
-		negZero := float32(math.Copysign(0, -1))
-		got := runSingle(t, opCase{name: "zeros", node: graph.NewNode("n", "FloorMod", nil, map[string]any{"T": tensor.Float32}),
-			inputs: []*tensor.Tensor{tensor.MustFromSlice(tensor.Shape{4}, []float32{6, -6, negZero, 0}), tensor.MustFromSlice(tensor.Shape{4}, []float32{-3, 3, 2, -2})}})
-		for i, v := range tensor.Values[float32](got) {
-			assert.Equal(t, i == 1 || i == 2, math.Signbit(float64(v)), "element %d: %v", i, v)
-		}
-	})
-	// Integer FloorMod needs its divisor at translation time.
-	assert.Equal(t, []int{1}, opdefs.StaticInputs(graph.NewNode("n", "FloorMod", []string{"a", "b"}, map[string]any{"T": tensor.Int32})))
-}
-
-func TestAtan2Translator(t *testing.T) {
-	rng := rand.New(rand.NewPCG(43, 44))
-	var cases []opCase
-	for _, dt := range table["Atan2"].DTypes {
-		cases = append(cases, opCase{name: dt.String(), node: graph.NewNode("n", "Atan2", nil, map[string]any{"T": dt}),
-			inputs: []*tensor.Tensor{randTensor(rng, dt, tensor.Shape{4, 6}, -3, 3), randTensor(rng, dt, tensor.Shape{6}, -3, 3)}, tol: tolFor(dt)})
-	}
-	// Every quadrant and axis, signed zeros, infinities and NaN, each y
-	// against each x.
-	inf, nan, negZero := math.Inf(1), math.NaN(), math.Copysign(0, -1)
-	special := []float64{0, negZero, 1, -1, 2.5, -1e-20, 1e20, inf, -inf, nan}
-	var ys, xs []float64
-	for _, y := range special {
-		for _, x := range special {
-			ys, xs = append(ys, y), append(xs, x)
-		}
-	}
-	cases = append(cases, opCase{name: "special", node: graph.NewNode("n", "Atan2", nil, map[string]any{"T": tensor.Float32}),
-		inputs: []*tensor.Tensor{floatsOf(tensor.Float32, tensor.Shape{len(ys)}, ys), floatsOf(tensor.Float32, tensor.Shape{len(xs)}, xs)}})
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { checkOp(t, tc) })
-	}
-	t.Run("signed_zero_results", func(t *testing.T) {
-		// Compare treats −0 and +0 as equal; check the signs directly.
-		nz := float32(negZero)
-		got := runSingle(t, opCase{name: "zeros", node: graph.NewNode("n", "Atan2", nil, map[string]any{"T": tensor.Float32}),
-			inputs: []*tensor.Tensor{tensor.MustFromSlice(tensor.Shape{6}, []float32{0, 0, nz, nz, nz, nz}),
-				tensor.MustFromSlice(tensor.Shape{6}, []float32{1, float32(inf), 1, 0, float32(inf), 1e-3})}})
-		for i, v := range tensor.Values[float32](got) {
-			assert.Equal(t, i >= 2, math.Signbit(float64(v)), "element %d: %v", i, v)
-			assert.Zero(t, v, "element %d", i)
-		}
-	})
-	assertUnsupported(t, graph.NewNode("n", "Atan2", nil, map[string]any{"T": tensor.Float64}))
 }
 
 // TestNaNAndInfinities checks TensorFlow's handling of NaN and infinities

@@ -1,6 +1,7 @@
 package clusters
 
 import (
+	"math"
 	"slices"
 
 	"github.com/tfoffload/tfoffload/graph"
@@ -25,36 +26,8 @@ var (
 	minMaxTypes = append(slices.Clone(floatTypes), tensor.Int8, tensor.Int32, tensor.Int64, tensor.Uint8, tensor.Uint32, tensor.Uint64)
 )
 
-// Plumbing, elementwise math, activations, comparisons, logic and casts.
+// Elementwise math, activations, comparisons, logic and casts.
 func init() {
-	register(Entry{Translate: func(c *Ctx) error {
-		v, err := c.Attrs.Tensor("value")
-		if err != nil {
-			return err
-		}
-		c.SetOutputConst(0, v)
-		return nil
-	}}, "Const")
-	register(Entry{Translate: func(c *Ctx) error {
-		v, err := c.Raw(0)
-		if err != nil {
-			return err
-		}
-		c.SetOutputValue(0, v) // no node: the value is the same
-		return nil
-	}}, "Identity", "StopGradient", "Snapshot", "PreventGradient", "PlaceholderWithDefault")
-	register(Entry{Translate: func(c *Ctx) error {
-		for i := 0; i < c.NumInputs(); i++ {
-			v, err := c.Raw(i)
-			if err != nil {
-				return err
-			}
-			c.SetOutputValue(i, v)
-		}
-		return nil
-	}}, "IdentityN")
-	register(Entry{Translate: func(*Ctx) error { return nil }}, "NoOp")
-
 	binary := func(onnx string, dtypes []tensor.DType, ops ...string) {
 		register(Entry{DTypes: dtypes, Translate: func(c *Ctx) error { return c.Elementwise(onnx, nil) }}, ops...)
 	}
@@ -184,6 +157,10 @@ func init() {
 		}
 		return c.Unary("Cast", map[string]any{"to": int64(to)})
 	}}, "Cast")
+
+	// ONNX Runtime's Atan is float-only; a double Atan2 would lose
+	// precision through float.
+	register(Entry{DTypes: []tensor.DType{tensor.Float32, tensor.Float16, tensor.BFloat16}, Translate: func(c *Ctx) error { return c.atan2() }}, "Atan2")
 }
 
 // relu6 clips a value to [0, 6] in its layout.
@@ -260,5 +237,64 @@ func castCheck(_ *tfpb.NodeDef, a graph.Attrs) error {
 	if src.IsComplex() {
 		return untranslatable("cast from %v", src)
 	}
+	return nil
+}
+
+// binaryFloat returns inputs 0 and 1 in a shared layout, broadcast as
+// TensorFlow does and converted to float (half, bfloat16) or kept
+// (float, double), with that type.
+func (c *Ctx) binaryFloat() (x, y string, perm []int, ct tensor.DType, err error) {
+	outRank := c.Out(0).Rank()
+	perm = c.layoutOf(outRank, 0, 1)
+	dt := c.In(0).DType
+	ct = dt
+	if slices.Contains(halfFloats, dt) {
+		ct = tensor.Float32
+	}
+	var names [2]string
+	for i := range names {
+		if names[i], err = c.aligned(i, perm, outRank); err != nil {
+			return
+		}
+		if names[i], err = c.cast(names[i], dt, ct); err != nil {
+			return
+		}
+	}
+	return names[0], names[1], perm, ct, nil
+}
+
+// atan2 composes Atan2(y, x) exactly as C's atan2, signed zeros and
+// infinities included. The result has y's sign, and its magnitude is
+// atan2(|y|, x): atan(|y|/x), plus π where x's sign bit is set (x < 0 or
+// x = −0). Where |y|/x is 0/0 it is taken as 0, and where it is ∞/∞ as
+// sign(x) (atan ±1 = ±π/4). Sign bits are read as v < 0 or 1/v < 0. The
+// sign goes on last, by multiplication: ONNX Runtime's Where turns a −0
+// taken from its second input into +0.
+func (c *Ctx) atan2() error {
+	y, x, perm, ct, err := c.binaryFloat()
+	if err != nil {
+		return err
+	}
+	f := &formula{c: c, dt: ct}
+	zero := f.scalar(0)
+	signBit := func(v string) string {
+		return f.op("Or", nil, f.op("Less", nil, v, zero), f.op("Less", nil, f.op("Reciprocal", nil, v), zero))
+	}
+	ay := f.op("Abs", nil, y)
+	ratio := f.op("Div", nil, ay, x)
+	bothInf := f.op("And", nil, f.op("IsInf", nil, x), f.op("IsInf", nil, y))
+	ratio = f.op("Where", nil, bothInf, f.op("Sign", nil, x), ratio)
+	bothZero := f.op("And", nil, f.op("Equal", nil, x, zero), f.op("Equal", nil, y, zero))
+	ratio = f.op("Where", nil, bothZero, zero, ratio)
+	a := f.op("Atan", nil, ratio)
+	mag := f.op("Abs", nil, f.op("Where", nil, signBit(x), f.op("Add", nil, a, f.scalar(math.Pi)), a))
+	out := f.op("Mul", nil, mag, f.op("Where", nil, signBit(y), f.scalar(-1), f.scalar(1)))
+	if f.err != nil {
+		return f.err
+	}
+	if out, err = c.cast(out, ct, c.In(0).DType); err != nil {
+		return err
+	}
+	c.SetOutputValue(0, Value{Name: out, Perm: perm})
 	return nil
 }

@@ -40,7 +40,7 @@ func init() {
 var divIntTypes = []tensor.DType{tensor.Int32, tensor.Int64}
 
 // checkDivisor refuses an integer divisor that is unknown, or holds 0 or
-// -1, as the package comment of ops_divide.go explains.
+// -1, as the comment on this file's init explains.
 func (c *Ctx) checkDivisor() error {
 	t, err := c.Static(1)
 	if err != nil {
@@ -82,6 +82,31 @@ func (c *Ctx) intFloorDiv() error {
 	out := f.op("Sub", nil, q, f.cast(adjust, tensor.Bool, dt))
 	if f.err != nil {
 		return f.err
+	}
+	c.SetOutputValue(0, Value{Name: out, Perm: perm})
+	return nil
+}
+
+// floorMod computes TensorFlow's float FloorMod: r = fmod(x, y), plus y
+// when r is non-zero and its sign differs from y's. A zero r keeps its
+// sign (x's): it is Where's third input, which ONNX Runtime passes
+// through unchanged, and r + y is never zero.
+func (c *Ctx) floorMod() error {
+	x, y, perm, ct, err := c.binaryFloat()
+	if err != nil {
+		return err
+	}
+	f := &formula{c: c, dt: ct}
+	zero := f.scalar(0)
+	r := f.op("Mod", map[string]any{"fmod": 1}, x, y)
+	nonZero := f.op("Not", nil, f.op("Equal", nil, r, zero))
+	signsDiffer := f.op("Xor", nil, f.op("Less", nil, y, zero), f.op("Less", nil, r, zero))
+	out := f.op("Where", nil, f.op("And", nil, nonZero, signsDiffer), f.op("Add", nil, r, y), r)
+	if f.err != nil {
+		return f.err
+	}
+	if out, err = c.cast(out, ct, c.In(0).DType); err != nil {
+		return err
 	}
 	c.SetOutputValue(0, Value{Name: out, Perm: perm})
 	return nil

@@ -9,10 +9,10 @@ import (
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
-// Reductions, softmax, arg-extrema, top-k and the float-only binary math
-// ops (FloorMod, Atan2). All of them work on a value in whatever layout it
-// is stored: their axes are mapped through the layout, and the output
-// keeps it (minus the reduced axes).
+// Reductions, arg-extrema, top-k and cumulative sums. Reductions,
+// arg-extrema and top-k work on a value in whatever layout it is stored:
+// their axes are mapped through the layout, and the output keeps it (minus
+// the reduced axes); so does Cumsum along a static axis.
 func init() {
 	// Reduction indices are static: they are mapped through the input's
 	// layout at translation time and decide the output's layout.
@@ -45,124 +45,20 @@ func init() {
 	register(Entry{DTypes: topk.dtypes(), Check: topKCheck, Translate: func(c *Ctx) error { return c.topK(topk, true) }}, "TopKV2")
 	register(Entry{DTypes: topk.dtypes(), Check: topKCheck, Translate: func(c *Ctx) error { return c.topK(topk, false) }}, "TopK")
 
-	soft := kernelTypes{native: []tensor.DType{tensor.Float32, tensor.Float64}}
-	register(Entry{DTypes: soft.dtypes(), Translate: func(c *Ctx) error { return c.softmax("Softmax", soft) }}, "Softmax")
-	register(Entry{DTypes: soft.dtypes(), Translate: func(c *Ctx) error { return c.softmax("LogSoftmax", soft) }}, "LogSoftmax")
-
-	// Integer FloorMod stays on the executor: a zero divisor is an error
-	// in TensorFlow and a crash in ONNX Runtime.
-
-	// ONNX Runtime's Atan is float-only; a double Atan2 would lose
-	// precision through float.
-	register(Entry{DTypes: []tensor.DType{tensor.Float32, tensor.Float16, tensor.BFloat16}, Translate: func(c *Ctx) error { return c.atan2() }}, "Atan2")
+	register(Entry{DTypes: cumsumTypes, Translate: arrayOp(arr.cumsum)}, "Cumsum")
 }
 
+var maxNative = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Int32, tensor.Int64, tensor.Int8, tensor.Uint8}
+
+// The dtypes of ONNX Runtime's CPU kernels that the translations use.
 var (
-	maxNative  = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Int32, tensor.Int64, tensor.Int8, tensor.Uint8}
-	realTypes  = append(slices.Clone(floatTypes), intTypes...)
-	halfFloats = []tensor.DType{tensor.Float16, tensor.BFloat16}
+	// cumsumTypes: CumSum takes float, double, int32 and int64; other
+	// integers sum in int64, which wraps to the same result modulo their
+	// width. Half types would round differently from TensorFlow's
+	// step-by-step rounding.
+	cumsumTypes  = append([]tensor.DType{tensor.Float32, tensor.Float64}, intTypes...)
+	cumsumKernel = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Int32, tensor.Int64}
 )
-
-// kernelTypes describes the element types an ONNX Runtime kernel
-// implements and how other TensorFlow types reach it: half and bfloat16
-// are always computed in float (as TensorFlow's CPU kernels do); integers
-// as the widening allows.
-type kernelTypes struct {
-	native []tensor.DType
-	widen  widening
-}
-
-// widening says how integer types may reach a kernel's native types.
-type widening int
-
-const (
-	// widenNone: integers only where native (arithmetic that rounds).
-	widenNone widening = iota
-	// widenExact: to any type holding every value exactly, float
-	// included, for ops that only compare and move values.
-	widenExact
-)
-
-var intWider = map[tensor.DType][]tensor.DType{
-	tensor.Bool:   {tensor.Uint8, tensor.Int8, tensor.Int32, tensor.Int64},
-	tensor.Int8:   {tensor.Int16, tensor.Int32, tensor.Int64},
-	tensor.Uint8:  {tensor.Int16, tensor.Uint16, tensor.Int32, tensor.Uint32, tensor.Int64, tensor.Uint64},
-	tensor.Int16:  {tensor.Int32, tensor.Int64},
-	tensor.Uint16: {tensor.Int32, tensor.Uint32, tensor.Int64, tensor.Uint64},
-	tensor.Int32:  {tensor.Int64},
-	tensor.Uint32: {tensor.Int64, tensor.Uint64},
-}
-
-// floatExact lists the float types that hold every value of an integer
-// type exactly.
-var floatExact = map[tensor.DType][]tensor.DType{
-	tensor.Int8: {tensor.Float32, tensor.Float64}, tensor.Uint8: {tensor.Float32, tensor.Float64},
-	tensor.Int16: {tensor.Float32, tensor.Float64}, tensor.Uint16: {tensor.Float32, tensor.Float64},
-	tensor.Int32: {tensor.Float64}, tensor.Uint32: {tensor.Float64},
-}
-
-// of returns the type dt is computed in, and false when there is none.
-func (k kernelTypes) of(dt tensor.DType) (tensor.DType, bool) {
-	if slices.Contains(k.native, dt) {
-		return dt, true
-	}
-	var cands []tensor.DType
-	switch {
-	case slices.Contains(halfFloats, dt):
-		cands = []tensor.DType{tensor.Float32}
-	case k.widen == widenExact:
-		cands = append(slices.Clone(intWider[dt]), floatExact[dt]...)
-	}
-	for _, t := range cands {
-		if slices.Contains(k.native, t) {
-			return t, true
-		}
-	}
-	return tensor.Invalid, false
-}
-
-// dtypes returns the real types the kernel can compute.
-func (k kernelTypes) dtypes() []tensor.DType { return k.dtypesOf(realTypes) }
-
-// dtypesOf returns those of candidates the kernel can compute.
-func (k kernelTypes) dtypesOf(candidates []tensor.DType) []tensor.DType {
-	var out []tensor.DType
-	for _, dt := range candidates {
-		if _, ok := k.of(dt); ok {
-			out = append(out, dt)
-		}
-	}
-	return out
-}
-
-// cast converts name from one element type to another; no node when they
-// are the same.
-func (c *Ctx) cast(name string, from, to tensor.DType) (string, error) {
-	if from == to {
-		return name, nil
-	}
-	t, err := onnxElemType(to)
-	if err != nil {
-		return "", err
-	}
-	return c.Op("Cast", []string{name}, map[string]any{"to": int64(t)})
-}
-
-// computeIn returns input i's stored value converted to the type k
-// computes its dtype in, and that type.
-func (c *Ctx) computeIn(i int, k kernelTypes) (Value, tensor.DType, error) {
-	v, err := c.Raw(i)
-	if err != nil {
-		return Value{}, tensor.Invalid, err
-	}
-	dt := c.In(i).DType
-	ct, ok := k.of(dt)
-	if !ok {
-		return Value{}, tensor.Invalid, c.Fail("no ONNX kernel for %v", dt)
-	}
-	name, err := c.cast(v.Name, dt, ct)
-	return Value{Name: name, Perm: v.Perm}, ct, err
-}
 
 // axesIn maps TensorFlow axes (possibly negative) of a rank-rank tensor to
 // their positions in layout perm, sorted, and marks the TF axes they name.
@@ -578,142 +474,61 @@ func (c *Ctx) topK(k kernelTypes, v2 bool) error {
 	return nil
 }
 
-// softmax translates Softmax and LogSoftmax over the last TF axis.
-func (c *Ctx) softmax(op string, k kernelTypes) error {
-	rank := c.In(0).Rank()
-	if rank < 1 {
-		return c.Fail("input of rank %d", rank)
-	}
-	x, ct, err := c.computeIn(0, k)
-	if err != nil {
-		return err
-	}
-	out, err := c.Op(op, []string{x.Name}, map[string]any{"axis": axisIn(-1, rank, x.Perm)})
-	if err != nil {
-		return err
-	}
-	if out, err = c.cast(out, ct, c.In(0).DType); err != nil {
-		return err
-	}
-	c.SetOutputValue(0, Value{Name: out, Perm: x.Perm})
-	return nil
-}
-
-// binaryFloat returns inputs 0 and 1 in a shared layout, broadcast as
-// TensorFlow does and converted to float (half, bfloat16) or kept
-// (float, double), with that type.
-func (c *Ctx) binaryFloat() (x, y string, perm []int, ct tensor.DType, err error) {
-	outRank := c.Out(0).Rank()
-	perm = c.layoutOf(outRank, 0, 1)
-	dt := c.In(0).DType
-	ct = dt
-	if slices.Contains(halfFloats, dt) {
-		ct = tensor.Float32
-	}
-	var names [2]string
-	for i := range names {
-		if names[i], err = c.aligned(i, perm, outRank); err != nil {
-			return
+// cumsum is ONNX CumSum with TensorFlow's exclusive and reverse flags; a
+// static axis lets it run in the input's layout.
+func (a arr) cumsum() error {
+	attrs := map[string]any{}
+	for _, f := range []string{"exclusive", "reverse"} {
+		b, err := a.Attrs.Bool(f, false)
+		if err != nil {
+			return err
 		}
-		if names[i], err = c.cast(names[i], dt, ct); err != nil {
-			return
+		attrs[f] = boolInt(b)
+	}
+	rank, err := a.rankOf(0)
+	if err != nil {
+		return err
+	}
+	dt := a.In(0).DType
+	ct := dt
+	if !slices.Contains(cumsumKernel, dt) {
+		ct = tensor.Int64 // an integer type: see cumsumTypes
+	}
+	v := Value{}
+	var ax string
+	if a.In(1).Value != nil {
+		axis, err := a.staticScalar(1)
+		if err != nil {
+			return err
+		}
+		if axis, err = a.normAxis(axis, rank); err != nil {
+			return err
+		}
+		if v, err = a.Raw(0); err != nil {
+			return err
+		}
+		if ax, err = a.scalarInt64(int64(axisIn(axis, rank, v.Perm))); err != nil {
+			return err
+		}
+	} else {
+		if v.Name, err = a.Input(0); err != nil {
+			return err
+		}
+		if ax, err = a.Input(1); err != nil {
+			return err
 		}
 	}
-	return names[0], names[1], perm, ct, nil
-}
-
-// formula emits ops that read as expressions: the first error sticks
-// and later calls do nothing.
-type formula struct {
-	c   *Ctx
-	dt  tensor.DType // the type of scalars
-	err error
-}
-
-func (f *formula) op(name string, attrs map[string]any, in ...string) string {
-	if f.err != nil {
-		return ""
-	}
-	out, err := f.c.Op(name, in, attrs)
-	f.err = err
-	return out
-}
-
-func (f *formula) cast(name string, from, to tensor.DType) string {
-	if f.err != nil {
-		return ""
-	}
-	out, err := f.c.cast(name, from, to)
-	f.err = err
-	return out
-}
-
-func (f *formula) scalar(v float64) string {
-	if f.err != nil {
-		return ""
-	}
-	out, err := f.c.Scalar(f.dt, v)
-	f.err = err
-	return out
-}
-
-// floorMod computes TensorFlow's float FloorMod: r = fmod(x, y), plus y
-// when r is non-zero and its sign differs from y's. A zero r keeps its
-// sign (x's): it is Where's third input, which ONNX Runtime passes
-// through unchanged, and r + y is never zero.
-func (c *Ctx) floorMod() error {
-	x, y, perm, ct, err := c.binaryFloat()
+	x, err := a.castIf(v.Name, dt, ct)
 	if err != nil {
 		return err
 	}
-	f := &formula{c: c, dt: ct}
-	zero := f.scalar(0)
-	r := f.op("Mod", map[string]any{"fmod": 1}, x, y)
-	nonZero := f.op("Not", nil, f.op("Equal", nil, r, zero))
-	signsDiffer := f.op("Xor", nil, f.op("Less", nil, y, zero), f.op("Less", nil, r, zero))
-	out := f.op("Where", nil, f.op("And", nil, nonZero, signsDiffer), f.op("Add", nil, r, y), r)
-	if f.err != nil {
-		return f.err
-	}
-	if out, err = c.cast(out, ct, c.In(0).DType); err != nil {
-		return err
-	}
-	c.SetOutputValue(0, Value{Name: out, Perm: perm})
-	return nil
-}
-
-// atan2 composes Atan2(y, x) exactly as C's atan2, signed zeros and
-// infinities included. The result has y's sign, and its magnitude is
-// atan2(|y|, x): atan(|y|/x), plus π where x's sign bit is set (x < 0 or
-// x = −0). Where |y|/x is 0/0 it is taken as 0, and where it is ∞/∞ as
-// sign(x) (atan ±1 = ±π/4). Sign bits are read as v < 0 or 1/v < 0. The
-// sign goes on last, by multiplication: ONNX Runtime's Where turns a −0
-// taken from its second input into +0.
-func (c *Ctx) atan2() error {
-	y, x, perm, ct, err := c.binaryFloat()
+	out, err := a.Op("CumSum", []string{x, ax}, attrs)
 	if err != nil {
 		return err
 	}
-	f := &formula{c: c, dt: ct}
-	zero := f.scalar(0)
-	signBit := func(v string) string {
-		return f.op("Or", nil, f.op("Less", nil, v, zero), f.op("Less", nil, f.op("Reciprocal", nil, v), zero))
-	}
-	ay := f.op("Abs", nil, y)
-	ratio := f.op("Div", nil, ay, x)
-	bothInf := f.op("And", nil, f.op("IsInf", nil, x), f.op("IsInf", nil, y))
-	ratio = f.op("Where", nil, bothInf, f.op("Sign", nil, x), ratio)
-	bothZero := f.op("And", nil, f.op("Equal", nil, x, zero), f.op("Equal", nil, y, zero))
-	ratio = f.op("Where", nil, bothZero, zero, ratio)
-	a := f.op("Atan", nil, ratio)
-	mag := f.op("Abs", nil, f.op("Where", nil, signBit(x), f.op("Add", nil, a, f.scalar(math.Pi)), a))
-	out := f.op("Mul", nil, mag, f.op("Where", nil, signBit(y), f.scalar(-1), f.scalar(1)))
-	if f.err != nil {
-		return f.err
-	}
-	if out, err = c.cast(out, ct, c.In(0).DType); err != nil {
+	if out, err = a.castIf(out, ct, dt); err != nil {
 		return err
 	}
-	c.SetOutputValue(0, Value{Name: out, Perm: perm})
+	a.SetOutputValue(0, Value{Name: out, Perm: v.Perm})
 	return nil
 }

@@ -13,62 +13,20 @@ import (
 // convTypes are the types of ONNX Runtime's CPU Conv (no double).
 var convTypes = []tensor.DType{tensor.Float32, tensor.Float16}
 
-// Convolutions, matrix products and the converter-fused ops built on them.
+// Convolutions, the transposed convolution and the converter-fused
+// convolutions. ONNX wants these channels-first: NHWC tensors are taken in
+// the NCHW layout and the results stay NCHW, so chains of them (and of
+// pools and batch norms) need no transposes in between.
 func init() {
 	register(Entry{DTypes: convTypes, Check: convCheck, Translate: func(c *Ctx) error { return c.conv(false, nil) }}, "Conv2D")
 	register(Entry{DTypes: convTypes, Check: convCheck, Translate: func(c *Ctx) error { return c.conv(true, nil) }}, "DepthwiseConv2dNative")
 	register(Entry{DTypes: convTypes, Check: fusedCheck(convCheck), Translate: func(c *Ctx) error { return c.fused(false) }}, "_FusedConv2D")
 	register(Entry{DTypes: convTypes, Check: fusedCheck(convCheck), Translate: func(c *Ctx) error { return c.fused(true) }},
 		"FusedDepthwiseConv2dNative", "_FusedDepthwiseConv2dNative")
-	register(Entry{DTypes: fastFloats, Translate: func(c *Ctx) error {
-		out, err := c.matmul()
-		if err != nil {
-			return err
-		}
-		c.SetOutput(0, out)
-		return nil
-	}}, "MatMul")
-	// TensorFlow's CPU kernel refuses half for _FusedMatMul.
-	register(Entry{DTypes: wideFloats, Check: fusedCheck(nil), Translate: func(c *Ctx) error { return c.fusedMatMul() }}, "_FusedMatMul")
-	register(Entry{DTypes: fastFloats, Check: batchMatMulCheck, Translate: func(c *Ctx) error { return c.batchMatMul() }},
-		"BatchMatMul", "BatchMatMulV2", "BatchMatMulV3")
-	register(Entry{DTypes: numericTypes, Translate: func(c *Ctx) error { return c.biasAdd() }}, "BiasAdd", "BiasAddV1")
-}
 
-// biasAdd adds a 1-D bias along the channel axis: the last one for NHWC
-// (plain broadcasting, in whatever layout the value has), axis 1 for NCHW.
-func (c *Ctx) biasAdd() error {
-	if !c.isNCHW() {
-		return c.Elementwise("Add", nil)
-	}
-	rank := c.In(0).Rank()
-	if rank < 2 {
-		return c.Fail("NCHW BiasAdd on rank %d", rank)
-	}
-	x, err := c.Input(0)
-	if err != nil {
-		return err
-	}
-	b, err := c.Input(1)
-	if err != nil {
-		return err
-	}
-	axes := make([]int, rank-2)
-	for k := range axes {
-		axes[k] = k + 1
-	}
-	if len(axes) > 0 {
-		ax, err := c.Int64s(axes...)
-		if err != nil {
-			return err
-		}
-		if b, err = c.Op("Unsqueeze", []string{b, ax}, nil); err != nil {
-			return err
-		}
-	}
-	out, err := c.Op("Add", []string{x, b}, nil)
-	c.SetOutput(0, out)
-	return err
+	// input_sizes is static: it fixes the output shape and the padding.
+	register(Entry{DTypes: []tensor.DType{tensor.Float32, tensor.Float16, tensor.BFloat16}, Check: convCheck,
+		Translate: func(c *Ctx) error { return c.convBackpropInput() }}, "Conv2DBackpropInput")
 }
 
 // convParams are a windowed op's attributes in the form ONNX takes them:
@@ -371,11 +329,6 @@ func (c *Ctx) applyFused(v Value, ops []string, arg int) (Value, error) {
 	return v, nil
 }
 
-func (c *Ctx) isNCHW() bool {
-	df, _ := c.Attrs.String("data_format", "NHWC")
-	return df == "NCHW"
-}
-
 // activation applies a fused activation by TensorFlow's name.
 func (c *Ctx) activation(v Value, op string) (Value, error) {
 	switch op {
@@ -420,108 +373,97 @@ func (c *Ctx) gelu(v Value, approx bool) (Value, error) {
 	return c.Chain(inner, Step{Op: "Add", Extra: []string{one}}, Step{Op: "Mul", Extra: []string{v.Name}}, Step{Op: "Mul", Extra: []string{half}})
 }
 
-// matmul emits MatMul's product (2-D, with optional transposes) as Gemm.
-func (c *Ctx) matmul() (string, error) {
-	ta, err := c.Attrs.Bool("transpose_a", false)
-	if err != nil {
-		return "", err
+// convBackpropInput translates Conv2DBackpropInput as ConvTranspose. The
+// forward convolution's padding becomes the transpose's pads, and
+// output_padding adds the rows and columns the forward convolution never
+// read (VALID and EXPLICIT strides that do not divide evenly). The filter
+// [H, W, in, out] is ConvTranspose's [out, in, H, W].
+func (c *Ctx) convBackpropInput() error {
+	if _, err := c.StaticInts(0); err != nil {
+		return err
 	}
-	tb, err := c.Attrs.Bool("transpose_b", false)
-	if err != nil {
-		return "", err
-	}
-	a, err := c.Input(0)
-	if err != nil {
-		return "", err
-	}
-	b, err := c.Input(1)
-	if err != nil {
-		return "", err
-	}
-	if !ta && !tb {
-		return c.Op("MatMul", []string{a, b}, nil)
-	}
-	return c.Op("Gemm", []string{a, b}, map[string]any{"transA": boolInt(ta), "transB": boolInt(tb)})
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// fusedMatMul translates _FusedMatMul: a product, then BiasAdd and an
-// activation.
-func (c *Ctx) fusedMatMul() error {
-	ops, _, err := fusedOps(c.Attrs)
+	p, err := readConvParams(c.Attrs)
 	if err != nil {
 		return err
 	}
-	out, err := c.matmul()
-	if err != nil {
-		return err
+	perm, h, w := p.inputLayout()
+	cAxis := 3
+	if p.nchw {
+		cAxis = 1
 	}
-	v := Value{Name: out}
-	arg := 2
-	if len(ops) > 0 && ops[0] == "BiasAdd" {
-		b, err := c.Input(arg)
+	xs, fs, dys := c.Out(0).Shape, c.In(1).Shape, c.In(2).Shape
+	if len(xs) != 4 || len(fs) != 4 || len(dys) != 4 || slices.Contains(xs, -1) || slices.Contains(fs, -1) || slices.Contains(dys, -1) {
+		return c.Fail("shapes %v, %v, %v", xs, fs, dys)
+	}
+	kernel := []int{fs[0], fs[1]}
+	if xs[cAxis] != fs[2] {
+		return c.Fail("input depth %d differs from filter depth %d", xs[cAxis], fs[2])
+	}
+	in, outSize := []int{xs[h], xs[w]}, []int{dys[h], dys[w]}
+	var pads [4]int // top, left, bottom, right
+	outPad := make([]int, 2)
+	for d := 0; d < 2; d++ {
+		out, before, after, err := p.windowed(d, in[d], kernel[d])
 		if err != nil {
 			return err
 		}
-		arg++
-		if v, err = c.Chain(v, Step{Op: "Add", Extra: []string{b}}); err != nil {
-			return err
+		if out != outSize[d] {
+			return c.Fail("out_backprop size %v does not match the convolution of %v", outSize, in)
 		}
-		ops = ops[1:]
+		pads[d], pads[d+2] = before, after
+		span := (kernel[d]-1)*p.dilations[d] + 1
+		outPad[d] = in[d] - ((outSize[d]-1)*p.strides[d] + span - pads[d] - pads[d+2])
+		if outPad[d] < 0 || outPad[d] >= max(p.strides[d], p.dilations[d]) {
+			return c.Fail("output size %v does not fit the convolution geometry", in)
+		}
 	}
-	if v, err = c.applyFused(v, ops, arg); err != nil {
+	dt := c.In(2).DType
+	dy, err := c.InputAs(2, perm)
+	if err != nil {
 		return err
 	}
-	c.SetOutputValue(0, v)
+	if dy, err = c.cast(dy, dt, tensor.Float32); err != nil {
+		return err
+	}
+	filter, err := c.backpropFilter(dt)
+	if err != nil {
+		return err
+	}
+	out, err := c.Op("ConvTranspose", []string{dy, filter}, map[string]any{
+		"kernel_shape": kernel, "strides": p.strides, "dilations": p.dilations, "group": 1,
+		"pads": pads[:], "output_padding": outPad,
+	})
+	if err != nil {
+		return err
+	}
+	if out, err = c.cast(out, tensor.Float32, dt); err != nil {
+		return err
+	}
+	c.SetOutputValue(0, Value{Name: out, Perm: perm})
 	return nil
 }
 
-func batchMatMulCheck(_ *tfpb.NodeDef, a graph.Attrs) error {
-	ta, err := a.Type("Ta", tensor.Invalid)
+// backpropFilter returns Conv2DBackpropInput's filter as a float
+// ConvTranspose weight, rearranged at translation time when static.
+func (c *Ctx) backpropFilter(dt tensor.DType) (string, error) {
+	hwio := []int{3, 2, 0, 1}
+	if t := c.In(1).Value; t != nil {
+		t, err := tensor.Transpose(t, hwio)
+		if err != nil {
+			return "", err
+		}
+		name, err := c.Const(t)
+		if err != nil {
+			return "", err
+		}
+		return c.cast(name, dt, tensor.Float32)
+	}
+	name, err := c.Input(1)
 	if err != nil {
-		return err
+		return "", err
 	}
-	tb, _ := a.Type("Tb", tensor.Invalid)
-	tout, _ := a.Type("Tout", tensor.Invalid)
-	if ta != tb || ta != tout {
-		return untranslatable("mixed types Ta=%v Tb=%v Tout=%v", ta, tb, tout)
+	if name, err = c.Op("Transpose", []string{name}, map[string]any{"perm": hwio}); err != nil {
+		return "", err
 	}
-	return nil
-}
-
-// batchMatMul translates BatchMatMul*: adjoint flags become transposes of
-// the last two axes (the types are real, so adjoint is transpose).
-func (c *Ctx) batchMatMul() error {
-	var ins [2]string
-	for i, attr := range []string{"adj_x", "adj_y"} {
-		adj, err := c.Attrs.Bool(attr, false)
-		if err != nil {
-			return err
-		}
-		name, err := c.Input(i)
-		if err != nil {
-			return err
-		}
-		if adj {
-			r := c.In(i).Rank()
-			if r < 2 {
-				return c.Fail("input %d has rank %d", i, r)
-			}
-			perm := identityPerm(r)
-			perm[r-2], perm[r-1] = perm[r-1], perm[r-2]
-			if name, err = c.Op("Transpose", []string{name}, map[string]any{"perm": perm}); err != nil {
-				return err
-			}
-		}
-		ins[i] = name
-	}
-	out, err := c.Op("MatMul", ins[:], nil)
-	c.SetOutput(0, out)
-	return err
+	return c.cast(name, dt, tensor.Float32)
 }

@@ -1,8 +1,8 @@
 package clusters
 
 import (
-	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/graph"
-	"github.com/tfoffload/tfoffload/opdefs"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -45,8 +44,9 @@ func inputFor(rng *rand.Rand, op string, dt tensor.DType, shape tensor.Shape) *t
 }
 
 // TestElementwiseTranslatorsEveryDType checks every plumbing, unary and
-// binary translator of ops_math.go over every dtype its entry claims,
-// against the executor, with broadcasting for the binary ones.
+// binary translator (plumbing.go, elementwise*.go) over every dtype its
+// entry claims, against the executor, with broadcasting for the binary
+// ones.
 func TestElementwiseTranslatorsEveryDType(t *testing.T) {
 	requireEngine(t)
 	unary := []string{"Neg", "Abs", "Sign", "Exp", "Log", "Sqrt", "Reciprocal", "Inv", "Floor", "Ceil", "Round", "Rint",
@@ -160,36 +160,38 @@ func TestElementwiseKeepsLayout(t *testing.T) {
 	assert.Equal(t, 2, g("Relu6", "Mul", "Sigmoid", "Maximum", "SquaredDifference", "Rsqrt", "Square"))
 }
 
-// TestIntegerDivision checks the integer division family against the
-// executor on every sign combination, with the divisor compiled in, and
-// that a divisor of 0 or -1 (which would fault ONNX Runtime) is refused
-// at translation.
-func TestIntegerDivision(t *testing.T) {
-	requireEngine(t)
-	for _, op := range []string{"Div", "TruncateDiv", "FloorDiv", "FloorMod", "Mod", "TruncateMod"} {
-		for _, dt := range []tensor.DType{tensor.Int32, tensor.Int64} {
-			t.Run(op+"/"+dt.String(), func(t *testing.T) {
-				a, _ := tensor.FromFloat64s(dt, tensor.Shape{2, 6}, []float64{7, -7, 7, -7, 0, 13, 6, -6, 1, -1, 100, -100})
-				b, _ := tensor.FromFloat64s(dt, tensor.Shape{6}, []float64{2, 2, -2, -2, 3, -5})
-				node := graph.NewNode("n", op, nil, map[string]any{"T": dt})
-				assert.Equal(t, []int{1}, opdefs.StaticInputs(graph.NewNode("n", op, []string{"a", "b"}, map[string]any{"T": dt})))
-				checkOp(t, opCase{name: op, node: node, inputs: []*tensor.Tensor{a, b}, static: []bool{false, true}})
-			})
+func TestAtan2Translator(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	var cases []opCase
+	for _, dt := range table["Atan2"].DTypes {
+		cases = append(cases, opCase{name: dt.String(), node: graph.NewNode("n", "Atan2", nil, map[string]any{"T": dt}),
+			inputs: []*tensor.Tensor{randTensor(rng, dt, tensor.Shape{4, 6}, -3, 3), randTensor(rng, dt, tensor.Shape{6}, -3, 3)}, tol: tolFor(dt)})
+	}
+	// Every quadrant and axis, signed zeros, infinities and NaN, each y
+	// against each x.
+	inf, nan, negZero := math.Inf(1), math.NaN(), math.Copysign(0, -1)
+	special := []float64{0, negZero, 1, -1, 2.5, -1e-20, 1e20, inf, -inf, nan}
+	var ys, xs []float64
+	for _, y := range special {
+		for _, x := range special {
+			ys, xs = append(ys, y), append(xs, x)
 		}
 	}
-	for _, bad := range []float64{0, -1} {
-		b, _ := tensor.FromFloat64s(tensor.Int32, tensor.Shape{2}, []float64{3, bad})
-		cl, feeds, _ := singleNodeCluster(opCase{name: "div", node: graph.NewNode("n", "FloorDiv", nil, map[string]any{"T": tensor.Int32}),
-			inputs: []*tensor.Tensor{tensor.MustFromSlice(tensor.Shape{2}, []int32{5, 6}), b}, static: []bool{false, true}})
-		r, err := newRunner(cl)
-		require.NoError(t, err)
-		info, _, err := r.Infer(context.Background(), feeds, nil)
-		if err != nil {
-			continue // the executor itself rejects division by zero
-		}
-		_, err = Translate(cl, info)
-		assert.ErrorIs(t, err, ErrUntranslatable, "divisor %v", bad)
+	cases = append(cases, opCase{name: "special", node: graph.NewNode("n", "Atan2", nil, map[string]any{"T": tensor.Float32}),
+		inputs: []*tensor.Tensor{floatsOf(tensor.Float32, tensor.Shape{len(ys)}, ys), floatsOf(tensor.Float32, tensor.Shape{len(xs)}, xs)}})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { checkOp(t, tc) })
 	}
-	assert.Empty(t, opdefs.StaticInputs(graph.NewNode("n", "FloorDiv", []string{"a", "b"}, map[string]any{"T": tensor.Float32})),
-		"float divisors need not be static")
+	t.Run("signed_zero_results", func(t *testing.T) {
+		// Compare treats −0 and +0 as equal; check the signs directly.
+		nz := float32(negZero)
+		got := runSingle(t, opCase{name: "zeros", node: graph.NewNode("n", "Atan2", nil, map[string]any{"T": tensor.Float32}),
+			inputs: []*tensor.Tensor{tensor.MustFromSlice(tensor.Shape{6}, []float32{0, 0, nz, nz, nz, nz}),
+				tensor.MustFromSlice(tensor.Shape{6}, []float32{1, float32(inf), 1, 0, float32(inf), 1e-3})}})
+		for i, v := range tensor.Values[float32](got) {
+			assert.Equal(t, i >= 2, math.Signbit(float64(v)), "element %d: %v", i, v)
+			assert.Zero(t, v, "element %d", i)
+		}
+	})
+	assertUnsupported(t, graph.NewNode("n", "Atan2", nil, map[string]any{"T": tensor.Float64}))
 }
