@@ -232,6 +232,23 @@ func TestMalformedPartitioned(t *testing.T) {
 			})
 		}, "p", ErrCorrupt, ".index", false},
 		{"slice dtype", editEntry(firstSliceKey, func(e *tfpb.BundleEntryProto) { e.Dtype = tfpb.DataType_DT_INT32 }), "p", ErrCorrupt, ".index", false},
+		{"slices sharing bytes", func(t *testing.T, p string) {
+			// Point the second slice at the first one's bytes and drop the
+			// second half of the shard: each slice reads and checks out,
+			// but together they claim more than the shard holds.
+			var first *tfpb.BundleEntryProto
+			editIndex(t, p, func(k string, e *tfpb.BundleEntryProto) bool {
+				switch {
+				case k == firstSliceKey:
+					first = e
+				case first != nil && len(e.Slices) == 0:
+					e.Offset, e.Crc32C = first.Offset, first.Crc32C
+					return true
+				}
+				return false
+			})
+			editFile(shard0, func(b []byte) []byte { return b[:16] })(t, p)
+		}, "p", ErrCorrupt, shard0, false},
 		{"slice CRC", editEntry(firstSliceKey, func(e *tfpb.BundleEntryProto) { e.Crc32C++ }), "p", ErrChecksum, shard0, false},
 	}
 	runMalformed(t, src, cases)

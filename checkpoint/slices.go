@@ -115,6 +115,7 @@ func (r *Reader) assemble(key string, e *entry) (*tensor.Tensor, *Error) {
 	}
 	parts := make([]part, 0, len(e.proto.GetSlices()))
 	volume := 0
+	stored := map[*shard]int64{} // bytes of slices per shard
 	for _, sp := range e.proto.GetSlices() {
 		p, ferr := r.slicePart(key, e, dt, sp)
 		if ferr != nil {
@@ -124,6 +125,12 @@ func (r *Reader) assemble(key string, e *entry) (*tensor.Tensor, *Error) {
 			if overlaps(p, q) {
 				return nil, &Error{File: r.indexPath, Err: fmt.Errorf("%w: slices %s and %s overlap", ErrCorrupt, q.spec, p.spec)}
 			}
+		}
+		// Slices are stored one after the other, so together they fit in
+		// their shard: this bounds the full tensor by the shards' sizes
+		// even when a damaged index points several slices at one place.
+		if stored[p.s] += p.e.proto.GetSize(); stored[p.s] > p.s.size {
+			return nil, &Error{File: p.s.path, Err: fmt.Errorf("%w: slices hold more bytes than the shard's %d", ErrCorrupt, p.s.size)}
 		}
 		parts = append(parts, p)
 		volume += p.e.shape.NumElements()
