@@ -18,6 +18,8 @@ fuzz:            ## run every fuzz target for FUZZTIME each
 	go test ./tensor -run XXX -fuzz FuzzReadNPY -fuzztime $(FUZZTIME)
 	go test ./graph -run XXX -fuzz FuzzParseGraphDef -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./graph -run XXX -fuzz FuzzParseTFJS -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./checkpoint -run XXX -fuzz FuzzReadIndex -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./checkpoint -run XXX -fuzz FuzzReadTensor -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 generate:        ## regenerate the protobuf Go code (needs protoc 3.21)
 	go generate ./internal/tfpb ./internal/onnxpb
