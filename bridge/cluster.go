@@ -166,7 +166,9 @@ func (c *clusterRuntime) compile(ctx context.Context, in []*tensor.Tensor, key s
 
 // fail handles an engine failure: the error itself when dynamic fallback
 // is off, else the cluster's original nodes on the executor, logged once
-// per cluster. A non-empty key marks that signature as not offloadable.
+// per cluster when they succeed (when they fail too, often with the very
+// error compiling hit, their error alone is the answer). A non-empty key
+// marks that signature as not offloadable.
 func (c *clusterRuntime) fail(ctx context.Context, in []*tensor.Tensor, key, stage string, err error) ([]*tensor.Tensor, error) {
 	if !c.fallback {
 		return nil, fmt.Errorf("%w: cluster %d %s: %w", ErrOffload, c.id, stage, err)
@@ -174,10 +176,14 @@ func (c *clusterRuntime) fail(ctx context.Context, in []*tensor.Tensor, key, sta
 	if key != "" {
 		c.failedKeys.Store(key, true)
 	}
+	out, fallbackErr := c.runFallback(ctx, in)
+	if fallbackErr != nil {
+		return nil, fallbackErr
+	}
 	c.fellBackOnce.Do(func() {
 		c.log.Warn("offloaded cluster falls back to the Go executor", "cluster", c.id, "stage", stage, "error", err)
 	})
-	return c.runFallback(ctx, in)
+	return out, nil
 }
 
 func (c *clusterRuntime) runFallback(ctx context.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
