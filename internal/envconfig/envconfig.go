@@ -40,7 +40,7 @@ func Vars() []Var {
 	return []Var{
 		{Backend, "CPU", "backend to offload to: CPU, GPU (CUDA), TENSORRT, OPENVINO[_CPU|_GPU|_NPU], DIRECTML, COREML"},
 		{Disable, "0", "1 turns offloading off: everything runs on the Go executor"},
-		{DisabledOps, "", "comma-separated TensorFlow op types never to offload, e.g. Conv2D,MatMul"},
+		{DisabledOps, "", "comma-separated TensorFlow op types never to offload, e.g. Conv2D,MatMul; an unknown op type is warned about"},
 		{MinNontrivialNodes, "OpenVINO-TensorFlow's formula (at least 6)", "smallest cluster to offload, in non-trivial nodes"},
 		{MaxClusters, "unlimited", "keep only the N largest clusters"},
 		{DynamicFallback, "1", "0 makes a cluster the engine cannot compile or run an error instead of running it on the Go executor"},
