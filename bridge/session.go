@@ -109,6 +109,15 @@ func WithEngineOptions(o engine.SessionOptions) Option { return func(c *config) 
 // placement logs to standard error).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
+// log returns the session's logger: WithLogger's, else one writing
+// warnings to standard error.
+func (c *config) log() *slog.Logger {
+	if c.logger != nil {
+		return c.logger
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
 func loadEnv() (envconfig.Config, error) { return envconfig.Load() }
 
 // Session is a loaded model ready to run, with its offload plan. It is
@@ -166,10 +175,7 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s := &Session{model: m, log: cfg.logger}
-	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	s := &Session{model: m, log: cfg.log()}
 	enabled := IsEnabled()
 	if cfg.enabled != nil {
 		enabled = *cfg.enabled
@@ -259,6 +265,7 @@ func partitionModel(m *graph.Model, cfg config, env envconfig.Config) (*partitio
 	if cfg.disabledOps != nil {
 		popts.DisabledOps = *cfg.disabledOps
 	}
+	warnUnknownOps(cfg.log(), popts.DisabledOps)
 	if env.MinNontrivialNodes != nil {
 		popts.MinNontrivialNodes, popts.MinSource = env.MinNontrivialNodes, envconfig.MinNontrivialNodes
 	}
