@@ -344,7 +344,6 @@ func writeInts[S int64 | uint64](dst any, off int, v []S) {
 	}
 }
 
-
 func narrow[S int64 | uint64, D integerT](dst []D, src []S) {
 	for i, x := range src {
 		dst[i] = D(x)
