@@ -19,7 +19,10 @@
 // Enter moves values into a loop frame (every iteration for loop
 // invariants), NextIteration into the next iteration, Exit back out, and
 // nested loops nest frames. So graphs built by tf.cond and tf.while_loop
-// run unchanged.
+// run unchanged. As in TensorFlow, at most parallel_iterations iterations
+// of a loop (the Enter attribute, 10 by default) are alive at once, and an
+// iteration's state is freed as soon as it is done, so a loop's memory is
+// bounded by its live iterations, not by how many it ran.
 //
 // # Kernels
 //

@@ -2,6 +2,7 @@ package tfexec
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -53,6 +54,7 @@ type pnode struct {
 
 	child      string // Enter: the frame it enters
 	isConstant bool   // Enter: the value is loop-invariant
+	parallel   int    // Enter: parallel_iterations of the frame it creates
 
 	fetchOuts []fetchSlot // outputs that are fetched
 }
@@ -284,6 +286,15 @@ func (e *Executor) prepareNode(pn *pnode) error {
 		if pn.isConstant, err = a.Bool("is_constant", false); err != nil {
 			return fail(err)
 		}
+		// TensorFlow's default, which tf.while_loop also uses.
+		parallel, err := a.Int("parallel_iterations", 10)
+		if err != nil {
+			return fail(err)
+		}
+		if parallel < 1 {
+			return fail(fmt.Errorf("parallel_iterations must be positive, got %d", parallel))
+		}
+		pn.parallel = int(min(parallel, math.MaxInt32))
 		fallthrough
 	case kindExit, kindNextIteration:
 		if pn.numData != 1 {

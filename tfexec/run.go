@@ -21,9 +21,17 @@ import (
 // dead), Enter moves a value into iteration 0 of a child frame (into every
 // iteration when is_constant), NextIteration into the next iteration (a
 // dead NextIteration ends the loop), and Exit back to the parent frame.
-// A loop frame is finished when all its Enters have fired and nothing of
-// it is queued or running; its Exits that never produced a live value then
-// pass deadness to the parent, so code after an untaken loop sees it dead.
+//
+// Iterations are freed as TensorFlow's executor frees them: iteration k is
+// done once nothing of it is queued or running (its child frames
+// included), iteration k-1 is done and, for iteration 0, every Enter of
+// the frame has fired; its node states are then dropped. At most
+// parallel_iterations iterations of a frame are alive at once: a
+// NextIteration that would start one more waits until the oldest is done.
+// So a loop holds the state of its live iterations, not of all it ran.
+// A loop frame is finished when all its iterations are done; its Exits
+// that never produced a live value then pass deadness to the parent, so
+// code after an untaken loop sees it dead.
 type run struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -57,12 +65,26 @@ type frame struct {
 	name          string
 	parent        *frame
 	parentIter    int
-	iters         []map[int32]*nodeState
+	parallel      int                // most iterations alive at once (parallel_iterations)
+	iters         map[int]*iteration // the iterations started and not yet done
+	first, latest int                // the oldest iteration not done, the newest started
 	pendingEnters int
-	outstanding   int // items of this frame queued or running, plus live child frames
+	deferred      []nextValue // NextIteration outputs waiting for room for a new iteration
 	constants     []constant
 	exitLive      map[int32]bool
 	children      map[childKey]*frame
+}
+
+// iteration is the state of one iteration of a frame.
+type iteration struct {
+	states      map[int32]*nodeState
+	outstanding int // items queued or running, plus live child frames
+}
+
+// nextValue is a NextIteration output held back by parallel_iterations.
+type nextValue struct {
+	node int32
+	val  *tensor.Tensor
 }
 
 type childKey struct {
@@ -91,7 +113,7 @@ func newRun(ctx context.Context, e *Executor, p *plan, feeds []*tensor.Tensor) *
 	r := &run{ctx: ctx, cancel: cancel, e: e, p: p, feeds: feeds,
 		results: make([]*tensor.Tensor, len(p.fetches)), dead: make([]bool, len(p.fetches))}
 	r.cond = sync.NewCond(&r.mu)
-	r.root = &frame{iters: []map[int32]*nodeState{{}}}
+	r.root = &frame{iters: map[int]*iteration{0: {states: map[int32]*nodeState{}}}}
 	return r
 }
 
@@ -165,7 +187,7 @@ func (r *run) work() {
 			r.propagate(&it, outs)
 		}
 		r.inflight--
-		r.release(it.frame)
+		r.release(it.frame, it.iter)
 		if r.inflight == 0 {
 			r.finished = true
 			r.cond.Broadcast()
@@ -227,13 +249,14 @@ func (r *run) push(it *item) {
 	}
 	r.ready = append(r.ready, *it)
 	r.inflight++
-	it.frame.outstanding++
+	it.frame.iters[it.iter].outstanding++
 	r.cond.Signal()
 }
 
 // state returns (creating it) the input state of a node instance.
 func (r *run) state(f *frame, iter int, n int32) *nodeState {
-	st := f.iters[iter][n]
+	states := f.iters[iter].states
+	st := states[n]
 	if st != nil {
 		return st
 	}
@@ -253,7 +276,7 @@ func (r *run) state(f *frame, iter int, n int32) *nodeState {
 			st.inputs[fs.slot] = r.feeds[fs.feed]
 		}
 	}
-	f.iters[iter][n] = st
+	states[n] = st
 	return st
 }
 
@@ -278,10 +301,13 @@ func (r *run) takeReady(f *frame, iter int, n int32, st *nodeState) *item {
 		it.inputs, it.dead = st.inputs, st.anyDead
 	}
 	st.fired = true
-	if pn.kind != kindMerge {
-		// A Merge keeps its state so that inputs arriving after it fired
-		// are ignored rather than starting a new instance.
-		delete(f.iters[iter], n)
+	if pn.kind == kindMerge {
+		// A Merge keeps its state, until its iteration is done, so that
+		// inputs arriving after it fired are ignored rather than starting
+		// a new instance; the value it took now belongs to the item.
+		st.inputs = nil
+	} else {
+		delete(f.iters[iter].states, n)
 	}
 	return it
 }
@@ -381,7 +407,7 @@ func (r *run) propagate(it *item, outs []*tensor.Tensor) {
 		sendControl(f, iter, it.dead)
 		r.record(pn, f, vals, it.dead)
 	case kindEnter:
-		child := r.child(f, iter, pn.child)
+		child := r.child(f, iter, pn)
 		child.pendingEnters--
 		var v *tensor.Tensor
 		if !it.dead {
@@ -390,13 +416,15 @@ func (r *run) propagate(it *item, outs []*tensor.Tensor) {
 		send(child, 0, 0, v, it.dead)
 		sendControl(child, 0, it.dead)
 		if pn.isConstant {
+			// Iteration 0 is not done before every Enter has fired, so
+			// iterations 0 to latest all exist.
 			child.constants = append(child.constants, constant{enter: it.node, val: v, dead: it.dead})
-			for k := 1; k < len(child.iters); k++ {
+			for k := 1; k <= child.latest; k++ {
 				send(child, k, 0, v, it.dead)
 				sendControl(child, k, it.dead)
 			}
 		}
-		r.maybeFinishFrame(child)
+		r.advance(child)
 	case kindExit:
 		if it.dead {
 			return
@@ -410,20 +438,51 @@ func (r *run) propagate(it *item, outs []*tensor.Tensor) {
 			return // the loop ends here
 		}
 		next := iter + 1
-		if next == len(f.iters) {
-			f.iters = append(f.iters, map[int32]*nodeState{})
-			for _, c := range f.constants {
-				cp := &r.p.nodes[c.enter]
-				for _, e := range cp.out[0] {
-					r.deliver(f, next, e, c.val, c.dead)
-				}
-				for _, dst := range cp.ctrlOut {
-					r.deliver(f, next, edge{dst: dst, slot: -1}, nil, c.dead)
-				}
+		if next > f.latest {
+			if f.latest-f.first+1 >= f.parallel {
+				f.deferred = append(f.deferred, nextValue{node: it.node, val: outs[0]})
+				return
 			}
+			r.startIteration(f)
 		}
-		send(f, next, 0, outs[0], false)
-		sendControl(f, next, false)
+		r.sendNext(f, next, it.node, outs[0])
+	}
+}
+
+// sendNext delivers a NextIteration output into iteration iter of f.
+// Called with mu held.
+func (r *run) sendNext(f *frame, iter int, node int32, val *tensor.Tensor) {
+	pn := &r.p.nodes[node]
+	if len(pn.out) > 0 {
+		for _, e := range pn.out[0] {
+			r.deliver(f, iter, e, val, false)
+		}
+	}
+	for _, dst := range pn.ctrlOut {
+		r.deliver(f, iter, edge{dst: dst, slot: -1}, nil, false)
+	}
+}
+
+// startIteration starts the next iteration of f: it hands it the loop
+// invariants and the NextIteration outputs that waited for it. Called
+// with mu held.
+func (r *run) startIteration(f *frame) {
+	f.latest++
+	k := f.latest
+	f.iters[k] = &iteration{states: map[int32]*nodeState{}}
+	for _, c := range f.constants {
+		cp := &r.p.nodes[c.enter]
+		for _, e := range cp.out[0] {
+			r.deliver(f, k, e, c.val, c.dead)
+		}
+		for _, dst := range cp.ctrlOut {
+			r.deliver(f, k, edge{dst: dst, slot: -1}, nil, c.dead)
+		}
+	}
+	deferred := f.deferred
+	f.deferred = nil
+	for _, d := range deferred {
+		r.sendNext(f, k, d.node, d.val)
 	}
 }
 
@@ -463,34 +522,55 @@ func switchPred(t *tensor.Tensor) (bool, error) {
 	return tensor.Values[bool](t)[0], nil
 }
 
-// child returns the loop frame an Enter in (f, iter) enters, creating it.
-func (r *run) child(f *frame, iter int, name string) *frame {
-	key := childKey{iter: iter, name: name}
+// child returns the loop frame an Enter in (f, iter) enters, creating it
+// with the Enter's parallel_iterations, as TensorFlow does.
+func (r *run) child(f *frame, iter int, enter *pnode) *frame {
+	key := childKey{iter: iter, name: enter.child}
 	if c, ok := f.children[key]; ok {
 		return c
 	}
-	c := &frame{name: name, parent: f, parentIter: iter, iters: []map[int32]*nodeState{{}},
-		pendingEnters: r.p.enters[name], exitLive: map[int32]bool{}}
+	c := &frame{name: enter.child, parent: f, parentIter: iter, parallel: enter.parallel,
+		iters:         map[int]*iteration{0: {states: map[int32]*nodeState{}}},
+		pendingEnters: r.p.enters[enter.child], exitLive: map[int32]bool{}}
 	if f.children == nil {
 		f.children = map[childKey]*frame{}
 	}
 	f.children[key] = c
-	f.outstanding++ // the child holds its parent open until it finishes
+	f.iters[iter].outstanding++ // the child holds its parent's iteration open until it finishes
 	return c
 }
 
-// release accounts for a finished item of frame f.
-func (r *run) release(f *frame) {
-	f.outstanding--
-	r.maybeFinishFrame(f)
+// release accounts for a finished item of iteration iter of frame f.
+// Called with mu held.
+func (r *run) release(f *frame, iter int) {
+	f.iters[iter].outstanding--
+	r.advance(f)
 }
 
-// maybeFinishFrame closes a loop frame with nothing left to do: Exits that
-// produced no live value pass deadness to the parent frame.
-func (r *run) maybeFinishFrame(f *frame) {
-	if f == r.root || f.outstanding > 0 || f.pendingEnters > 0 || f.exitLive == nil {
+// advance drops the iterations of loop frame f that are done, oldest
+// first, starting an iteration that waited for room for each, and
+// finishes the frame when all are done. Called with mu held.
+func (r *run) advance(f *frame) {
+	if f == r.root || f.exitLive == nil {
 		return
 	}
+	for f.first <= f.latest {
+		if f.iters[f.first].outstanding > 0 || (f.first == 0 && f.pendingEnters > 0) {
+			return
+		}
+		delete(f.iters, f.first)
+		f.first++
+		if len(f.deferred) > 0 {
+			r.startIteration(f)
+		}
+	}
+	r.finishFrame(f)
+}
+
+// finishFrame closes a loop frame whose iterations are all done: Exits
+// that produced no live value pass deadness to the parent frame. Called
+// with mu held.
+func (r *run) finishFrame(f *frame) {
 	for _, x := range r.p.exits[f.name] {
 		if f.exitLive[x] {
 			continue
@@ -507,6 +587,7 @@ func (r *run) maybeFinishFrame(f *frame) {
 		r.record(pn, f.parent, nil, true)
 	}
 	f.exitLive = nil // finished: never close twice
+	f.constants = nil
 	delete(f.parent.children, childKey{iter: f.parentIter, name: f.name})
-	r.release(f.parent)
+	r.release(f.parent, f.parentIter)
 }

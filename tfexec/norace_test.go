@@ -1,0 +1,5 @@
+//go:build !race
+
+package tfexec
+
+const raceEnabled = false
