@@ -23,6 +23,34 @@
 // and [ToONNXProto] do the same for ONNX TensorProtos (raw_data and typed
 // fields). [ReadNPY] and [WriteNPY] read and write NumPy's .npy format.
 //
+// # Memory budget
+//
+// Sizes read from models, files and tensor values are not trusted: a tiny
+// input can declare a tensor of terabytes. One process-wide budget bounds
+// the bytes of a single tensor, [MaxTensorBytes]: [New] and every
+// constructor that allocates ([FromBytes], [FromTFProto], [FromONNXProto],
+// [FromFloat64s]) check it before allocating, and return a
+// [*TooLargeError] (wrapping [ErrTooLarge], naming the dtype and shape)
+// instead. Code that sizes an allocation from data without New (a kernel's
+// scratch, a decoder's buffer, a command's generated input) calls
+// [CheckAlloc] first. [MustNew] panics with the same error; tfexec's
+// executor reports that panic as an ordinary error of the node.
+//
+// A second budget, [MaxRunBytes], bounds what one run of tfexec's
+// executor holds at once; the executor enforces it (see
+// tfexec.WithMaxRunBytes).
+//
+// Both come, in order of precedence, from [SetMaxTensorBytes] and
+// [SetMaxRunBytes]; from TFOFFLOAD_MAX_TENSOR_BYTES and
+// TFOFFLOAD_MAX_RUN_BYTES (a byte count such as 1073741824 or 4GiB, read
+// once, on first use, by this package); else from the memory available to
+// the process (physical memory, or its cgroup limit or RLIMIT_AS or
+// RLIMIT_DATA where lower): half of it for one tensor, three quarters for
+// a run. A malformed variable is reported as an error by tfexec.New and
+// the bridge, and leaves the default here. Element sizes are the dtype's;
+// string, resource and variant elements count their 16-byte headers, not
+// their contents.
+//
 // # Comparison
 //
 // [Compare] checks two tensors element by element under a relative and an

@@ -47,7 +47,10 @@ func FromTFProto(p *tfpb.TensorProto) (*Tensor, error) {
 	if n > maxFillElements {
 		return nil, fmt.Errorf("%w: %v%v has %d elements, more than the %d a constant may fill", ErrProto, dt, shape, n, maxFillElements)
 	}
-	t := MustNew(dt, shape)
+	t, err := New(dt, shape)
+	if err != nil {
+		return nil, err
+	}
 	switch out := t.data.(type) {
 	case []float32:
 		err = fill(out, p.GetFloatVal(), func(v float32) float32 { return v })
@@ -253,57 +256,75 @@ func FromONNXProto(p *onnxpb.TensorProto) (*Tensor, error) {
 		}
 		return t, nil
 	}
-	t := MustNew(dt, shape)
-	exact := func(have int) error {
-		if have != t.NumElements() {
-			return fmt.Errorf("%w: tensor %q: %v%v has %d values", ErrProto, p.GetName(), dt, shape, have)
-		}
-		return nil
+	// The count is checked before allocating: dims may be anything.
+	if have := onnxValueCount(p, dt); have != shape.NumElements() {
+		return nil, fmt.Errorf("%w: tensor %q: %v%v has %d values", ErrProto, p.GetName(), dt, shape, have)
 	}
-	i32 := p.GetInt32Data()
+	t, err := New(dt, shape)
+	if err != nil {
+		return nil, fmt.Errorf("%w: tensor %q: %w", ErrProto, p.GetName(), err)
+	}
 	switch out := t.data.(type) {
 	case []float32:
-		err = exact(len(p.GetFloatData()))
 		copy(out, p.GetFloatData())
 	case []float64:
-		err = exact(len(p.GetDoubleData()))
 		copy(out, p.GetDoubleData())
 	case []int64:
-		err = exact(len(p.GetInt64Data()))
 		copy(out, p.GetInt64Data())
 	case []string:
-		err = exact(len(p.GetStringData()))
 		for i, s := range p.GetStringData() {
 			out[i] = string(s)
 		}
 	case []complex64:
-		err = exact(len(p.GetFloatData()) / 2)
 		for i := range out {
 			out[i] = complex(p.FloatData[2*i], p.FloatData[2*i+1])
 		}
 	case []complex128:
-		err = exact(len(p.GetDoubleData()) / 2)
 		for i := range out {
 			out[i] = complex(p.DoubleData[2*i], p.DoubleData[2*i+1])
 		}
 	case []uint32:
-		err = exact(len(p.GetUint64Data()))
 		for i, v := range p.GetUint64Data() {
 			out[i] = uint32(v)
 		}
 	case []uint64:
-		err = exact(len(p.GetUint64Data()))
 		copy(out, p.GetUint64Data())
 	default: // the int32_data types
-		if err = exact(len(i32)); err != nil {
-			break
-		}
-		convertInt32Data(out, i32)
-	}
-	if err != nil {
-		return nil, err
+		convertInt32Data(out, p.GetInt32Data())
 	}
 	return t, nil
+}
+
+// onnxValueCount returns how many elements the typed field that holds dt
+// in an ONNX TensorProto describes; an odd trailing float of a complex
+// tensor counts for nothing, which makes the count wrong.
+func onnxValueCount(p *onnxpb.TensorProto, dt DType) int {
+	switch dt {
+	case Float32:
+		return len(p.GetFloatData())
+	case Float64:
+		return len(p.GetDoubleData())
+	case Int64:
+		return len(p.GetInt64Data())
+	case String:
+		return len(p.GetStringData())
+	case Complex64:
+		return countPairs(len(p.GetFloatData()))
+	case Complex128:
+		return countPairs(len(p.GetDoubleData()))
+	case Uint32, Uint64:
+		return len(p.GetUint64Data())
+	}
+	return len(p.GetInt32Data())
+}
+
+// countPairs returns n/2 for even n and -1 (never an element count) for
+// odd n.
+func countPairs(n int) int {
+	if n%2 != 0 {
+		return -1
+	}
+	return n / 2
 }
 
 func convertInt32Data(out any, in []int32) {

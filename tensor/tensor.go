@@ -116,7 +116,8 @@ type Tensor struct {
 	data  any // a slice of the dtype's Go element type, len == shape.NumElements()
 }
 
-// New returns a zero-filled tensor of the given type and shape.
+// New returns a zero-filled tensor of the given type and shape. A shape
+// over MaxTensorBytes is a *TooLargeError, returned before allocating.
 func New(dt DType, shape Shape) (*Tensor, error) {
 	if !dt.Valid() {
 		return nil, fmt.Errorf("tensor: unsupported dtype %v", dt)
@@ -124,11 +125,16 @@ func New(dt DType, shape Shape) (*Tensor, error) {
 	if err := shape.validate(); err != nil {
 		return nil, err
 	}
+	if err := CheckAlloc(dt, shape); err != nil {
+		return nil, err
+	}
 	return &Tensor{dtype: dt, shape: shape.Clone(), data: makeSlice(dt, shape.NumElements())}, nil
 }
 
 // MustNew is New for shapes known to be valid; it panics on error. Kernels
-// use it for outputs whose shapes they computed from valid inputs.
+// use it for outputs whose shapes they computed from valid inputs; a shape
+// over MaxTensorBytes panics with its *TooLargeError, which tfexec's
+// executor reports as an ordinary error of the node.
 func MustNew(dt DType, shape Shape) *Tensor {
 	t, err := New(dt, shape)
 	if err != nil {
@@ -232,15 +238,19 @@ func FromBytes(dt DType, shape Shape, b []byte) (*Tensor, error) {
 	if !dt.FixedSize() {
 		return nil, fmt.Errorf("tensor: %v has no fixed-size byte form", dt)
 	}
-	t, err := New(dt, shape)
-	if err != nil {
+	if err := shape.validate(); err != nil {
 		return nil, err
 	}
-	if want := shape.NumElements() * dt.Size(); len(b) != want {
+	// Compared before allocating: the shape may come from a file.
+	if want, _ := AllocBytes(dt, shape); int64(len(b)) != want {
 		return nil, fmt.Errorf("%w: %v %v needs %d bytes, got %d", ErrShape, dt, shape, want, len(b))
 	}
 	if !hostLittleEndian {
 		return nil, errors.New("tensor: big-endian hosts are not supported")
+	}
+	t, err := New(dt, shape)
+	if err != nil {
+		return nil, err
 	}
 	if dt == Bool {
 		bs := t.data.([]bool)

@@ -6,6 +6,7 @@ package envconfig
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"regexp"
 	"slices"
@@ -24,6 +25,8 @@ const (
 	LogPlacement       = "TFOFFLOAD_LOG_PLACEMENT"
 	DumpDir            = "TFOFFLOAD_DUMP_DIR"
 	CacheSize          = "TFOFFLOAD_CACHE_SIZE"
+	MaxTensorBytes     = "TFOFFLOAD_MAX_TENSOR_BYTES"
+	MaxRunBytes        = "TFOFFLOAD_MAX_RUN_BYTES"
 )
 
 // DefaultCacheSize is the number of compiled engine sessions kept per
@@ -47,6 +50,8 @@ func Vars() []Var {
 		{LogPlacement, "0", "1 logs each cluster and why every node left on the executor stayed there"},
 		{DumpDir, "", "directory to write the partition plan (text and Graphviz DOT) and each cluster's .onnx into"},
 		{CacheSize, strconv.Itoa(DefaultCacheSize), "compiled engine sessions kept per cluster (one per input shape signature)"},
+		{MaxTensorBytes, "half the memory available (physical, cgroup or rlimit, the lowest)", "most bytes one tensor may take, e.g. 4GiB; larger ones are an error before they are allocated"},
+		{MaxRunBytes, "three quarters of the memory available", "most bytes of tensors one run of the executor may hold at once, e.g. 12GiB"},
 	}
 }
 
@@ -61,20 +66,90 @@ type Config struct {
 	LogPlacement       bool
 	DumpDir            string
 	CacheSize          int
+	Memory
+}
+
+// Memory holds the memory budget variables, in bytes; 0 means unset.
+type Memory struct {
+	MaxTensorBytes int64
+	MaxRunBytes    int64
 }
 
 // Load reads the process environment.
 func Load() (Config, error) { return LoadFrom(os.LookupEnv) }
 
-// LoadFrom reads variables through lookup (os.LookupEnv in production; a
-// map in tests).
-func LoadFrom(lookup func(string) (string, bool)) (Config, error) {
-	c := Config{DynamicFallback: true, CacheSize: DefaultCacheSize}
-	get := func(name string) (string, bool) {
+// LoadMemory reads only the memory budget variables, for package tensor,
+// which applies them on its first allocation without needing the rest.
+func LoadMemory() (Memory, error) { return loadMemory(lookupTrimmed(os.LookupEnv)) }
+
+// lookupTrimmed treats a variable set to blanks as unset.
+func lookupTrimmed(lookup func(string) (string, bool)) func(string) (string, bool) {
+	return func(name string) (string, bool) {
 		v, ok := lookup(name)
 		v = strings.TrimSpace(v)
 		return v, ok && v != ""
 	}
+}
+
+func loadMemory(get func(string) (string, bool)) (Memory, error) {
+	var m Memory
+	for _, f := range []struct {
+		name string
+		dst  *int64
+	}{{MaxTensorBytes, &m.MaxTensorBytes}, {MaxRunBytes, &m.MaxRunBytes}} {
+		v, ok := get(f.name)
+		if !ok {
+			continue
+		}
+		n, err := ParseBytes(v)
+		if err != nil {
+			return Memory{}, fmt.Errorf("environment variable %s=%q: %w", f.name, v, err)
+		}
+		*f.dst = n
+	}
+	return m, nil
+}
+
+// byteUnits are the suffixes ParseBytes accepts, longest first within
+// each family so that "MiB" is not read as "B".
+var byteUnits = []struct {
+	suffix string
+	scale  int64
+}{
+	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+	{"B", 1},
+}
+
+// ParseBytes reads a positive size in bytes: a plain integer ("1048576")
+// or an integer with a unit, KiB/MiB/GiB/TiB (powers of 1024) or
+// KB/MB/GB/TB (powers of 1000) or B, matched without regard to case and
+// optionally separated by a space ("4GiB", "512 MiB"). Fractions,
+// negative numbers, zero, unknown units and sizes past 2⁶³−1 bytes are
+// errors.
+func ParseBytes(s string) (int64, error) {
+	num, scale := strings.TrimSpace(s), int64(1)
+	for _, u := range byteUnits {
+		if len(num) > len(u.suffix) && strings.EqualFold(num[len(num)-len(u.suffix):], u.suffix) {
+			num, scale = strings.TrimSpace(num[:len(num)-len(u.suffix)]), u.scale
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 1 || strings.HasPrefix(num, "+") {
+		return 0, fmt.Errorf("want a positive number of bytes, optionally with a unit (KiB, MiB, GiB, TiB, KB, MB, GB, TB), like 4GiB")
+	}
+	if n > math.MaxInt64/scale {
+		return 0, fmt.Errorf("%s is more bytes than fit in 63 bits", s)
+	}
+	return n * scale, nil
+}
+
+// LoadFrom reads variables through lookup (os.LookupEnv in production; a
+// map in tests).
+func LoadFrom(lookup func(string) (string, bool)) (Config, error) {
+	c := Config{DynamicFallback: true, CacheSize: DefaultCacheSize}
+	get := lookupTrimmed(lookup)
 	var err error
 	if v, ok := get(Backend); ok {
 		c.Backend = strings.ToUpper(v)
@@ -119,6 +194,9 @@ func LoadFrom(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if v, ok := get(DumpDir); ok {
 		c.DumpDir = v
+	}
+	if c.Memory, err = loadMemory(get); err != nil {
+		return c, err
 	}
 	return c, nil
 }
