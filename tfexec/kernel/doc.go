@@ -19,6 +19,17 @@
 // not implemented by kernels: the executor handles deadness and frames
 // itself.
 //
+// # Memory
+//
+// Every output allocated with tensor.New or tensor.MustNew is checked
+// against the memory budget (tensor.MaxTensorBytes) before it is
+// allocated. A kernel that allocates with make a size it computed from its
+// inputs' values, its attributes or a product of input sizes (a broadcast,
+// a matrix product with a small inner dimension, an index of one int per
+// output element) calls tensor.CheckAlloc for it first and returns the
+// error; [CheckOutputCount] does the same for a number of outputs.
+// Allocations no larger than an input need no check.
+//
 // # Numerics
 //
 // Kernels follow TensorFlow's semantics exactly. Half and bfloat16 inputs

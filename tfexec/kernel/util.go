@@ -302,3 +302,17 @@ func SliceDebugString(s tensor.Shape, i int) string {
 	}
 	return "[" + strings.Join(idx, ",") + "]"
 }
+
+// tensorOverheadBytes is roughly what one output tensor costs besides its
+// elements: the Tensor, its shape, slice headers and the executor's
+// bookkeeping.
+const tensorOverheadBytes = 256
+
+// CheckOutputCount refuses, before anything is allocated, n outputs whose
+// number comes from a node's attributes or inputs (num_split of an empty
+// dimension, num_partitions) when their bookkeeping alone would exceed
+// tensor.MaxTensorBytes. The error is a *tensor.TooLargeError for a uint8
+// tensor of shape [n, 256].
+func CheckOutputCount(n int) error {
+	return tensor.CheckAlloc(tensor.Uint8, tensor.Shape{n, tensorOverheadBytes})
+}

@@ -86,6 +86,9 @@ func rangeInt[T int32 | int64](in []*tensor.Tensor) (*tensor.Tensor, error) {
 		step = -step
 	}
 	size := int((span + step - 1) / step)
+	if err := tensor.CheckAlloc(tensor.DTypeOf[T](), tensor.Shape{size}); err != nil {
+		return nil, err
+	}
 	out := make([]T, size)
 	val := start
 	for i := range out {
@@ -138,6 +141,9 @@ func linSpaceKernel(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, e
 	}
 	if num[0] <= 0 {
 		return nil, kernel.Invalid("Requires num > 0: %d", num[0])
+	}
+	if err := tensor.CheckAlloc(in[0].DType(), tensor.Shape{num[0]}); err != nil {
+		return nil, err
 	}
 	var out *tensor.Tensor
 	switch in[0].DType() {
@@ -254,7 +260,13 @@ func raggedRange[T int32 | int64 | float32 | float64](in []*tensor.Tensor, rows 
 				size = int((max(span, -span) + max(step, -step) - 1) / max(step, -step))
 			}
 		}
+		if size > math.MaxInt-splits[r] {
+			size = math.MaxInt - splits[r] // CheckAlloc refuses it below
+		}
 		splits[r+1] = splits[r] + size
+	}
+	if err := tensor.CheckAlloc(tensor.DTypeOf[T](), tensor.Shape{splits[rows]}); err != nil {
+		return nil, nil, err
 	}
 	vals := make([]T, splits[rows])
 	for r := 0; r < rows; r++ {

@@ -40,6 +40,9 @@ func splitFactory(n *kernel.Node) (kernel.Kernel, error) {
 		if num == 1 {
 			return []*tensor.Tensor{x}, nil
 		}
+		if err := kernel.CheckOutputCount(num); err != nil { // only an empty dimension lets num exceed it
+			return nil, err
+		}
 		sizes := make([]int, num)
 		for i := range sizes {
 			sizes[i] = size / num

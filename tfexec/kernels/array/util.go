@@ -98,13 +98,11 @@ func checkSameDType(in []*tensor.Tensor, dt tensor.DType) error {
 	return nil
 }
 
-// newOutput allocates a zeroed output tensor.
+// newOutput allocates a zeroed output tensor. Its error (a bad shape, or
+// a *tensor.TooLargeError for a shape over the memory budget) names the
+// dtype and shape.
 func newOutput(dt tensor.DType, shape tensor.Shape) (*tensor.Tensor, error) {
-	t, err := tensor.New(dt, shape)
-	if err != nil {
-		return nil, fmt.Errorf("allocating %v%v output: %w", dt, shape, err)
-	}
-	return t, nil
+	return tensor.New(dt, shape)
 }
 
 // reshaped returns t viewed with another shape of the same size, sharing

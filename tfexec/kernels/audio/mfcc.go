@@ -102,6 +102,9 @@ func (m *mfcc) run(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, er
 	if err != nil {
 		return nil, err
 	}
+	if err := tensor.CheckAlloc(tensor.Float32, tensor.Shape{audioChannels, frames, m.coeffs}); err != nil {
+		return nil, err
+	}
 	out := make([]float32, audioChannels*frames*m.coeffs)
 	x := tensor.Values[float32](spec)
 	rows := audioChannels * frames

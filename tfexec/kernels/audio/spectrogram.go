@@ -99,6 +99,9 @@ func (s *spectrogram) run(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Ten
 	if w := len(s.window); samples >= w {
 		frames = 1 + (samples-w)/s.stride
 	}
+	if err := tensor.CheckAlloc(tensor.Float32, tensor.Shape{channels, frames, s.bins}); err != nil {
+		return nil, err
+	}
 	out := make([]float32, channels*frames*s.bins)
 	s.compute(tensor.Values[float32](x), channels, frames, out)
 	t, err := tensor.FromSlice(tensor.Shape{channels, frames, s.bins}, out)

@@ -92,6 +92,9 @@ func selectAudio(a wavAudio, frames, channels int) (*tensor.Tensor, error) {
 	if int64(frames)*int64(channels) > maxOutputElements {
 		return nil, fmt.Errorf("output of %d samples × %d channels is too large", frames, channels)
 	}
+	if err := tensor.CheckAlloc(tensor.Float32, tensor.Shape{frames, channels}); err != nil {
+		return nil, err
+	}
 	out := make([]float32, frames*channels)
 	for f := range min(frames, a.frames) {
 		src := a.samples[f*a.channels : (f+1)*a.channels]

@@ -82,11 +82,25 @@ func backpropInput(attrs convAttrs, in []*tensor.Tensor) (*tensor.Tensor, error)
 	if err != nil {
 		return nil, err
 	}
+	// input_sizes is data: the gradient may be far larger than the inputs.
+	if err := tensor.CheckAlloc(dt, xShape); err != nil {
+		return nil, err
+	}
 	if xShape.NumElements() == 0 {
 		return tensor.New(dt, xShape)
 	}
 	g, err := backpropGeometry(attrs, xShape, filter.Shape(), dy.Shape())
 	if err != nil {
+		return nil, err
+	}
+	// The column buffer holds at least one row of output pixels' taps
+	// (backpropGemm goes in chunks of colBudget elements); the integer
+	// path holds every row at once.
+	colRows := 1
+	if dt == tensor.Int32 {
+		colRows = g.n * g.oh
+	}
+	if err := tensor.CheckAlloc(dt, tensor.Shape{colRows, g.ow, g.kh * g.kw * g.cin}); err != nil {
 		return nil, err
 	}
 	switch dt {

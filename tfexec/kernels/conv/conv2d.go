@@ -75,6 +75,11 @@ func conv2D(attrs convAttrs, f *fusion, types []tensor.DType, in []*tensor.Tenso
 		return nil, err
 	}
 	outShape := tensor.Shape(attrs.shape(g.n, g.oh, g.ow, g.coutAll))
+	// Padding, dilation and output channels make the output independent
+	// of the inputs' sizes.
+	if err := tensor.CheckAlloc(dt, outShape); err != nil {
+		return nil, err
+	}
 	if outShape.NumElements() == 0 {
 		return tensor.New(dt, outShape)
 	}

@@ -77,6 +77,14 @@ func depthwise(attrs convAttrs, f *fusion, in []*tensor.Tensor) (*tensor.Tensor,
 	mult := fs[3]
 	g.cin, g.coutAll, g.groups = 1, c*mult, c
 	outShape := tensor.Shape(attrs.shape(n, g.oh, g.ow, c*mult))
+	// The output, and the input with each channel repeated mult times
+	// that a channel multiplier above 1 builds first.
+	if err := tensor.CheckAlloc(dt, outShape); err != nil {
+		return nil, err
+	}
+	if err := tensor.CheckAlloc(dt, append(x.Shape().Clone(), mult)); err != nil {
+		return nil, err
+	}
 	if outShape.NumElements() == 0 {
 		return tensor.New(dt, outShape)
 	}

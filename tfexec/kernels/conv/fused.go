@@ -244,6 +244,9 @@ func expandLike[T float](t *tensor.Tensor, l outLayout, perChannelOK bool) (full
 	if t.Shape().Equal(l.shape) {
 		full = vals
 	} else {
+		if err := tensor.CheckAlloc(tensor.Int64, l.shape); err != nil {
+			return nil, nil, err
+		}
 		idx := kernel.BroadcastIndex(t.Shape(), l.shape)
 		full = make([]T, len(idx))
 		for i, j := range idx {

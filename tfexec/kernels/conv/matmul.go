@@ -111,8 +111,9 @@ type mmShape struct {
 }
 
 // shapes validates the operand shapes as TensorFlow's BatchMatMul kernels
-// do and computes the output shape and batch broadcasting.
-func (mm *matmul) shapes(xs, ys tensor.Shape) (mmShape, error) {
+// do and computes the output shape and batch broadcasting. dt is the
+// operands' dtype, for the memory check of the output.
+func (mm *matmul) shapes(xs, ys tensor.Shape, dt tensor.DType) (mmShape, error) {
 	var s mmShape
 	switch mm.variant {
 	case mmLegacy, mmV1:
@@ -155,6 +156,17 @@ func (mm *matmul) shapes(xs, ys tensor.Shape) (mmShape, error) {
 		return s, fmt.Errorf("Matrix size-incompatible: In[0]: %v, In[1]: %v", xs, ys)
 	}
 	s.out = append(ob.Clone(), d0, d3)
+	// A small contraction dimension or broadcast batches make the output
+	// (computed in at least 32 bits) far larger than the operands.
+	if dt.Size() < 4 {
+		dt = tensor.Float32
+	}
+	if err := tensor.CheckAlloc(dt, s.out); err != nil {
+		return s, err
+	}
+	if err := tensor.CheckAlloc(tensor.Int64, append(tensor.Shape{2}, ob...)); err != nil {
+		return s, err
+	}
 	s.batch = ob.NumElements()
 	s.m, s.n, s.k = d0, d3, d1
 	s.xIdx = batchIndex(xb, ob)
@@ -180,7 +192,7 @@ func (mm *matmul) run(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor,
 		return nil, err
 	}
 	x, y := in[0], in[1]
-	s, err := mm.shapes(x.Shape(), y.Shape())
+	s, err := mm.shapes(x.Shape(), y.Shape(), x.DType())
 	if err != nil {
 		return nil, err
 	}
@@ -462,7 +474,7 @@ func (mm *matmul) runFused(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Te
 			return nil, fmt.Errorf("In[%d] is not a matrix. Instead it has shape %v", i, t.Shape())
 		}
 	}
-	s, err := mm.shapes(x.Shape(), y.Shape())
+	s, err := mm.shapes(x.Shape(), y.Shape(), x.DType())
 	if err != nil {
 		return nil, err
 	}

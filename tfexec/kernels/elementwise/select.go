@@ -81,6 +81,14 @@ func selectV2(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) 
 	if err != nil {
 		return nil, kernel.Invalid("condition %v, then %v, and else %v must be broadcastable", cond.Shape(), then.Shape(), els.Shape())
 	}
+	// The output and, for broadcast operands, an index of one int per
+	// output element.
+	if err := tensor.CheckAlloc(then.DType(), out); err != nil {
+		return nil, err
+	}
+	if err := tensor.CheckAlloc(tensor.Int64, out); err != nil {
+		return nil, err
+	}
 	p := selectPlan{
 		n:  out.NumElements(),
 		ci: broadcastIndex(cond.Shape(), out),

@@ -155,6 +155,12 @@ func binaryFactory(t binaryTable) kernel.Factory {
 				}
 				return nil, kernel.Invalid("Incompatible shapes: %v vs. %v", x.Shape(), y.Shape())
 			}
+			// Broadcasting can make a large output of small inputs. The
+			// check uses the input dtype, at least as wide as the output
+			// except for comparisons.
+			if err := tensor.CheckAlloc(x.DType(), out); err != nil {
+				return nil, err
+			}
 			z, err := impl(x, y, out)
 			if err != nil {
 				return nil, err

@@ -149,6 +149,13 @@ func newNMS(v int) kernel.Factory {
 			if p.maxOut < 0 {
 				return nil, kernel.Invalid("output size must be non-negative")
 			}
+			// Padding makes max_output_size, a value, the output's size:
+			// an index and a score per slot.
+			if p.pad {
+				if err := tensor.CheckAlloc(tensor.Int64, tensor.Shape{2, p.maxOut}); err != nil {
+					return nil, err
+				}
+			}
 			// TensorFlow rejects an IoU threshold outside [0, 1], but the
 			// corpus (TF 1.15) shows a zero-size selection succeeding with
 			// one, so the range is only enforced when boxes can be selected.

@@ -86,6 +86,10 @@ func newResizeState(img, size *tensor.Tensor, align, half bool) (*resizeState, e
 	if st.outH <= 0 || st.outW <= 0 {
 		return nil, kernel.Invalid("output dimensions must be positive")
 	}
+	// Checked here, before the per-axis tables as well as the output.
+	if err := tensor.CheckAlloc(img.DType(), st.outShape()); err != nil {
+		return nil, err
+	}
 	st.hScale = resizeScale(st.inH, st.outH, align)
 	st.wScale = resizeScale(st.inW, st.outW, align)
 	return st, nil

@@ -61,6 +61,10 @@ func whereKernel(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, erro
 	}
 	shape := x.Shape()
 	rank := len(shape)
+	// Eight bytes per dimension of each true element: more than the input.
+	if err := tensor.CheckAlloc(tensor.Int64, tensor.Shape{count, rank}); err != nil {
+		return nil, err
+	}
 	coords := make([]int64, count*rank)
 	if rank > 0 && count > 0 {
 		// Walk the mask row by row along the last dimension, keeping the

@@ -2,6 +2,7 @@ package lists
 
 import (
 	"sync"
+	"unsafe"
 
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
@@ -46,6 +47,12 @@ func (ta *tensorArray) checkOpen() error {
 	return nil
 }
 
+// checkArraySize refuses, before allocating, an array size or write index
+// from the op's inputs whose element slots alone exceed the memory budget.
+func checkArraySize(n int) error {
+	return tensor.CheckAlloc(tensor.Uint8, tensor.Shape{n, int(unsafe.Sizeof(taElem{}))})
+}
+
 // write stores v at index i, or adds it to what is there for a gradient
 // array. Called with mu held.
 func (ta *tensorArray) write(i int, v *tensor.Tensor) error {
@@ -56,6 +63,9 @@ func (ta *tensorArray) write(i int, v *tensor.Tensor) error {
 		return kernel.Invalid("TensorArray %s: Tried to write to index %d but array is not resizeable and size is: %d", ta.name, i, len(ta.elems))
 	}
 	if i >= len(ta.elems) {
+		if err := checkArraySize(i + 1); err != nil {
+			return err
+		}
 		ta.elems = append(ta.elems, make([]taElem, i+1-len(ta.elems))...)
 	}
 	if v.DType() != ta.dtype {
@@ -219,6 +229,9 @@ func newTensorArrayV3(n *kernel.Node) (kernel.Kernel, error) {
 		}
 		if size < 0 {
 			return nil, kernel.Invalid("Size should be >= 0.")
+		}
+		if err := checkArraySize(size); err != nil {
+			return nil, err
 		}
 		ta := &tensorArray{name: name, dtype: dtype, identical: identical, clear: clear,
 			dynamic: dynamic, markedSize: -1, elemShape: elemShape.clone(), elems: make([]taElem, size)}

@@ -17,6 +17,11 @@ type tensorList struct {
 	maxNum int              // max_num_elements, -1 for unbounded
 }
 
+// checkLength refuses, before allocating, a list length that comes from
+// the op's inputs (Reserve, Resize, an index to set or scatter at) and
+// whose element slots alone exceed the memory budget.
+func checkLength(n int) error { return tensor.CheckAlloc(tensor.Int64, tensor.Shape{n}) }
+
 // with returns a copy of l with room for n elements (the first
 // min(n, len) copied), for an op to fill in.
 func (l *tensorList) with(n int) *tensorList {
@@ -195,6 +200,9 @@ func newTensorListReserve(n *kernel.Node) (kernel.Kernel, error) {
 		if num < 0 {
 			return nil, kernel.Invalid("The num_elements to reserve must be a non negative number, but got %d", num)
 		}
+		if err := checkLength(num); err != nil {
+			return nil, err
+		}
 		l := &tensorList{elems: make([]*tensor.Tensor, num), shape: shape, dtype: dtype, maxNum: -1}
 		return []*tensor.Tensor{listHandle(l)}, nil
 	}, nil
@@ -316,6 +324,9 @@ func newTensorListSetItem(n *kernel.Node) (kernel.Kernel, error) {
 		}
 		if !l.shape.compatible(item.Shape()) {
 			return nil, kernel.Invalid("Tried to set a tensor with incompatible shape at a list index. Item element shape: %v list shape: %v", item.Shape(), l.shape)
+		}
+		if err := checkLength(i + 1); err != nil {
+			return nil, err
 		}
 		out := l.with(max(len(l.elems), i+1))
 		out.elems[i] = item
@@ -595,6 +606,9 @@ func newTensorListScatter(n *kernel.Node) (kernel.Kernel, error) {
 			}
 			highest = max(highest, i)
 		}
+		if err := checkLength(max(highest+1, num)); err != nil {
+			return nil, err
+		}
 		l := &tensorList{elems: make([]*tensor.Tensor, max(highest+1, num)), shape: shape, dtype: t.DType(), maxNum: -1}
 		if err := l.scatter(t, indices); err != nil {
 			return nil, err
@@ -647,6 +661,9 @@ func tlScatterIntoExisting(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Te
 			return nil, kernel.Invalid("Indices in TensorListScatter must all be non-negative.")
 		}
 		highest = max(highest, i)
+	}
+	if err := checkLength(highest + 1); err != nil {
+		return nil, err
 	}
 	out := l.with(max(len(l.elems), highest+1))
 	if err := out.scatter(t, indices); err != nil {
@@ -846,6 +863,9 @@ func tlResize(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) 
 	}
 	if size < 0 {
 		return nil, kernel.Invalid("TensorListSlice expects size to be non-negative. Got: %d", size)
+	}
+	if err := checkLength(size); err != nil {
+		return nil, err
 	}
 	return []*tensor.Tensor{listHandle(l.with(size))}, nil
 }

@@ -135,6 +135,15 @@ func newSoftmaxXent(n *kernel.Node) (kernel.Kernel, error) {
 		if len(shape) != 2 {
 			return nil, fmt.Errorf("logits and labels must be either 2-dimensional, or broadcasted to be 2-dimensional, got logits_size=%v labels_size=%v", logits.Shape(), labels.Shape())
 		}
+		// Broadcasting can make the backprop output far larger than the
+		// inputs; it is computed in float64 or float32.
+		staged := tensor.Float32
+		if logits.DType() == tensor.Float64 {
+			staged = tensor.Float64
+		}
+		if err := tensor.CheckAlloc(staged, shape); err != nil {
+			return nil, err
+		}
 		g := xentGeom{
 			rows: shape[0], cols: shape[1],
 			lg: kernel.BroadcastStrides(logits.Shape(), shape),

@@ -164,7 +164,15 @@ func spaceToBatch(x, blockT, padT *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := checkElements(outShape); err != nil {
 		return nil, err
 	}
+	// Paddings can make the output much larger than the input: check it,
+	// and the index of one int per run, before building either.
+	if err := tensor.CheckAlloc(x.DType(), outShape); err != nil {
+		return nil, err
+	}
 	in, out := newSpaceGeom(shape, m), newSpaceGeom(outShape, m)
+	if err := tensor.CheckAlloc(tensor.Int64, tensor.Shape{out.batch, out.runs()}); err != nil {
+		return nil, err
+	}
 
 	idx := make([]int, out.batch*out.runs())
 	pos := make([]int, m)

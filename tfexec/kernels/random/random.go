@@ -44,7 +44,9 @@ func stream(n *kernel.Node) (func() *rand.Rand, error) {
 	}, nil
 }
 
-// shapeInput reads the output shape (input 0).
+// shapeInput reads the output shape (input 0) and checks it against the
+// memory budget at eight bytes per element, what the kernels draw into
+// before converting to the output's dtype.
 func shapeInput(in []*tensor.Tensor) (tensor.Shape, error) {
 	if len(in) == 0 {
 		return nil, kernel.Invalid("expected a shape input")
@@ -61,6 +63,9 @@ func shapeInput(in []*tensor.Tensor) (tensor.Shape, error) {
 		if d < 0 {
 			return nil, kernel.Invalid("negative dimension in shape %v", dims)
 		}
+	}
+	if err := tensor.CheckAlloc(tensor.Float64, shape); err != nil {
+		return nil, err
 	}
 	return shape, nil
 }

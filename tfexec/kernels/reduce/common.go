@@ -101,22 +101,15 @@ func scalarInt(t *tensor.Tensor, what, wording string) (int, error) {
 	return v[0], nil
 }
 
-// maxOutputBytes bounds outputs whose size comes from input values
-// (segment counts, stitch indices) rather than input shapes, so that an
-// absurd value is an error instead of a failed allocation.
-const maxOutputBytes = 1 << 35
-
-// checkOutput reports an error when a tensor of dtype dt and shape s
-// cannot be allocated.
+// checkOutput reports an error when an output of dtype dt and shape s,
+// whose size comes from input values (segment counts, stitch indices)
+// rather than input shapes, is invalid or over the memory budget (a
+// *tensor.TooLargeError), before it is allocated.
 func checkOutput(dt tensor.DType, s tensor.Shape) error {
 	if _, err := tensor.ShapeFromInt64s(s.Int64s()); err != nil {
 		return kernel.Invalid("output shape %v: %v", s, err)
 	}
-	size := max(dt.Size(), 16)
-	if n := s.NumElements(); n > maxOutputBytes/size {
-		return kernel.Invalid("output shape %v is too large (%d elements)", s, n)
-	}
-	return nil
+	return tensor.CheckAlloc(dt, s)
 }
 
 // startsWith reports whether shape s begins with prefix.

@@ -47,6 +47,9 @@ func partition(data, partsT *tensor.Tensor, parts int) ([]*tensor.Tensor, error)
 	if !startsWith(shape, partsT.Shape()) {
 		return nil, kernel.Invalid("data.shape must start with partitions.shape, got data.shape = %v, partitions.shape = %v", shape, partsT.Shape())
 	}
+	if err := kernel.CheckOutputCount(parts); err != nil {
+		return nil, err
+	}
 	counts := make([]int, parts)
 	for i, p := range pv {
 		if p < 0 || int(p) >= parts {

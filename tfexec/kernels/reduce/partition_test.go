@@ -104,7 +104,7 @@ func TestDynamicStitchErrors(t *testing.T) {
 		{"negative index", []*tensor.Tensor{vec[int32](1, -1), vec[float32](1, 2)}, "indices[1] is out of range"},
 		{"not a prefix", []*tensor.Tensor{vec[int32](0, 1), vec[float32](1)}, "data[0].shape = [1] does not start with indices[0].shape = [2]"},
 		{"mismatched slices", []*tensor.Tensor{vec[int32](0), vec[int32](1), tt(tensor.Shape{1, 2}, float32(1), 2), tt(tensor.Shape{1, 3}, float32(1), 2, 3)}, "Need data[0].shape[1:] = data[1].shape[1:]"},
-		{"huge index", []*tensor.Tensor{vec[int32](1 << 30), tt(tensor.Shape{1, 64}, make([]float32, 64)...)}, "too large"},
+		{"huge index", []*tensor.Tensor{vec[int32](1 << 30), tt(tensor.Shape{1, 4096}, make([]float32, 4096)...)}, "over the limit"},
 		{"int64 indices", []*tensor.Tensor{vec[int64](0), vec[float32](1)}, "int32"},
 		{"mixed dtypes", []*tensor.Tensor{vec[int32](0), vec[int32](1), vec[float32](1), vec[int32](2)}, "data[1] is int32"},
 	}

@@ -94,6 +94,10 @@ func reduceTensor(op reduceOp, types []tensor.DType, x, axes *tensor.Tensor, kee
 		return tensor.New(dt, p.outShape)
 	}
 	if x.NumElements() == 0 {
+		// An empty input may reduce to any number of identities.
+		if err := tensor.CheckAlloc(dt, p.outShape); err != nil {
+			return nil, err
+		}
 		return identityTensor(op, dt, p.outShape)
 	}
 	switch v := x.Data().(type) {

@@ -127,8 +127,8 @@ func TestSegmentErrors(t *testing.T) {
 		{"id out of range", "UnsortedSegmentSum", []*tensor.Tensor{m, vec[int32](0, 2, 1), sc[int32](2)}, "segment_ids[1] = 2 is out of range [0, 2)"},
 		{"num_segments not scalar", "UnsortedSegmentMax", []*tensor.Tensor{m, vec[int32](0, 0, 0), vec[int32](1)}, "num_segments should be a scalar, not shape [1]"},
 		{"negative num_segments", "UnsortedSegmentMin", []*tensor.Tensor{m, vec[int32](0, 0, 0), sc[int32](-1)}, "Input num_segments == -1 must not be negative."},
-		{"huge num_segments", "UnsortedSegmentSum", []*tensor.Tensor{m, vec[int32](0, 0, 0), sc[int64](1 << 40)}, "too large"},
-		{"huge sorted id", "SegmentSum", []*tensor.Tensor{m, vec[int64](0, 0, 1<<40)}, "too large"},
+		{"huge num_segments", "UnsortedSegmentSum", []*tensor.Tensor{m, vec[int32](0, 0, 0), sc[int64](1 << 40)}, "over the limit"},
+		{"huge sorted id", "SegmentSum", []*tensor.Tensor{m, vec[int64](0, 0, 1<<40)}, "over the limit"},
 		{"ids not a prefix", "UnsortedSegmentProd", []*tensor.Tensor{m, vec[int32](0, 0), sc[int32](1)}, "data.shape = [3,2] does not start with segment_ids.shape = [2]"},
 	}
 	for _, tc := range tests {

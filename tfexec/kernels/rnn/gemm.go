@@ -52,6 +52,9 @@ func prepare(def *tfpb.NodeDef) (kernel.Kernel, *kernel.Node, error) {
 // mul returns the m×n product of a (m×k) and b (k×n), plus bias (length n)
 // on every row when bias is not nil.
 func (g *gemm) mul(ctx *kernel.Context, a []float32, m, k int, b []float32, n int, bias []float32) ([]float32, error) {
+	if err := tensor.CheckAlloc(tensor.Float32, tensor.Shape{m, n}); err != nil {
+		return nil, err
+	}
 	if k == 0 || m == 0 || n == 0 {
 		// _FusedMatMul skips its bias on an empty contraction, as
 		// TensorFlow's does; the cells' Eigen expressions still add it.

@@ -406,6 +406,11 @@ func blockLSTM(ctx *kernel.Context, p *lstmParams, mm *gemm, in []*tensor.Tensor
 	if seqLen < 0 || seqLen > timeLen {
 		return nil, kernel.Invalid("seq_len_max must be between 0 and %d but is %d", timeLen, seqLen)
 	}
+	// Seven outputs of [time_len, batch, cell], allocated together; x may
+	// be empty (input_size 0), so they are not bounded by the inputs.
+	if err := tensor.CheckAlloc(tensor.Float32, tensor.Shape{len(lstmOut{}), timeLen, batch, cell}); err != nil {
+		return nil, err
+	}
 	step := batch * cell
 	out := newLSTMOut(timeLen * step)
 	if seqLen > 0 && step > 0 {
