@@ -31,6 +31,19 @@
 // adds per-executor overrides ([WithKernel]), which is how the bridge puts
 // its offloaded clusters into a graph.
 //
+// # Memory
+//
+// Sizes that come from tensor values (Fill's dims, Range's limit, a
+// broadcast, TensorListReserve's count, a Resize's size, ...) are checked
+// against tensor.MaxTensorBytes before anything is allocated, so a model
+// cannot make the process run out of memory with one huge tensor; the
+// tensors one run holds at once are bounded by [WithMaxRunBytes]
+// (tensor.MaxRunBytes by default). Going over either is a [*NodeError]
+// wrapping a *tensor.TooLargeError that names the node, op, dtype and
+// shape; the run stops and the executor keeps working. A kernel that
+// panics (a bug) is reported as a [*PanicError], one line, with the stack
+// kept in the error rather than in its message.
+//
 // # Concurrency
 //
 // An Executor is safe for concurrent use. Each Run has its own state;

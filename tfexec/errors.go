@@ -3,8 +3,11 @@ package tfexec
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
+
+	"github.com/tfoffload/tfoffload/tensor"
 )
 
 // NodeError is an error raised while preparing or running one node.
@@ -63,3 +66,29 @@ var ErrFeed = errors.New("tfexec: bad feed")
 // of the graph, or a tensor that was not produced because it is dead (it
 // lies on an untaken branch of a Switch).
 var ErrFetch = errors.New("tfexec: bad fetch")
+
+// PanicError is a kernel panic turned into an error. It means a bug in the
+// kernel, not in the model: Error is one line, and Stack holds the
+// panicking goroutine's stack for the bug report.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("kernel panicked: %v", e.Value) }
+
+// Unwrap returns the panic value if it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// panicError turns a recovered kernel panic into an error. A tensor over
+// the memory budget (tensor.MustNew panics with it) is an ordinary error
+// of the node, not a bug: it is returned as is, without a stack.
+func panicError(rec any) error {
+	if err, ok := rec.(error); ok && errors.Is(err, tensor.ErrTooLarge) {
+		return err
+	}
+	return &PanicError{Value: rec, Stack: debug.Stack()}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/envconfig"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
@@ -24,6 +25,9 @@ type Executor struct {
 	kernels map[string]kernel.Factory
 	workers int
 	timer   NodeTimer
+	// maxRunBytes is the run budget; 0 takes tensor.MaxRunBytes() at
+	// each run.
+	maxRunBytes int64
 
 	mu    sync.Mutex
 	plans map[string]*planEntry
@@ -64,9 +68,25 @@ func WithNodeTimer(t NodeTimer) Option {
 	return func(e *Executor) { e.timer = t }
 }
 
+// WithMaxRunBytes bounds the bytes of the tensors one run holds at once
+// (kernel outputs waiting to be consumed, loop invariants, results),
+// overriding tensor.MaxRunBytes for this executor; n ≤ 0 keeps it. A run
+// that goes over fails with a *tensor.TooLargeError (Budget RunBudget)
+// naming the node whose output did. Tensors under 4 KiB are not counted,
+// and a view of a tensor (a Reshape) counts once with its source.
+func WithMaxRunBytes(n int64) Option {
+	return func(e *Executor) { e.maxRunBytes = max(n, 0) }
+}
+
 // New returns an executor for g. It indexes the graph (duplicate names and
-// malformed inputs are errors) but prepares no kernels: see Prepare.
+// malformed inputs are errors) but prepares no kernels: see Prepare. It
+// also checks the memory budget's environment variables
+// (TFOFFLOAD_MAX_TENSOR_BYTES, TFOFFLOAD_MAX_RUN_BYTES; package tensor
+// applies them): a malformed value is an error.
 func New(g *tfpb.GraphDef, opts ...Option) (*Executor, error) {
+	if _, err := envconfig.LoadMemory(); err != nil {
+		return nil, err
+	}
 	ix, err := graph.NewIndex(g)
 	if err != nil {
 		return nil, err
@@ -140,14 +160,30 @@ type RunOption func(*runConfig)
 
 type runConfig struct {
 	observer Observer
+	stats    *RunStats
 }
 
 // WithObserver calls o after each kernel of the run.
 func WithObserver(o Observer) RunOption { return func(c *runConfig) { c.observer = o } }
 
+// RunStats describes one run; see WithRunStats.
+type RunStats struct {
+	// PeakBytes is the most bytes of tensors the run held at once, as
+	// the run budget counts them (see WithMaxRunBytes).
+	PeakBytes int64
+}
+
+// WithRunStats fills s when the run ends, successful or not.
+func WithRunStats(s *RunStats) RunOption { return func(c *runConfig) { c.stats = s } }
+
 // Run feeds the given tensors (keyed by tensor name, "x" or "x:0"),
 // computes the fetches and returns them in order. Cancelling ctx stops the
 // run between kernels and is passed to the kernels themselves.
+//
+// Every tensor a kernel allocates is bounded by tensor.MaxTensorBytes,
+// checked before allocating, and the tensors the run holds at once by the
+// run budget (WithMaxRunBytes); going over either is a *NodeError wrapping
+// a *tensor.TooLargeError, and the executor stays usable.
 func (e *Executor) Run(ctx context.Context, feeds map[string]*tensor.Tensor, fetches []string, opts ...RunOption) ([]*tensor.Tensor, error) {
 	var cfg runConfig
 	for _, o := range opts {
@@ -173,9 +209,17 @@ func (e *Executor) Run(ctx context.Context, feeds map[string]*tensor.Tensor, fet
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r := newRun(ctx, e, p, vals)
+	limit := e.maxRunBytes
+	if limit == 0 {
+		limit = tensor.MaxRunBytes()
+	}
+	r := newRun(ctx, e, p, vals, limit)
 	r.observer = cfg.observer
-	return r.execute()
+	out, err := r.execute()
+	if cfg.stats != nil {
+		cfg.stats.PeakBytes = r.budget.peak
+	}
+	return out, err
 }
 
 // String describes the executor for logs.

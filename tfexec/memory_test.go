@@ -98,6 +98,7 @@ var childCases = map[string]func(t *testing.T){
 	"loop1e5":     func(t *testing.T) { runLoopChild(t, 100_000, 0) },
 	"loop1e6":     func(t *testing.T) { runLoopChild(t, 1_000_000, 0) },
 	"loop1MiBx2k": func(t *testing.T) { runLoopChild(t, 2000, 1<<18) },
+	"hugeFill":    hugeFillChild,
 }
 
 // TestChildProcesses is the entry point of runChild's child processes; it
@@ -273,4 +274,64 @@ func TestParallelIterationsMustBePositive(t *testing.T) {
 	require.ErrorAs(t, e.Prepare(nil, []string{fetch}), &ne)
 	assert.Equal(t, "Enter", ne.Op)
 	assert.ErrorContains(t, ne, "parallel_iterations must be positive, got 0")
+}
+
+// TestHugeFillFailsCleanly runs Fill and BroadcastTo of huge shapes in a
+// child process limited to 512 MiB: each must be an ordinary error, after
+// which the same executor still runs. Before the memory budget, Fill of
+// [10⁶,10⁶] killed the process with Go's fatal out-of-memory error.
+func TestHugeFillFailsCleanly(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory does not fit the limit")
+	}
+	r := runChild(t, "hugeFill", 512<<20)
+	for _, want := range []string{
+		`child: node "fill" (Fill): tensor: float32[1000000,1000000] needs 3.6 TiB, over the limit of 256 MiB for one tensor (TFOFFLOAD_MAX_TENSOR_BYTES)`,
+		`child: node "fill" (Fill): tensor: float32[300,262144] needs 300 MiB, over the limit of 256 MiB for one tensor (TFOFFLOAD_MAX_TENSOR_BYTES)`,
+		`child: node "bcast" (BroadcastTo): tensor: float32[1073741824,1073741824] needs 4 EiB, over the limit of 256 MiB for one tensor (TFOFFLOAD_MAX_TENSOR_BYTES)`,
+		"child: sum 1048576",
+	} {
+		assert.Contains(t, r.out, want+"\n")
+	}
+}
+
+func hugeFillChild(t *testing.T) {
+	var b graph.Builder
+	b.Placeholder("dims", tensor.Int32, graph.ShapeAttr{2})
+	b.Const("one", tensor.Scalar(float32(1)))
+	b.Add("fill", "Fill", []string{"dims", "one"}, map[string]any{"T": tensor.Float32, "index_type": tensor.Int32})
+	b.Const("axes", i32s(0, 1))
+	b.Add("sum", "Sum", []string{"fill", "axes"}, map[string]any{"T": tensor.Float32, "Tidx": tensor.Int32})
+	b.Add("bcast", "BroadcastTo", []string{"one", "dims"}, map[string]any{"T": tensor.Float32, "Tidx": tensor.Int32})
+	e, err := New(b.Graph())
+	require.NoError(t, err)
+	run := func(fetch string, dims ...int32) ([]*tensor.Tensor, error) {
+		return e.Run(context.Background(), map[string]*tensor.Tensor{"dims": i32s(dims...)}, []string{fetch})
+	}
+	for _, c := range []struct {
+		fetch string
+		dims  []int32
+	}{{"sum", []int32{1_000_000, 1_000_000}}, {"sum", []int32{300, 1 << 18}}, {"bcast", []int32{1 << 30, 1 << 30}}} {
+		_, err := run(c.fetch, c.dims...)
+		var tl *tensor.TooLargeError
+		require.ErrorAs(t, err, &tl)
+		fmt.Printf("child: %v\n", err)
+	}
+	out, err := run("sum", 1024, 1024)
+	require.NoError(t, err)
+	fmt.Printf("child: sum %d\n", int(tensor.Values[float32](out[0])[0]))
+}
+
+// BenchmarkCounterLoop measures the executor's own cost per iteration of
+// a scalar loop (10,000 iterations per op).
+func BenchmarkCounterLoop(b *testing.B) {
+	g, fetch := counterLoop(10000, 0, 10)
+	e, err := New(g)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Run(context.Background(), nil, []string{fetch}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package tfexec
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -39,6 +38,7 @@ type run struct {
 	p        *plan
 	feeds    []*tensor.Tensor
 	observer Observer
+	budget   runBudget
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -108,9 +108,9 @@ type nodeState struct {
 	mergeFrom int
 }
 
-func newRun(ctx context.Context, e *Executor, p *plan, feeds []*tensor.Tensor) *run {
+func newRun(ctx context.Context, e *Executor, p *plan, feeds []*tensor.Tensor, maxBytes int64) *run {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &run{ctx: ctx, cancel: cancel, e: e, p: p, feeds: feeds,
+	r := &run{ctx: ctx, cancel: cancel, e: e, p: p, feeds: feeds, budget: newRunBudget(maxBytes),
 		results: make([]*tensor.Tensor, len(p.fetches)), dead: make([]bool, len(p.fetches))}
 	r.cond = sync.NewCond(&r.mu)
 	r.root = &frame{iters: map[int]*iteration{0: {states: map[int32]*nodeState{}}}}
@@ -179,12 +179,20 @@ func (r *run) work() {
 		outs, err := r.compute(&it)
 
 		r.mu.Lock()
+		if err == nil && !it.dead && r.p.nodes[it.node].kind == kindKernel {
+			if err = r.budget.charge(outs, it.inputs); err != nil {
+				pn := &r.p.nodes[it.node]
+				err = &NodeError{Node: pn.def.GetName(), Op: pn.def.GetOp(), Err: err}
+			}
+		}
 		if err != nil {
 			r.fail(err)
 			continue
 		}
 		if !r.finished {
 			r.propagate(&it, outs)
+			r.budget.releaseAll(it.inputs)
+			r.budget.settle(outs)
 		}
 		r.inflight--
 		r.release(it.frame, it.iter)
@@ -217,7 +225,7 @@ func (r *run) compute(it *item) (outs []*tensor.Tensor, err error) {
 	}
 	defer func() {
 		if rec := recover(); rec != nil {
-			err = &NodeError{Node: pn.def.GetName(), Op: pn.def.GetOp(), Err: fmt.Errorf("kernel panicked: %v\n%s", rec, debug.Stack())}
+			err = &NodeError{Node: pn.def.GetName(), Op: pn.def.GetOp(), Err: panicError(rec)}
 		}
 	}()
 	start := time.Now()
@@ -330,6 +338,7 @@ func (r *run) deliver(f *frame, iter int, e edge, val *tensor.Tensor, dead bool)
 		st.dataSeen++
 		if !dead && !st.live {
 			st.live, st.mergeFrom, st.inputs = true, int(e.slot), []*tensor.Tensor{val}
+			r.budget.hold(val)
 		}
 	default:
 		st.pending--
@@ -337,6 +346,7 @@ func (r *run) deliver(f *frame, iter int, e edge, val *tensor.Tensor, dead bool)
 			st.anyDead = true
 		} else {
 			st.inputs[e.slot] = val
+			r.budget.hold(val)
 		}
 	}
 	r.push(r.takeReady(f, iter, e.dst, st))
@@ -419,6 +429,7 @@ func (r *run) propagate(it *item, outs []*tensor.Tensor) {
 			// Iteration 0 is not done before every Enter has fired, so
 			// iterations 0 to latest all exist.
 			child.constants = append(child.constants, constant{enter: it.node, val: v, dead: it.dead})
+			r.budget.hold(v)
 			for k := 1; k <= child.latest; k++ {
 				send(child, k, 0, v, it.dead)
 				sendControl(child, k, it.dead)
@@ -441,6 +452,7 @@ func (r *run) propagate(it *item, outs []*tensor.Tensor) {
 		if next > f.latest {
 			if f.latest-f.first+1 >= f.parallel {
 				f.deferred = append(f.deferred, nextValue{node: it.node, val: outs[0]})
+				r.budget.hold(outs[0])
 				return
 			}
 			r.startIteration(f)
@@ -483,6 +495,7 @@ func (r *run) startIteration(f *frame) {
 	f.deferred = nil
 	for _, d := range deferred {
 		r.sendNext(f, k, d.node, d.val)
+		r.budget.release(d.val)
 	}
 }
 
@@ -497,6 +510,7 @@ func (r *run) record(pn *pnode, f *frame, outs []*tensor.Tensor, dead bool) {
 			r.dead[fs.fetch] = true
 		case fs.output < len(outs):
 			r.results[fs.fetch] = outs[fs.output]
+			r.budget.hold(outs[fs.output])
 		default:
 			r.fail(&NodeError{Node: pn.def.GetName(), Op: pn.def.GetOp(), Err: fmt.Errorf("fetched output %d does not exist (the node has %d)", fs.output, len(outs))})
 		}
@@ -510,6 +524,7 @@ func (r *run) recordDead(pn *pnode, f *frame, output int) {
 	}
 	for _, fs := range pn.fetchOuts {
 		if fs.output == output {
+			r.budget.release(r.results[fs.fetch])
 			r.results[fs.fetch], r.dead[fs.fetch] = nil, true
 		}
 	}
@@ -587,6 +602,9 @@ func (r *run) finishFrame(f *frame) {
 		r.record(pn, f.parent, nil, true)
 	}
 	f.exitLive = nil // finished: never close twice
+	for _, c := range f.constants {
+		r.budget.release(c.val)
+	}
 	f.constants = nil
 	delete(f.parent.children, childKey{iter: f.parentIter, name: f.name})
 	r.release(f.parent, f.parentIter)
