@@ -20,7 +20,8 @@ import (
 // been called, even if it is evicted or the cache is closed meanwhile: the
 // last release closes it. Concurrent Gets that miss the same key compile it
 // once; the others wait and share the result. Cache is safe for concurrent
-// use.
+// use. The zero Cache is an empty cache of size 1; a nil *Cache holds
+// nothing and fails Get with ErrClosed.
 type Cache struct {
 	mu       sync.Mutex
 	size     int
@@ -46,15 +47,20 @@ type compileCall struct {
 // NewCache returns an empty cache holding at most size sessions; a size
 // below 1 is taken as 1.
 func NewCache(size int) *Cache {
-	if size < 1 {
-		size = 1
+	c := &Cache{size: size}
+	c.initLocked()
+	return c
+}
+
+// initLocked makes a zero Cache ready. Called with mu held.
+func (c *Cache) initLocked() {
+	if c.lru != nil {
+		return
 	}
-	return &Cache{
-		size:     size,
-		lru:      list.New(),
-		entries:  make(map[string]*list.Element),
-		inflight: make(map[string]*compileCall),
-	}
+	c.size = max(c.size, 1)
+	c.lru = list.New()
+	c.entries = make(map[string]*list.Element)
+	c.inflight = make(map[string]*compileCall)
 }
 
 // Get returns the session cached under key, compiling it with compile on a
@@ -63,7 +69,14 @@ func NewCache(size int) *Cache {
 // If compile fails, Get returns its error to every caller waiting for that
 // key and caches nothing, so a later Get tries again.
 func (c *Cache) Get(key string, compile func() (*Session, error)) (sess *Session, release func(), err error) {
+	if c == nil {
+		return nil, nil, fmt.Errorf("engine: cache get on a nil Cache: %w", ErrClosed)
+	}
+	if compile == nil {
+		return nil, nil, errors.New("engine: cache get: nil compile function")
+	}
 	c.mu.Lock()
+	c.initLocked()
 	for {
 		if c.closed {
 			c.mu.Unlock()
@@ -164,8 +177,12 @@ func (c *Cache) releaser(e *cacheEntry) func() {
 
 // Len returns the number of sessions cached.
 func (c *Cache) Len() int {
+	if c == nil {
+		return 0
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.initLocked()
 	return c.lru.Len()
 }
 
@@ -173,7 +190,11 @@ func (c *Cache) Len() int {
 // close when released. Later Gets fail with ErrClosed. Close is
 // idempotent.
 func (c *Cache) Close() error {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
+	c.initLocked()
 	if c.closed {
 		c.mu.Unlock()
 		return nil

@@ -64,7 +64,9 @@
 //
 // Run is safe for concurrent use on one Session. Cancelling its context
 // sets ONNX Runtime's terminate flag for that run, which stops it at the
-// next op boundary; the error then wraps the context's error.
+// next op boundary; the error then wraps the context's error. A nil
+// context is an error ([ErrNilContext]), as in tfexec and net/http, not a
+// panic; so are a nil or zero Session ([ErrClosed]) and a nil Cache.
 //
 // # Errors
 //

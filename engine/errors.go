@@ -20,8 +20,13 @@ var (
 	// truncated, wrong checksum) or dlopen refused it.
 	ErrLibraryUnusable = errors.New("engine: no usable ONNX Runtime library")
 
-	// ErrClosed reports use of a Session or Cache after Close.
+	// ErrClosed reports use of a Session or Cache after Close, or of a
+	// nil or zero Session, which NewSession did not build.
 	ErrClosed = errors.New("engine: use of closed object")
+
+	// ErrNilContext reports a nil context passed to Run; pass
+	// context.Background() (or context.TODO()) instead.
+	ErrNilContext = errors.New("engine: nil context")
 
 	// ErrInvalidInput reports Run inputs that do not match the model: wrong
 	// count, a nil tensor, or a dtype, rank or dimension the model does not

@@ -79,7 +79,9 @@ func WithLibraryPath(path string) InitOption {
 func Init(opts ...InitOption) error {
 	var cfg initConfig
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	lib.mu.Lock()
 	defer lib.mu.Unlock()

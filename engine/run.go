@@ -38,11 +38,17 @@ import (
 // shapes.
 //
 // Cancelling ctx stops the run at the next op boundary: Run then returns an
-// error that wraps ctx.Err(). Errors from ONNX Runtime are *Error values.
-// Run is safe for concurrent use.
+// error that wraps ctx.Err(). A nil ctx is an error wrapping ErrNilContext,
+// as net/http treats one (tfexec does the same), and so is a nil or zero
+// Session (ErrClosed). Errors from ONNX Runtime are *Error values. Outputs
+// are copied into tensors that tensor.MaxTensorBytes bounds: a larger one
+// is a *tensor.TooLargeError. Run is safe for concurrent use.
 func (s *Session) Run(ctx context.Context, inputs []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	if ctx == nil {
-		ctx = context.Background()
+		return nil, fmt.Errorf("engine: run: %w", ErrNilContext)
+	}
+	if s == nil {
+		return nil, fmt.Errorf("engine: run on a nil Session: %w", ErrClosed)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("engine: run: %w", err)
@@ -185,7 +191,10 @@ func (s *Session) newOutputs(shapes []tensor.Shape) []*tensor.Tensor {
 		if info.DType.FixedSize() {
 			t, err := tensor.New(info.DType, shapes[i])
 			if err != nil {
-				return nil // cannot happen: the shapes came from real tensors
+				// The shapes came from real tensors, but the memory budget
+				// may have been lowered since: let ONNX Runtime allocate,
+				// and tensorFromValue report the error.
+				return nil
 			}
 			preset[i], some = t, true
 		}

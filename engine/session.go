@@ -306,17 +306,31 @@ func (s *Session) ioInfo(isOutput bool, i int, dst *IOInfo) (int, error) {
 	return int(elem), nil
 }
 
-// Inputs describes the model's inputs, in the order Run takes them. The
-// caller must not modify the result.
-func (s *Session) Inputs() []IOInfo { return s.inputs }
+// Inputs describes the model's inputs, in the order Run takes them (none
+// for a nil Session). The caller must not modify the result.
+func (s *Session) Inputs() []IOInfo {
+	if s == nil {
+		return nil
+	}
+	return s.inputs
+}
 
-// Outputs describes the model's outputs, in the order Run returns them. The
-// caller must not modify the result.
-func (s *Session) Outputs() []IOInfo { return s.outputs }
+// Outputs describes the model's outputs, in the order Run returns them
+// (none for a nil Session). The caller must not modify the result.
+func (s *Session) Outputs() []IOInfo {
+	if s == nil {
+		return nil
+	}
+	return s.outputs
+}
 
 // Close frees the ONNX Runtime session after any runs in flight have
-// finished. It is idempotent; later Runs fail with ErrClosed.
+// finished. It is idempotent, and does nothing on a nil or zero Session;
+// later Runs fail with ErrClosed.
 func (s *Session) Close() error {
+	if s == nil {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true

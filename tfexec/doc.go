@@ -44,6 +44,12 @@
 // panics (a bug) is reported as a [*PanicError], one line, with the stack
 // kept in the error rather than in its message.
 //
+// # Nil values
+//
+// Run refuses a nil context with [ErrNilContext], as net/http does, and a
+// nil or zero Executor with [ErrNoGraph]; nil options are ignored. The
+// engine package follows the same rule.
+//
 // # Concurrency
 //
 // An Executor is safe for concurrent use. Each Run has its own state;

@@ -47,11 +47,14 @@ func (e *UnsupportedOpsError) Error() string {
 	parts := make([]string, len(ops))
 	for i, op := range ops {
 		nodes := e.Ops[op]
-		example := fmt.Sprintf("%q", nodes[0])
-		if len(nodes) > 1 {
-			example += fmt.Sprintf(" and %d more", len(nodes)-1)
+		switch len(nodes) {
+		case 0:
+			parts[i] = op
+		case 1:
+			parts[i] = fmt.Sprintf("%s (node %q)", op, nodes[0])
+		default:
+			parts[i] = fmt.Sprintf("%s (node %q and %d more)", op, nodes[0], len(nodes)-1)
 		}
-		parts[i] = fmt.Sprintf("%s (node %s)", op, example)
 	}
 	return fmt.Sprintf("tfexec: no kernel for %d op type(s): %s", len(ops), strings.Join(parts, ", "))
 }
@@ -61,6 +64,14 @@ func (e *UnsupportedOpsError) Unwrap() error { return ErrUnsupportedOps }
 // ErrFeed is wrapped by errors about fed values: a missing placeholder
 // feed, a feed of the wrong dtype or shape, or a feed naming no tensor.
 var ErrFeed = errors.New("tfexec: bad feed")
+
+// ErrNilContext is returned by Run when its context is nil; pass
+// context.Background() (or context.TODO()) instead.
+var ErrNilContext = errors.New("tfexec: nil context")
+
+// ErrNoGraph is wrapped by errors for an Executor that New did not build:
+// a nil or zero Executor.
+var ErrNoGraph = errors.New("tfexec: no graph")
 
 // ErrFetch is wrapped by errors about fetches: a name that is not a tensor
 // of the graph, or a tensor that was not produced because it is dead (it

@@ -46,9 +46,14 @@ type NodeTimer func(node *tfpb.NodeDef, d time.Duration)
 type Option func(*Executor)
 
 // WithKernel makes f the kernel factory for op in this executor only,
-// overriding the registry. The bridge uses it for its cluster op.
+// overriding the registry. The bridge uses it for its cluster op. A nil f
+// is ignored.
 func WithKernel(op string, f kernel.Factory) Option {
-	return func(e *Executor) { e.kernels[op] = f }
+	return func(e *Executor) {
+		if f != nil {
+			e.kernels[op] = f
+		}
+	}
 }
 
 // WithInterOpThreads bounds how many nodes run at once (default
@@ -82,7 +87,8 @@ func WithMaxRunBytes(n int64) Option {
 // malformed inputs are errors) but prepares no kernels: see Prepare. It
 // also checks the memory budget's environment variables
 // (TFOFFLOAD_MAX_TENSOR_BYTES, TFOFFLOAD_MAX_RUN_BYTES; package tensor
-// applies them): a malformed value is an error.
+// applies them): a malformed value is an error. A nil g is an empty
+// graph, as protobuf reads a nil message; nil options are ignored.
 func New(g *tfpb.GraphDef, opts ...Option) (*Executor, error) {
 	if _, err := envconfig.LoadMemory(); err != nil {
 		return nil, err
@@ -93,13 +99,29 @@ func New(g *tfpb.GraphDef, opts ...Option) (*Executor, error) {
 	}
 	e := &Executor{graph: g, index: ix, kernels: map[string]kernel.Factory{}, workers: runtime.GOMAXPROCS(0), plans: map[string]*planEntry{}}
 	for _, o := range opts {
-		o(e)
+		if o != nil {
+			o(e)
+		}
 	}
 	return e, nil
 }
 
-// Graph returns the graph the executor runs.
-func (e *Executor) Graph() *tfpb.GraphDef { return e.graph }
+// Graph returns the graph the executor runs (nil for a nil or zero
+// Executor).
+func (e *Executor) Graph() *tfpb.GraphDef {
+	if e == nil {
+		return nil
+	}
+	return e.graph
+}
+
+// usable reports an Executor that New did not build.
+func (e *Executor) usable() error {
+	if e == nil || e.index == nil {
+		return fmt.Errorf("%w: use an Executor built by New", ErrNoGraph)
+	}
+	return nil
+}
 
 func (e *Executor) factory(op string) (kernel.Factory, bool) {
 	if f, ok := e.kernels[op]; ok {
@@ -114,6 +136,10 @@ func (e *Executor) Supported(op string) bool {
 	if graph.ControlFlowKind(op) != "" {
 		return true
 	}
+	if e == nil {
+		_, ok := kernel.Lookup(op)
+		return ok
+	}
 	_, ok := e.factory(op)
 	return ok
 }
@@ -124,6 +150,9 @@ func (e *Executor) Supported(op string) bool {
 // placeholder left is fed, and sets up each kernel, so attribute errors
 // surface before any run.
 func (e *Executor) Prepare(feeds, fetches []string) error {
+	if err := e.usable(); err != nil {
+		return err
+	}
 	_, err := e.planFor(feeds, fetches)
 	return err
 }
@@ -178,16 +207,26 @@ func WithRunStats(s *RunStats) RunOption { return func(c *runConfig) { c.stats =
 
 // Run feeds the given tensors (keyed by tensor name, "x" or "x:0"),
 // computes the fetches and returns them in order. Cancelling ctx stops the
-// run between kernels and is passed to the kernels themselves.
+// run between kernels and is passed to the kernels themselves. A nil ctx
+// is an error wrapping ErrNilContext, as net/http treats one, rather than
+// a panic; nil options are ignored.
 //
 // Every tensor a kernel allocates is bounded by tensor.MaxTensorBytes,
 // checked before allocating, and the tensors the run holds at once by the
 // run budget (WithMaxRunBytes); going over either is a *NodeError wrapping
 // a *tensor.TooLargeError, and the executor stays usable.
 func (e *Executor) Run(ctx context.Context, feeds map[string]*tensor.Tensor, fetches []string, opts ...RunOption) ([]*tensor.Tensor, error) {
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
+	if ctx == nil {
+		return nil, ErrNilContext
+	}
 	var cfg runConfig
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	names := make([]string, 0, len(feeds))
 	for name := range feeds {
@@ -224,5 +263,8 @@ func (e *Executor) Run(ctx context.Context, feeds map[string]*tensor.Tensor, fet
 
 // String describes the executor for logs.
 func (e *Executor) String() string {
+	if e == nil {
+		return "tfexec.Executor(nil)"
+	}
 	return fmt.Sprintf("tfexec.Executor(%d nodes)", len(e.graph.GetNode()))
 }
