@@ -130,20 +130,6 @@ func TestReshapeToAHugeShapeAllocatesNothing(t *testing.T) {
 	assert.NotContains(t, err.Error(), "\n")
 }
 
-// TestKernelPanicIsOneLine: a genuine bug in a kernel is still reported
-// with its stack, but in the PanicError, not in the message.
-func TestKernelPanicIsOneLine(t *testing.T) {
-	var b graph.Builder
-	b.Const("a", i32(1))
-	b.Add("bad", "TestPanic", []string{"a"}, nil)
-	_, err := runGraph(t, b.Graph(), nil, "bad")
-	var pe *PanicError
-	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, `node "bad" (TestPanic): kernel panicked: boom`, err.Error())
-	assert.Contains(t, string(pe.Stack), "goroutine")
-	assert.Nil(t, errors.Unwrap(pe), "a string panic wraps nothing")
-}
-
 func init() {
 	kernel.Register("TestMustNew", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		return []*tensor.Tensor{tensor.MustNew(tensor.Float32, tensor.Shape{int(tensor.Values[int32](in[0])[0])})}, nil

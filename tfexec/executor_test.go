@@ -270,6 +270,8 @@ func TestCycleIsReported(t *testing.T) {
 	assert.ErrorIs(t, err, graph.ErrCycle)
 }
 
+// TestKernelPanicBecomesError: a bug in a kernel is reported as the
+// node's error, one line, with the stack kept in the PanicError.
 func TestKernelPanicBecomesError(t *testing.T) {
 	var b graph.Builder
 	b.Const("a", i32(1))
@@ -279,7 +281,11 @@ func TestKernelPanicBecomesError(t *testing.T) {
 	require.ErrorAs(t, err, &ne)
 	assert.Equal(t, "bad", ne.Node)
 	assert.Equal(t, "TestPanic", ne.Op)
-	assert.ErrorContains(t, err, "boom")
+	assert.Equal(t, `node "bad" (TestPanic): kernel panicked: boom`, err.Error())
+	var pe *PanicError
+	require.ErrorAs(t, err, &pe)
+	assert.Contains(t, string(pe.Stack), "goroutine")
+	assert.Nil(t, errors.Unwrap(pe), "a string panic wraps nothing")
 }
 
 func TestCancellation(t *testing.T) {
