@@ -10,9 +10,9 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-// testOnlyOps are the fake ops executor_test.go registers for this
-// package's tests; they are no TensorFlow ops and have no signature.
-var testOnlyOps = []string{"TestAdd", "TestLess", "TestMul", "TestPanic", "TestSlow", "TestTwoOut"}
+// testOnlyOps are the fake ops this package's tests register; they are no
+// TensorFlow ops and have no signature.
+var testOnlyOps = []string{"TestAdd", "TestConcurrent", "TestLess", "TestMul", "TestMustNew", "TestPanic", "TestSlow", "TestTwoOut"}
 
 // TestKernelOpsHaveSignatures checks that every op the executor runs, by a
 // registered kernel or as control flow it implements itself, has a
