@@ -152,7 +152,9 @@ func (c *Runtime) compile(ctx context.Context, in []*tensor.Tensor, key string) 
 
 // fail handles an engine failure: the error itself when dynamic fallback
 // is off, else the cluster's original nodes on the executor, logged once
-// per cluster. A non-empty key marks that signature as not offloadable.
+// per cluster when they succeed (when they fail too, often with the very
+// error compiling hit, their error alone is the answer). A non-empty key
+// marks that signature as not offloadable.
 func (c *Runtime) fail(ctx context.Context, in []*tensor.Tensor, key, stage string, err error) ([]*tensor.Tensor, error) {
 	if !c.opts.Fallback {
 		return nil, fmt.Errorf("%w: cluster %d %s: %w", ErrOffload, c.cl.ID, stage, err)
@@ -160,10 +162,14 @@ func (c *Runtime) fail(ctx context.Context, in []*tensor.Tensor, key, stage stri
 	if key != "" {
 		c.failedKeys.Store(key, true)
 	}
+	out, fallbackErr := c.runFallback(ctx, in)
+	if fallbackErr != nil {
+		return nil, fallbackErr
+	}
 	c.fellBackOnce.Do(func() {
 		c.log.Warn("offloaded cluster falls back to the Go executor", "cluster", c.cl.ID, "stage", stage, "error", err)
 	})
-	return c.runFallback(ctx, in)
+	return out, nil
 }
 
 func (c *Runtime) runFallback(ctx context.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
