@@ -39,6 +39,7 @@ func writeModel(t *testing.T, text string) string {
 // batch used to panic in makeslice, a billion-row --input-shape to exhaust
 // memory, and --batch 0 or -1 to run silently as batch 1.
 func TestBenchFlagValues(t *testing.T) {
+	defer tensor.SetMaxTensorBytes(tensor.SetMaxTensorBytes(1 << 30))
 	model := writeModel(t, batchModel)
 	tests := []struct {
 		name string
@@ -50,11 +51,11 @@ func TestBenchFlagValues(t *testing.T) {
 		{"negative batch", []string{"--batch", "4,-1", "--input-shape", "u=1"},
 			"--batch -1: a batch size must be at least 1 (see 'tfoffload bench --help')"},
 		{"huge batch", []string{"--batch", "1,1000000000", "--input-shape", "u=1"},
-			"--batch 1000000000: generated input too large: input x:0 would be float32[1000000000,784] (2.9 TiB; the limit is 1.0 GiB)"},
+			"--batch 1000000000: generated input x:0 too large: float32[1000000000,784] needs 2.9 TiB, over the limit of 1 GiB for one tensor (TFOFFLOAD_MAX_TENSOR_BYTES)"},
 		{"huge shape", []string{"--input-shape", "u=1000000000,784"},
-			"--input-shape u=1000000000,784: generated input too large: input u:0 would be float32[1000000000,784] (2.9 TiB; the limit is 1.0 GiB)"},
+			"--input-shape u=1000000000,784: generated input u:0 too large: float32[1000000000,784] needs 2.9 TiB, over the limit of 1 GiB for one tensor (TFOFFLOAD_MAX_TENSOR_BYTES)"},
 		{"overflowing shape", []string{"--input-shape", "u:0=4294967296,4294967296,4294967296"},
-			"--input-shape u:0=4294967296,4294967296,4294967296: generated input too large: input u:0 would be float32[4294967296,4294967296,4294967296] (more than 16 EiB; the limit is 1.0 GiB)"},
+			"--input-shape u:0=4294967296,4294967296,4294967296: generated input u:0 too large: float32[4294967296,4294967296,4294967296] needs more than 8 EiB, over the limit of 1 GiB for one tensor (TFOFFLOAD_MAX_TENSOR_BYTES)"},
 		{"zero dimension", []string{"--input-shape", "u=0,784"},
 			`--input-shape "u=0,784": dimension "0" is not a positive integer (see 'tfoffload bench --help')`},
 		{"negative dimension", []string{"--input-shape", "u=-3"},
@@ -73,6 +74,8 @@ func TestBenchFlagValues(t *testing.T) {
 }
 
 func TestCheckInputSize(t *testing.T) {
+	const limit = 1 << 30
+	defer tensor.SetMaxTensorBytes(tensor.SetMaxTensorBytes(limit))
 	tests := []struct {
 		name  string
 		dt    tensor.DType
@@ -80,9 +83,9 @@ func TestCheckInputSize(t *testing.T) {
 		ok    bool
 	}{
 		{"scalar", tensor.Float32, nil, true},
-		{"at the limit", tensor.Float32, []int{maxGeneratedInputBytes / 4}, true},
-		{"one past the limit", tensor.Float32, []int{maxGeneratedInputBytes/4 + 1}, false},
-		{"bytes count, not elements", tensor.Float64, []int{maxGeneratedInputBytes / 4}, false},
+		{"staged as float64 at the limit", tensor.Float32, []int{limit / 8}, true},
+		{"one past the limit", tensor.Float32, []int{limit/8 + 1}, false},
+		{"bytes count, not elements", tensor.Int8, []int{limit/8 + 1}, false},
 		{"empty", tensor.Float32, []int{0, 1 << 40}, true},
 		{"overflow", tensor.Int8, []int{1 << 62, 1 << 62}, false},
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -12,39 +11,39 @@ import (
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
-// maxGeneratedInputBytes bounds one random input the CLI makes (bench,
-// convert), so that a large --batch or --input-shape is refused instead of
-// exhausting memory.
-const maxGeneratedInputBytes = 1 << 30
-
 // errInputTooLarge is wrapped by checkInputSize's errors.
 var errInputTooLarge = errors.New("generated input too large")
 
-// checkInputSize refuses a generated input of dtype dt and shape whose
-// size in bytes overflows or exceeds maxGeneratedInputBytes. It is the
-// one place the CLI bounds the memory of the inputs it makes.
+// checkInputSize refuses a generated input of dtype dt and shape that the
+// memory budget (tensor.CheckAlloc: TFOFFLOAD_MAX_TENSOR_BYTES, else half
+// the machine's memory) does not allow, before anything is allocated.
+// Random values are staged as float64, so that size is checked too.
 func checkInputSize(name string, dt tensor.DType, shape []int) error {
-	n := uint64(max(dt.Size(), 1))
-	for _, d := range shape {
-		if d < 0 {
-			return fmt.Errorf("input %s: dimension %d of %v is negative", name, d, shape)
+	for _, d := range []tensor.DType{dt, tensor.Float64} {
+		if err := tensor.CheckAlloc(d, shape); err != nil {
+			return &inputSizeError{name: name, staged: d != dt, err: err}
 		}
-		if d != 0 && n > math.MaxUint64/uint64(d) {
-			n = math.MaxUint64
-			break
-		}
-		n *= uint64(d)
-	}
-	if n > maxGeneratedInputBytes {
-		size := "more than 16 EiB"
-		if n < math.MaxInt64 {
-			size = humanBytes(int64(n))
-		}
-		return fmt.Errorf("%w: input %s would be %v%v (%s; the limit is %s)", errInputTooLarge, name, dt, tensor.Shape(shape), size,
-			humanBytes(maxGeneratedInputBytes))
 	}
 	return nil
 }
+
+// inputSizeError is checkInputSize's error: it wraps errInputTooLarge and
+// the budget's own error.
+type inputSizeError struct {
+	name   string
+	staged bool // the float64 values it is made from are too large
+	err    error
+}
+
+func (e *inputSizeError) Error() string {
+	what := ""
+	if e.staged {
+		what = " (its random values are made as float64)"
+	}
+	return fmt.Sprintf("generated input %s too large%s: %s", e.name, what, strings.TrimPrefix(e.err.Error(), "tensor: "))
+}
+
+func (e *inputSizeError) Unwrap() []error { return []error{errInputTooLarge, e.err} }
 
 // givenShape is the shape an --input-shape flag gives, with the flag.
 type givenShape struct {
