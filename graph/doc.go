@@ -32,6 +32,26 @@
 // [ParseGraphDef], [ParseGraphDefText] and [ParseTFJS] are the in-memory
 // parsers behind Load; they are what the fuzz tests exercise.
 //
+// # Untrusted files
+//
+// A model is untrusted input: people download TF.js models and
+// SavedModels from anywhere. Every file a model names — TF.js weight
+// shards, a folder's *.json, saved_model.pb inside a directory, the
+// SavedModel's variables/ and assets/ files, a .meta file's checkpoint —
+// is opened through [OpenModelFile], which refuses ([ErrUnsafePath]) a
+// path that leaves the model's directory (an absolute path, "..", or a
+// symbolic link leading out, checked after both sides are resolved) and
+// anything but a regular file (a directory, FIFO, socket or device is
+// refused by its type, and the open never blocks). The file the caller
+// names may be a link to anywhere, but must be a regular file too.
+//
+// Nothing is read beyond the size its format allows or declares
+// ([ErrTooLarge]): a binary or text protobuf at most 2 GiB (protobuf's
+// own limit), a model.json at most 256 MiB, and a TF.js weight group
+// exactly the bytes its weights declare — a shard that ends early or
+// holds bytes after the group's last weight is an error, so a model
+// cannot hide data in, or read past, its shards.
+//
 // # Names and graphs
 //
 // [ParseTensorName] reads the "node", "node:1" and "^node" forms of NodeDef

@@ -34,7 +34,7 @@ func addSharedSeeds(rels []string, add func(root string, data []byte)) {
 }
 
 // loadSentinels are the errors every parser failure must wrap.
-var loadSentinels = []error{ErrNotModel, ErrCorrupt, ErrNoMetaGraph, ErrWeights, ErrUnsupported}
+var loadSentinels = []error{ErrNotModel, ErrCorrupt, ErrNoMetaGraph, ErrWeights, ErrUnsupported, ErrUnsafePath, ErrTooLarge}
 
 func wrapsSentinel(err error) bool {
 	for _, s := range loadSentinels {

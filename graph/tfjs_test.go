@@ -89,6 +89,7 @@ func newTFJSFixture(t testing.TB) *tfjsFixture {
 			tfjsConst("i64", tensor.Int64, 2),
 			tfjsConst("f", tensor.Float32, 1),
 			tfjsConst("g2", tensor.Int32, 2),
+			tfjsConst("g2f", tensor.Float32, 1),
 			{Name: "y", Op: "AddV2", Input: []string{"x", "f"}},
 		},
 		Versions: &tfpb.VersionDef{Producer: 175},
@@ -136,7 +137,7 @@ func newTFJSFixture(t testing.TB) *tfjsFixture {
 					"weights": []any{
 						map[string]any{"name": "g2", "shape": []int{2}, "dtype": "int32"},
 						map[string]any{"name": "init_c", "shape": []int{1}, "dtype": "int32"},
-						map[string]any{"name": "unused", "shape": []int{1}, "dtype": "float32"},
+						map[string]any{"name": "g2f", "shape": []int{1}, "dtype": "float32"},
 					},
 				},
 			},
@@ -208,6 +209,7 @@ func TestParseTFJSWeights(t *testing.T) {
 		{"i64", tensor.Int64, tensor.Shape{2}, []int64{5, -7}},
 		{"f", tensor.Float32, tensor.Shape{1}, []float32{0.75}},
 		{"g2", tensor.Int32, tensor.Shape{2}, []int32{10, 20}},
+		{"g2f", tensor.Float32, tensor.Shape{1}, []float32{3}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -232,8 +234,8 @@ func TestParseTFJSWeights(t *testing.T) {
 	assert.Equal(t, s.Inputs, m.Inputs())
 	assert.Equal(t, "y:0", m.Outputs()[0].Name)
 
-	// 4·4 + 3·4 + 2·4 + 3·4 + 2 + 3 + 8 + 2·8 + 4 + 2·4 (graph) + 4 (initializer)
-	assert.Equal(t, int64(16+12+8+12+2+3+8+16+4+8+4), m.WeightBytes)
+	// 4·4 + 3·4 + 2·4 + 3·4 + 2 + 3 + 8 + 2·8 + 4 + 2·4 + 4 (graph) + 4 (initializer)
+	assert.Equal(t, int64(16+12+8+12+2+3+8+16+4+8+4+4), m.WeightBytes)
 }
 
 func TestParseTFJSUserDefinedSignature(t *testing.T) {
@@ -312,8 +314,8 @@ func TestLoadTFJSMalformed(t *testing.T) {
 		},
 		{
 			name: "short shard", edit: func(f *tfjsFixture) { f.shards["group2-shard1of1.bin"] = le32(10, 20, 99) },
-			is: ErrWeights, message: `weight "unused" (group 2): needs bytes 12 to 16 of the group's data, but its shards hold only 12 bytes (group2-shard1of1.bin: 12); shard "group2-shard1of1.bin" is short`,
-			weight: "unused", shard: "group2-shard1of1.bin",
+			is: ErrWeights, message: `weight "g2f" (group 2): needs bytes 12 to 16 of the group's data, but its shards hold only 12 bytes (group2-shard1of1.bin: 12); shard "group2-shard1of1.bin" is short`,
+			weight: "g2f", shard: "group2-shard1of1.bin",
 		},
 		{
 			name: "short string", edit: func(f *tfjsFixture) {
