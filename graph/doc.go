@@ -25,9 +25,11 @@
 // and wraps a sentinel a caller can test with errors.Is: [ErrNotModel] (the
 // file is something else), [ErrCorrupt] (a truncated protobuf, a JSON
 // syntax error), [ErrNoMetaGraph] (no MetaGraphDef has the requested tags;
-// the [*TagsError] lists those that exist), [ErrWeights] (a missing or
-// short TF.js shard, an unknown dtype or quantization; the [*WeightError]
-// names the weight and the shard) or [ErrUnsupported].
+// the [*TagsError] lists those that exist), [ErrWeights] (a missing, short
+// or overlong TF.js shard, an unknown dtype or quantization, a weight that
+// names no Const node, a Const node that no weight fills; the
+// [*WeightError] names the weight or node and the shard), [ErrUnsupported],
+// or [ErrUnsafePath] or [ErrTooLarge] (see Untrusted files).
 //
 // [ParseGraphDef], [ParseGraphDefText] and [ParseTFJS] are the in-memory
 // parsers behind Load; they are what the fuzz tests exercise.

@@ -21,8 +21,9 @@ var (
 	// requested tags. The error is a [*TagsError].
 	ErrNoMetaGraph = errors.New("no MetaGraphDef with the requested tags")
 	// ErrWeights reports TF.js weights that cannot be decoded: a missing,
-	// short or overlong shard, an unknown dtype or quantization. The error
-	// is a [*WeightError].
+	// short or overlong shard, an unknown dtype or quantization, a weight
+	// that names no Const node or a Const node without a weight. The
+	// error is a [*WeightError].
 	ErrWeights = errors.New("bad TF.js weights")
 	// ErrUnsupported reports a model of a known kind that tfoffload does not
 	// load, such as a TF.js layers model.
@@ -86,8 +87,11 @@ func formatTags(tags []string) string { return "[" + strings.Join(tags, ",") + "
 // I/O error.
 type WeightError struct {
 	// Weight is the weight's name in the manifest; empty when the problem
-	// is a shard no weight needs.
+	// is a shard no weight needs or a node without a weight.
 	Weight string
+	// Node is the Const node that has no weight, when that is the
+	// problem; Group is then meaningless.
+	Node string
 	// Group is the weight group's position in weightsManifest, from 0.
 	Group int
 	// Shard is the shard file involved, if any.
@@ -106,6 +110,8 @@ func (e *WeightError) Error() string {
 	switch {
 	case e.Weight != "":
 		fmt.Fprintf(&b, "weight %q (group %d): ", e.Weight, e.Group+1)
+	case e.Node != "":
+		fmt.Fprintf(&b, "Const node %q: ", e.Node)
 	default:
 		fmt.Fprintf(&b, "weight group %d: ", e.Group+1)
 	}

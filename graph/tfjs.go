@@ -9,9 +9,11 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
@@ -90,8 +92,10 @@ func loadTFJS(path string, data []byte) (*Model, error) {
 // the "serving_default" signature; a modelInitializer graph is kept in
 // [Model.Initializer]. Path is left empty.
 //
-// A group whose shards end before its weights do or hold bytes after
-// them is a [*WeightError].
+// The manifest and the graph must agree, as TensorFlow.js requires: a
+// weight that names no Const node, a Const node without a weight (unless
+// its value is stored inline), a group whose shards end before its
+// weights do or hold bytes after them are all a [*WeightError].
 //
 // JSON errors wrap [ErrCorrupt] with a line and column; weight errors are
 // a [*WeightError].
@@ -143,10 +147,16 @@ func parseTFJS(modelJSON []byte, shards shardSource) (*Model, error) {
 	m.Producer = strings.Join(parts, ", ")
 
 	consts := constsByName(g, m.Initializer)
+	if err := checkWeightNames(f.WeightsManifest, consts, g, m.Initializer); err != nil {
+		return nil, err
+	}
 	for gi, grp := range f.WeightsManifest {
 		if err := decodeGroup(gi, grp, shards, consts); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkConstsFilled(f.WeightsManifest, g, m.Initializer); err != nil {
+		return nil, err
 	}
 	m.Variables = VariableNodes(g)
 	m.WeightBytes = satAdd(ConstBytes(g), ConstBytes(m.Initializer))
@@ -265,6 +275,69 @@ func eachNode(g, init *tfpb.GraphDef, fn func(*tfpb.NodeDef)) {
 			}
 		}
 	}
+}
+
+// checkWeightNames makes sure every weight of the manifest fills a Const
+// node: TensorFlow.js looks weights up by node name, so a weight that
+// names no Const would be dropped without a word.
+func checkWeightNames(manifest []tfjsGroup, consts map[string][]*tfpb.NodeDef, g, init *tfpb.GraphDef) error {
+	for gi, grp := range manifest {
+		for _, w := range grp.Weights {
+			if len(consts[w.Name]) > 0 {
+				continue
+			}
+			reason := "names no Const node of the graph"
+			eachNode(g, init, func(n *tfpb.NodeDef) {
+				if n.GetName() == w.Name {
+					reason = fmt.Sprintf("names node %q, which is a %s, not a Const", w.Name, n.GetOp())
+				}
+			})
+			return &WeightError{Weight: w.Name, Group: gi, Reason: reason}
+		}
+	}
+	return nil
+}
+
+// checkConstsFilled refuses a Const node that got no weight and holds no
+// value of its own: the converter moves every constant's content into the
+// shards, so such a node would run as zeros where the model meant weights.
+// TensorFlow.js fails on it too, when it runs the node.
+func checkConstsFilled(manifest []tfjsGroup, g, init *tfpb.GraphDef) error {
+	filled := map[string]bool{}
+	for _, grp := range manifest {
+		for _, w := range grp.Weights {
+			filled[w.Name] = true
+		}
+	}
+	var err error
+	eachNode(g, init, func(n *tfpb.NodeDef) {
+		if err == nil && isConstOp(n.GetOp()) && !filled[n.GetName()] && !holdsValues(n.GetAttr()["value"].GetTensor()) {
+			err = &WeightError{Node: n.GetName(), Reason: "has no weight in weightsManifest and no value of its own"}
+		}
+	})
+	return err
+}
+
+// holdsValues reports whether p carries its elements (tensor_content or
+// typed values) or has none to carry; a converter's Const keeps only the
+// dtype and shape.
+func holdsValues(p *tfpb.TensorProto) bool {
+	if p == nil {
+		return false
+	}
+	if dims, known := ShapeDims(p.GetTensorShape()); known && !slices.Contains(dims, -1) && slices.Contains(dims, 0) {
+		return true
+	}
+	has := false
+	p.ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
+		switch fd.Name() {
+		case "dtype", "tensor_shape", "version_number":
+			return true
+		}
+		has = true
+		return false
+	})
+	return has
 }
 
 // shardSource gives access to the shard files a weightsManifest names.

@@ -407,3 +407,88 @@ func TestParseTFJSNilReader(t *testing.T) {
 	_, err := ParseTFJS(f.bytes(t), nil)
 	assert.ErrorIs(t, err, ErrWeights)
 }
+
+// TestLoadTFJSManifestMismatch: the manifest and the graph must agree, as
+// TensorFlow.js needs them to; before, a Const without a weight silently
+// ran as zeros and a weight without a Const was dropped.
+func TestLoadTFJSManifestMismatch(t *testing.T) {
+	weights := func(f *tfjsFixture, group int) map[string]any {
+		return f.json["weightsManifest"].([]any)[group].(map[string]any)
+	}
+	// dropF removes weight "f", the last of group 1, and its 4 bytes.
+	dropF := func(f *tfjsFixture) {
+		g := weights(f, 0)
+		ws := g["weights"].([]any)
+		g["weights"] = ws[:len(ws)-1]
+		s := f.shards["sub/group1-shard2of2.bin"]
+		f.shards["sub/group1-shard2of2.bin"] = s[:len(s)-4]
+	}
+	topology := func(f *tfjsFixture, field string, edit func(g *tfpb.GraphDef)) {
+		g := &tfpb.GraphDef{}
+		require.NoError(t, protojson.Unmarshal(f.json[field].(json.RawMessage), g))
+		edit(g)
+		f.json[field] = topologyJSON(t, g)
+	}
+	tests := []struct {
+		name    string
+		edit    func(f *tfjsFixture)
+		message string // empty: the model loads
+		node    string
+		weight  string
+	}{
+		{name: "Const without weight", edit: dropF, message: `bad TF.js weights: Const node "f": has no weight in weightsManifest and no value of its own`, node: "f"},
+		{name: "function Const without weight", edit: func(f *tfjsFixture) {
+			topology(f, "modelTopology", func(g *tfpb.GraphDef) {
+				g.Library = &tfpb.FunctionDefLibrary{Function: []*tfpb.FunctionDef{{
+					Signature: &tfpb.OpDef{Name: "fn"},
+					NodeDef:   []*tfpb.NodeDef{tfjsConst("fn_c", tensor.Float32, 3)},
+				}}}
+			})
+		}, message: `Const node "fn_c": has no weight`, node: "fn_c"},
+		{name: "initializer Const without weight", edit: func(f *tfjsFixture) {
+			topology(f, "modelInitializer", func(g *tfpb.GraphDef) {
+				g.Node = append(g.Node, tfjsConst("init_d", tensor.Int32, 2))
+			})
+		}, message: `Const node "init_d": has no weight`, node: "init_d"},
+		{name: "weight naming no node", edit: func(f *tfjsFixture) {
+			weights(f, 1)["weights"].([]any)[2].(map[string]any)["name"] = "ghost"
+		}, message: `weight "ghost" (group 2): names no Const node of the graph`, weight: "ghost"},
+		{name: "weight naming a Placeholder", edit: func(f *tfjsFixture) {
+			weights(f, 1)["weights"].([]any)[2].(map[string]any)["name"] = "x"
+		}, message: `weight "x" (group 2): names node "x", which is a Placeholder, not a Const`, weight: "x"},
+		{name: "Const with an inline value needs no weight", edit: func(f *tfjsFixture) {
+			dropF(f)
+			topology(f, "modelTopology", func(g *tfpb.GraphDef) {
+				for _, n := range g.Node {
+					if n.Name == "f" {
+						n.Attr["value"].GetTensor().FloatVal = []float32{0.25}
+					}
+				}
+			})
+		}},
+		{name: "empty Const needs no weight", edit: func(f *tfjsFixture) {
+			topology(f, "modelTopology", func(g *tfpb.GraphDef) {
+				g.Node = append(g.Node, tfjsConst("none", tensor.Float32, 0, 3))
+			})
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newTFJSFixture(t)
+			tc.edit(f)
+			p := f.write(t, t.TempDir(), "model.json")
+			m, err := Load(p)
+			if tc.message == "" {
+				require.NoError(t, err)
+				assert.NotNil(t, m)
+				return
+			}
+			require.Error(t, err)
+			assertLoadError(t, err, ErrWeights, tc.message)
+			var we *WeightError
+			require.ErrorAs(t, err, &we)
+			assert.Equal(t, tc.node, we.Node)
+			assert.Equal(t, tc.weight, we.Weight)
+		})
+	}
+}
