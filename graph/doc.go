@@ -54,6 +54,24 @@
 // holds bytes after the group's last weight is an error, so a model
 // cannot hide data in, or read past, its shards.
 //
+// # Memory
+//
+// What Load needs, measured as peak RSS growth on 256 MiB of weights
+// (16 constants of 16 MiB):
+//
+//   - a frozen .pb, .pbtxt, saved_model.pb or .meta is read whole and
+//     decoded, holding file and protos at once: about 2× the file, so a
+//     machine with M bytes free loads a graph of up to about M/2 (and
+//     protobuf caps any such file at 2 GiB). A SavedModel's variables stay
+//     in its checkpoint, which Load does not read.
+//   - a TF.js model's shards are streamed one weight at a time into the
+//     Const values, which hold the weights dequantized (uint8 weights
+//     grow 4×, float16 2×): about 1.3× the dequantized size (it was 4×
+//     when the shards were read whole), so M bytes hold a model whose
+//     weights take up to about M/1.3 as float32.
+//
+// Running the model needs its weights again as tensors, plus activations.
+//
 // # Names and graphs
 //
 // [ParseTensorName] reads the "node", "node:1" and "^node" forms of NodeDef
