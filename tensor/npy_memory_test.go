@@ -3,6 +3,7 @@ package tensor
 import (
 	"bytes"
 	"encoding/binary"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tfoffload/tfoffload/internal/testutil"
 )
 
 // npyBytes builds a .npy file by hand: header for descr, order and shape,
@@ -174,4 +177,27 @@ func TestReadNPYLyingHeader(t *testing.T) {
 	_, err := ReadNPY(bytes.NewReader(npyBytes("|S0", false, Shape{1 << 40}, nil)))
 	assert.ErrorIs(t, err, ErrNPY)
 	assert.Contains(t, err.Error(), `zero-width string descr "|S0"`)
+}
+
+var update = flag.Bool("update", false, "rewrite the committed fuzz seed corpus under testdata/fuzz/FuzzReadNPY")
+
+// npySeeds are the committed seeds of FuzzReadNPY, besides the NumPy
+// files in testdata/npy it adds itself: the layouts the streaming decoder
+// handles apart (Fortran strings and numbers, byte-swapped, bool bytes
+// other than 0 and 1) and headers that lie about the data.
+func npySeeds() [][]any {
+	return [][]any{
+		{npyBytes("|S2", true, Shape{2, 3}, []byte("a\x00d\x00b\x00e\x00c\x00f\x00"))},
+		{npyBytes("<U1", true, Shape{2, 2}, []byte("a\x00\x00\x00c\x00\x00\x00b\x00\x00\x00d\x00\x00\x00"))},
+		{npyBytes(">u2", true, Shape{2, 2}, []byte{0, 1, 0, 3, 0, 2, 0, 4})},
+		{npyBytes(">c8", false, Shape{1}, []byte{0x3f, 0x80, 0, 0, 0x40, 0, 0, 0})},
+		{npyBytes("|b1", false, Shape{3}, []byte{0, 7, 1})},
+		{npyBytes("<f4", false, Shape{1 << 30}, make([]byte, 12))},
+		{npyBytes("|S0", false, Shape{1 << 40}, nil)},
+	}
+}
+
+func TestFuzzSeedCorpus(t *testing.T) {
+	testutil.CheckFuzzCorpus(t, filepath.Join("testdata", "fuzz", "FuzzReadNPY"), npySeeds(), *update,
+		"go test ./tensor -run TestFuzzSeedCorpus -update")
 }
