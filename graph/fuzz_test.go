@@ -219,17 +219,23 @@ func FuzzParseTFJS(f *testing.F) {
 			}
 			return
 		}
-		if len(m.Graph.GetNode()) == 0 {
-			t.Fatal("accepted a model without nodes")
-		}
-		_, _ = TopoSort(m.Graph)
-		_ = m.Inputs()
-		_ = m.Outputs()
-		if m.WeightBytes < 0 {
-			t.Fatalf("negative weight bytes %d", m.WeightBytes)
-		}
-		if _, err := json.Marshal(m.Signatures); err != nil {
-			t.Fatal(err)
-		}
+		checkModel(t, m)
 	})
+}
+
+// checkModel checks what every loaded model must satisfy, and that what
+// a model is used for survives it.
+func checkModel(t *testing.T, m *Model) {
+	if len(m.Graph.GetNode()) == 0 {
+		t.Fatal("accepted a model without nodes")
+	}
+	_, _ = TopoSort(m.Graph)
+	_ = m.Inputs()
+	_ = m.Outputs()
+	if m.WeightBytes < 0 {
+		t.Fatalf("negative weight bytes %d", m.WeightBytes)
+	}
+	if _, err := json.Marshal(m.Signatures); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -36,15 +36,7 @@ func checkLoadResult(t *testing.T, m *Model, err error) {
 		}
 		return
 	}
-	if len(m.Graph.GetNode()) == 0 {
-		t.Fatal("accepted a model without nodes")
-	}
-	_, _ = TopoSort(m.Graph)
-	_ = m.Inputs()
-	_ = m.Outputs()
-	if m.WeightBytes < 0 {
-		t.Fatalf("negative weight bytes %d", m.WeightBytes)
-	}
+	checkModel(t, m)
 }
 
 // FuzzLoadGraphDefText loads mutated protobuf text (GraphDef, SavedModel,
