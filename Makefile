@@ -1,5 +1,5 @@
 # Conveniences over the scripts; the scripts are the source of truth.
-.PHONY: demo test build vet fuzz generate bench clean
+.PHONY: demo test build vet fuzz generate bench soak clean
 
 demo:            ## fetch a model from npm and run it offloaded (README main job)
 	./scripts/demo.sh
@@ -25,6 +25,9 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzLoadGraphDefText$$' ./graph
 	$(FUZZ) '^FuzzLoadSavedModel$$' ./graph
 	$(FUZZ) '^FuzzLoadTFJS$$' ./graph
+	$(FUZZ) '^FuzzReadIndex$$' ./checkpoint
+	$(FUZZ) '^FuzzReadTensor$$' ./checkpoint
+	$(FUZZ) '^FuzzParseSignatures$$' ./opdefs
 	$(FUZZ) '^FuzzExecutor$$' ./tfexec
 	$(FUZZ) '^FuzzDecodeWav$$' ./tfexec/kernels/audio
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
@@ -34,6 +37,12 @@ generate:        ## regenerate the protobuf Go code (needs protoc 3.21)
 
 bench:           ## benchmarks of the engine and kernels
 	go test -run XXX -bench . -benchmem ./engine ./tfexec/kernels/conv ./bridge
+
+SOAK_DURATION ?= 3m
+SOAK_GOROUTINES ?= 8
+soak:            ## soak (SOAK_GOROUTINES on real models for SOAK_DURATION) and session churn tests
+	go test -tags soak -timeout 0 -count 1 -v -run 'TestSoak|TestSessionChurn' ./internal/soak \
+		-soak.duration $(SOAK_DURATION) -soak.goroutines $(SOAK_GOROUTINES)
 
 clean:
 	rm -rf bin

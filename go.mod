@@ -3,6 +3,7 @@ module github.com/tfoffload/tfoffload
 go 1.26.8
 
 require (
+	github.com/golang/snappy v1.0.0
 	github.com/spf13/cobra v1.10.2
 	github.com/stretchr/testify v1.11.1
 	github.com/x448/float16 v0.8.4

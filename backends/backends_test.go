@@ -3,7 +3,6 @@ package backends
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -12,19 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/engine"
+	"github.com/tfoffload/tfoffload/internal/testutil"
 )
-
-// requireShared reports whether tests that need ONNX Runtime must fail, not
-// skip, when it is missing: on CI, or when TFOFFLOAD_REQUIRE_SHARED=1.
-func requireShared() bool {
-	return os.Getenv("CI") != "" || os.Getenv("TFOFFLOAD_REQUIRE_SHARED") == "1"
-}
 
 // requireORT skips or fails t when ONNX Runtime cannot be loaded.
 func requireORT(t testing.TB) {
 	t.Helper()
 	if err := engine.Init(); err != nil {
-		if requireShared() {
+		if testutil.Required() {
 			t.Fatalf("ONNX Runtime is not available (failing: CI or TFOFFLOAD_REQUIRE_SHARED=1 is set): %v", err)
 		}
 		t.Skipf("ONNX Runtime is not available; run scripts/install-onnxruntime.sh: %v", err)

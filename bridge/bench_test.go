@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/tfoffload/tfoffload/clusters"
 	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testmodels"
 	"github.com/tfoffload/tfoffload/internal/testutil"
+	"github.com/tfoffload/tfoffload/offload"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -119,23 +118,15 @@ func convertedSession(b *testing.B, m *graph.Model, x *tensor.Tensor, input, out
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := clusters.NewRunner(cl)
+	r, err := offload.NewRunner(cl)
 	if err != nil {
 		b.Fatal(err)
 	}
-	info, _, err := r.Infer(context.Background(), []*tensor.Tensor{x}, nil)
+	comp, err := r.Compile(context.Background(), []*tensor.Tensor{x}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	model, err := clusters.Translate(cl, info)
-	if err != nil {
-		b.Fatal(err)
-	}
-	data, err := proto.Marshal(model.Proto)
-	if err != nil {
-		b.Fatal(err)
-	}
-	sess, err := engine.NewSession(data, engine.SessionOptions{DisableSpinning: true})
+	sess, err := engine.NewSession(comp.ONNX, engine.SessionOptions{DisableSpinning: true})
 	if err != nil {
 		b.Fatal(err)
 	}

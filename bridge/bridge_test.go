@@ -104,8 +104,8 @@ func TestDisabledOpsAreNeverOffloaded(t *testing.T) {
 	m := mlp(t)
 	s, _ := runBoth(t, m, mlpInput(3), []string{"out"}, WithMinNontrivialNodes(1), WithDisabledOps("Relu", "Tanh"))
 	for _, c := range s.Plan().Clusters {
-		assert.Zero(t, c.Ops["Relu"])
-		assert.Zero(t, c.Ops["Tanh"])
+		assert.Zero(t, c.OpCounts()["Relu"])
+		assert.Zero(t, c.OpCounts()["Tanh"])
 	}
 	for _, f := range s.Plan().Fallback {
 		if f.Op == "Relu" || f.Op == "Tanh" {
@@ -116,7 +116,7 @@ func TestDisabledOpsAreNeverOffloaded(t *testing.T) {
 	t.Setenv(envconfig.DisabledOps, "Sigmoid")
 	env, _ := runBoth(t, m, mlpInput(3), []string{"out"}, WithMinNontrivialNodes(1))
 	for _, c := range env.Plan().Clusters {
-		assert.Zero(t, c.Ops["Sigmoid"])
+		assert.Zero(t, c.OpCounts()["Sigmoid"])
 	}
 }
 
@@ -262,7 +262,7 @@ func TestGlobalSettings(t *testing.T) {
 	p, err := Partition(mlp(t), WithMinNontrivialNodes(1))
 	require.NoError(t, err)
 	for _, c := range p.Clusters {
-		assert.Zero(t, c.Ops["MatMul"])
+		assert.Zero(t, c.OpCounts()["MatMul"])
 	}
 
 	t.Setenv(envconfig.MinNontrivialNodes, "many")
@@ -361,8 +361,8 @@ func TestControlFlowStaysOnFallback(t *testing.T) {
 	s, got := runBoth(t, loopModel(), x, []string{"out"}, WithMinNontrivialNodes(1))
 	p := s.Plan()
 	require.Len(t, p.Clusters, 2, "%s", p)
-	assert.True(t, slices.Contains(p.Clusters[0].Nodes, "mm") && slices.Contains(p.Clusters[0].Nodes, "pre"))
-	assert.True(t, slices.Contains(p.Clusters[1].Nodes, "sig") && slices.Contains(p.Clusters[1].Nodes, "out"))
+	assert.True(t, slices.Contains(p.Clusters[0].NodeNames(), "mm") && slices.Contains(p.Clusters[0].NodeNames(), "pre"))
+	assert.True(t, slices.Contains(p.Clusters[1].NodeNames(), "sig") && slices.Contains(p.Clusters[1].NodeNames(), "out"))
 	for _, f := range p.Fallback {
 		switch {
 		case graph.ControlFlowKind(f.Op) != "":
@@ -389,7 +389,7 @@ func TestCancelledRunDoesNotDisableOffload(t *testing.T) {
 	require.Len(t, s.clusters, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = s.clusters[0].run(ctx, []*tensor.Tensor{mlpInput(2)["x"]})
+	_, err = s.clusters[0].Run(ctx, []*tensor.Tensor{mlpInput(2)["x"]})
 	assert.ErrorIs(t, err, context.Canceled)
 	_, err = s.Run(context.Background(), mlpInput(2), []string{"out"})
 	require.NoError(t, err)

@@ -12,8 +12,8 @@
 //
 // A session partitions the graph (package partition) into clusters of ops
 // the translator table supports, rewrites the graph so each cluster is one
-// node (package clusters), and runs the rewritten graph on tfexec. A
-// cluster node compiles its cluster for ONNX Runtime on first use, once per
+// node (package clusters), and runs the rewritten graph on tfexec. Each
+// cluster node's kernel is an offload runtime (package offload): it compiles its cluster for ONNX Runtime on first use, once per
 // input signature (shapes and the values of inputs that must be static),
 // caching the compiled sessions; when translation, compilation or a run
 // fails, the cluster falls back to running its original nodes on tfexec,

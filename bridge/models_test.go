@@ -73,7 +73,7 @@ func TestRealModelsOffloaded(t *testing.T) {
 				require.NotEmpty(t, st.Clusters)
 				largest := 0
 				for _, c := range off.Plan().Clusters {
-					largest = max(largest, c.NonTrivial)
+					largest = max(largest, c.NonTrivial())
 				}
 				assert.GreaterOrEqual(t, float64(largest), 0.99*float64(st.NonTrivial),
 					"%d of %d non-trivial nodes in the largest cluster", largest, st.NonTrivial)

@@ -21,6 +21,7 @@ import (
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/envconfig"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/offload"
 	"github.com/tfoffload/tfoffload/partition"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec"
@@ -30,6 +31,10 @@ import (
 // ErrNeedsFreeze reports a model that still holds variables: it must be
 // frozen (variables turned into constants) before it can run.
 var ErrNeedsFreeze = errors.New("bridge: the model holds variables; freeze it first")
+
+// ErrOffload is wrapped by errors of offloaded clusters when dynamic
+// fallback is off.
+var ErrOffload = offload.ErrOffload
 
 // ErrClosed reports use of a closed session.
 var ErrClosed = errors.New("bridge: session is closed")
@@ -104,6 +109,15 @@ func WithEngineOptions(o engine.SessionOptions) Option { return func(c *config) 
 // placement logs to standard error).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
+// log returns the session's logger: WithLogger's, else one writing
+// warnings to standard error.
+func (c *config) log() *slog.Logger {
+	if c.logger != nil {
+		return c.logger
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
 func loadEnv() (envconfig.Config, error) { return envconfig.Load() }
 
 // Session is a loaded model ready to run, with its offload plan. It is
@@ -114,7 +128,7 @@ type Session struct {
 	backend  string
 	exec     *tfexec.Executor
 	enc      *clusters.Encapsulated
-	clusters []*clusterRuntime
+	clusters []*offload.Runtime
 	log      *slog.Logger
 
 	fallbackNs atomic.Int64 // time in executor kernels outside clusters
@@ -161,10 +175,7 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s := &Session{model: m, log: cfg.logger}
-	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	s := &Session{model: m, log: cfg.log()}
 	enabled := IsEnabled()
 	if cfg.enabled != nil {
 		enabled = *cfg.enabled
@@ -216,16 +227,12 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 		s.logPlacement()
 	}
 
-	cls, err := clusterDefs(m.Graph, s.plan)
-	if err != nil {
+	if s.enc, err = clusters.Encapsulate(m.Graph, s.plan.Clusters); err != nil {
 		return nil, err
 	}
-	if s.enc, err = clusters.Encapsulate(m.Graph, cls); err != nil {
-		return nil, err
-	}
-	eopts := b.SessionOptions(cfg.engine)
-	for k, cl := range cls {
-		rt, err := newClusterRuntime(k, cl, eopts, cacheSize, fallback, dumpDir, s.log)
+	ropts := offload.Options{Engine: b.SessionOptions(cfg.engine), CacheSize: cacheSize, Fallback: fallback, DumpDir: dumpDir, Log: s.log}
+	for _, cl := range s.plan.Clusters {
+		rt, err := offload.New(cl, ropts)
 		if err != nil {
 			return nil, multierr.Append(err, s.Close())
 		}
@@ -258,6 +265,7 @@ func partitionModel(m *graph.Model, cfg config, env envconfig.Config) (*partitio
 	if cfg.disabledOps != nil {
 		popts.DisabledOps = *cfg.disabledOps
 	}
+	warnUnknownOps(cfg.log(), popts.DisabledOps)
 	if env.MinNontrivialNodes != nil {
 		popts.MinNontrivialNodes, popts.MinSource = env.MinNontrivialNodes, envconfig.MinNontrivialNodes
 	}
@@ -283,24 +291,7 @@ func (s *Session) clusterKernel(n *kernel.Node) (kernel.Kernel, error) {
 	if id < 0 || int(id) >= len(s.clusters) {
 		return nil, fmt.Errorf("no cluster %d", id)
 	}
-	return s.clusters[id].kernel(n)
-}
-
-// clusterDefs turns the plan's clusters into translatable clusters.
-func clusterDefs(g *tfpb.GraphDef, p *partition.Plan) ([]*clusters.Cluster, error) {
-	ix, err := graph.NewIndex(g)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*clusters.Cluster, len(p.Clusters))
-	for k, c := range p.Clusters {
-		cl := &clusters.Cluster{Name: fmt.Sprintf("cluster_%d", c.ID), Inputs: c.Inputs, Outputs: c.Outputs}
-		for _, name := range c.Nodes {
-			cl.Nodes = append(cl.Nodes, ix.Node(name))
-		}
-		out[k] = cl
-	}
-	return out, nil
+	return s.clusters[id].Kernel(n)
 }
 
 func (s *Session) dumpPlan(dir string) error {
@@ -322,7 +313,7 @@ func (s *Session) logPlacement() {
 	s.log.Warn("placement", "model", s.model.Path, "clusters", len(s.plan.Clusters), "offloaded", off, "nontrivial", total,
 		"min_nontrivial_nodes", s.plan.MinNontrivialNodes)
 	for _, c := range s.plan.Clusters {
-		s.log.Warn("cluster", "id", c.ID, "nodes", len(c.Nodes), "nontrivial", c.NonTrivial, "inputs", len(c.Inputs), "outputs", len(c.Outputs))
+		s.log.Warn("cluster", "id", c.ID, "nodes", len(c.Nodes), "nontrivial", c.NonTrivial(), "inputs", len(c.Inputs), "outputs", len(c.Outputs))
 	}
 	for _, f := range s.plan.Fallback {
 		s.log.Warn("fallback", "node", f.Node, "op", f.Op, "reason", f.Reason.String())
@@ -402,7 +393,7 @@ func (s *Session) Close() error {
 	s.closed = true
 	var err error
 	for _, c := range s.clusters {
-		err = multierr.Append(err, c.close())
+		err = multierr.Append(err, c.Close())
 	}
 	return err
 }

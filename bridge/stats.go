@@ -3,7 +3,8 @@ package bridge
 import (
 	"time"
 
-	"github.com/tfoffload/tfoffload/partition"
+	"github.com/tfoffload/tfoffload/offload"
+	"github.com/tfoffload/tfoffload/opdefs"
 )
 
 // Stats describes how a session's work was split between the engine and
@@ -27,22 +28,7 @@ type Stats struct {
 }
 
 // ClusterStats describes one cluster's activity.
-type ClusterStats struct {
-	ID    int `json:"id"`
-	Nodes int `json:"nodes"`
-	// Compiles counts compiled input signatures; CompileTime their total.
-	Compiles    int           `json:"compiles"`
-	CompileTime time.Duration `json:"compile_time_ns"`
-	// Runs and RunTime count runs on the engine.
-	Runs    int           `json:"runs"`
-	RunTime time.Duration `json:"run_time_ns"`
-	// FallbackRuns and FallbackTime count runs on the executor after the
-	// engine failed (the signature could not be compiled, or a run
-	// failed); FellBack says there was at least one.
-	FallbackRuns int           `json:"fallback_runs"`
-	FallbackTime time.Duration `json:"fallback_time_ns"`
-	FellBack     bool          `json:"fell_back"`
-}
+type ClusterStats = offload.Stats
 
 // Stats returns the session's statistics so far.
 func (s *Session) Stats() Stats {
@@ -55,7 +41,7 @@ func (s *Session) Stats() Stats {
 	st.NodesOffloaded = len(s.plan.ClusterOf)
 	st.MinNontrivialNodes = s.plan.MinNontrivialNodes
 	for _, c := range s.clusters {
-		cs := c.stats()
+		cs := c.Stats()
 		st.Clusters = append(st.Clusters, cs)
 		st.CompileTime += cs.CompileTime
 		st.FallbackTime += cs.FallbackTime
@@ -66,7 +52,7 @@ func (s *Session) Stats() Stats {
 func nonTrivialCount(s *Session) (int, int) {
 	total := 0
 	for _, n := range s.model.Graph.GetNode() {
-		if !partition.IsTrivial(n.GetOp()) {
+		if !opdefs.IsTrivial(n.GetOp()) {
 			total++
 		}
 	}

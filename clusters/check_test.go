@@ -16,6 +16,7 @@ import (
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec"
 )
 
 // requireEngine skips (or, under CI, fails) when ONNX Runtime is missing.
@@ -44,7 +45,7 @@ type opCase struct {
 // Const nodes inside the cluster, the others placeholders outside.
 func singleNodeCluster(tc opCase) (*Cluster, []*tensor.Tensor, *tfpb.GraphDef) {
 	var b graph.Builder
-	cl := &Cluster{Name: tc.name}
+	cl := &Cluster{}
 	var feeds []*tensor.Tensor
 	node := proto.Clone(tc.node).(*tfpb.NodeDef)
 	node.Name = "op"
@@ -87,7 +88,7 @@ func checkCluster(t *testing.T, cl *Cluster, feeds []*tensor.Tensor, tol tensor.
 		ok, why := Supported(n)
 		require.True(t, ok, "%s not supported: %s", n.GetName(), why)
 	}
-	r, err := NewRunner(cl)
+	r, err := newRunner(cl)
 	require.NoError(t, err)
 	info, want, err := r.Infer(context.Background(), feeds, nil)
 	require.NoError(t, err)
@@ -162,4 +163,30 @@ func countOps(g *onnxpb.GraphProto, op string) int {
 		}
 	}
 	return n
+}
+
+// runner is the test's oracle: the cluster's nodes on the executor, with a
+// Recorder observing them (package offload does the same for sessions; it
+// cannot be imported here, as it imports this package).
+type runner struct {
+	cl   *Cluster
+	exec *tfexec.Executor
+}
+
+func newRunner(cl *Cluster) (*runner, error) {
+	exec, err := tfexec.New(cl.Subgraph())
+	if err != nil {
+		return nil, err
+	}
+	return &runner{cl: cl, exec: exec}, exec.Prepare(cl.Inputs, cl.Outputs)
+}
+
+func (r *runner) Infer(ctx context.Context, inputs []*tensor.Tensor, static []bool) (map[string]TensorInfo, []*tensor.Tensor, error) {
+	feeds := make(map[string]*tensor.Tensor, len(inputs))
+	for i, name := range r.cl.Inputs {
+		feeds[name] = inputs[i]
+	}
+	rec := NewRecorder(r.cl, inputs, static)
+	outs, err := r.exec.Run(ctx, feeds, r.cl.Outputs, tfexec.WithObserver(rec.Observe))
+	return rec.Info(), outs, err
 }

@@ -25,13 +25,6 @@ type Entry struct {
 	// Check, if set, vets attributes after the dtype check; its error says
 	// why the node stays on the fallback.
 	Check func(n *tfpb.NodeDef, a graph.Attrs) error
-	// Static lists the data inputs whose value must be known at
-	// translation time. Negative indices count from the end (-1 is the
-	// last input, as ConcatV2's axis).
-	Static []int
-	// StaticIf, if set, adds static inputs that depend on the node (its
-	// dtype, say).
-	StaticIf func(n *tfpb.NodeDef) []int
 	// Translate emits the node's ONNX form.
 	Translate func(c *Ctx) error
 }
@@ -87,39 +80,6 @@ func Supported(n *tfpb.NodeDef) (bool, string) {
 	return true, ""
 }
 
-// StaticInputs returns the indices of n's data inputs whose values must be
-// known when n is translated, in increasing order.
-func StaticInputs(n *tfpb.NodeDef) []int {
-	e, ok := table[n.GetOp()]
-	if !ok {
-		return nil
-	}
-	static := e.Static
-	if e.StaticIf != nil {
-		static = append(slices.Clone(static), e.StaticIf(n)...)
-	}
-	if len(static) == 0 {
-		return nil
-	}
-	numData := 0
-	for _, in := range n.GetInput() {
-		if !strings.HasPrefix(in, "^") {
-			numData++
-		}
-	}
-	var out []int
-	for _, i := range static {
-		if i < 0 {
-			i += numData
-		}
-		if i >= 0 && i < numData {
-			out = append(out, i)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 func dtypeList(ds []tensor.DType) string {
 	parts := make([]string, len(ds))
 	for i, d := range ds {
@@ -127,17 +87,6 @@ func dtypeList(ds []tensor.DType) string {
 	}
 	return strings.Join(parts, ", ")
 }
-
-// Common dtype sets for table entries.
-var (
-	floatTypes   = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Float16, tensor.BFloat16}
-	fastFloats   = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Float16}
-	signedInts   = []tensor.DType{tensor.Int8, tensor.Int16, tensor.Int32, tensor.Int64}
-	unsignedInts = []tensor.DType{tensor.Uint8, tensor.Uint16, tensor.Uint32, tensor.Uint64}
-	intTypes     = append(slices.Clone(signedInts), unsignedInts...)
-	numericTypes = append(slices.Clone(floatTypes), intTypes...)
-	allTypes     = append(append(slices.Clone(numericTypes), tensor.Bool, tensor.String), tensor.Complex64, tensor.Complex128)
-)
 
 // untranslatable builds an ErrUntranslatable error.
 func untranslatable(format string, args ...any) error {

@@ -9,16 +9,6 @@ import (
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 )
 
-// Cluster is a set of nodes to translate as one ONNX model.
-type Cluster struct {
-	Name  string
-	Nodes []*tfpb.NodeDef // in topological order
-	// Inputs are the tensors entering the cluster and Outputs those used
-	// outside it, as canonical names ("node:0").
-	Inputs  []string
-	Outputs []string
-}
-
 // Model is a translated cluster.
 type Model struct {
 	Proto *onnxpb.ModelProto
@@ -44,12 +34,12 @@ func (e *TranslateError) Unwrap() error { return e.Err }
 // tensor the cluster's nodes read or produce; a cluster input with a Value
 // becomes a constant of the model.
 func Translate(cl *Cluster, info map[string]TensorInfo) (*Model, error) {
-	b := newBuilder(cl.Name, info)
+	b := newBuilder(cl.Name(), info)
 	m := &Model{}
 	for i, name := range cl.Inputs {
 		inf, ok := info[name]
 		if !ok {
-			return nil, fmt.Errorf("cluster %s: nothing is known about input %s", cl.Name, name)
+			return nil, fmt.Errorf("cluster %s: nothing is known about input %s", cl.Name(), name)
 		}
 		if inf.Value != nil {
 			b.lazy[name] = inf.Value
@@ -57,7 +47,7 @@ func Translate(cl *Cluster, info map[string]TensorInfo) (*Model, error) {
 		}
 		typ, err := tensorType(inf.DType, inf.Shape, sanitize(name))
 		if err != nil {
-			return nil, fmt.Errorf("cluster %s input %s: %w", cl.Name, name, err)
+			return nil, fmt.Errorf("cluster %s input %s: %w", cl.Name(), name, err)
 		}
 		onnxName := b.unique(name)
 		b.g.Input = append(b.g.Input, &onnxpb.ValueInfoProto{Name: &onnxName, Type: typ})
@@ -72,7 +62,7 @@ func Translate(cl *Cluster, info map[string]TensorInfo) (*Model, error) {
 	for _, name := range cl.Outputs {
 		v, err := b.value(name)
 		if err != nil {
-			return nil, fmt.Errorf("cluster %s output %s: %w", cl.Name, name, err)
+			return nil, fmt.Errorf("cluster %s output %s: %w", cl.Name(), name, err)
 		}
 		inf := info[name]
 		rank := inf.Rank()
@@ -81,14 +71,14 @@ func Translate(cl *Cluster, info map[string]TensorInfo) (*Model, error) {
 		}
 		src, err := b.as(v, nil, rank)
 		if err != nil {
-			return nil, fmt.Errorf("cluster %s output %s: %w", cl.Name, name, err)
+			return nil, fmt.Errorf("cluster %s output %s: %w", cl.Name(), name, err)
 		}
 		outName := b.unique(name + "/output")
 		id := "Identity"
 		b.g.Node = append(b.g.Node, &onnxpb.NodeProto{OpType: &id, Name: &outName, Input: []string{src}, Output: []string{outName}})
 		typ, err := tensorType(inf.DType, nil, "")
 		if err != nil {
-			return nil, fmt.Errorf("cluster %s output %s: %w", cl.Name, name, err)
+			return nil, fmt.Errorf("cluster %s output %s: %w", cl.Name(), name, err)
 		}
 		b.g.Output = append(b.g.Output, &onnxpb.ValueInfoProto{Name: &outName, Type: typ})
 	}

@@ -78,7 +78,7 @@ func WholeGraph(g *tfpb.GraphDef, inputs, outputs []string) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl := &Cluster{Name: "model", Inputs: slices.Clone(inputs)}
+	cl := &Cluster{Inputs: slices.Clone(inputs)}
 	var bad []string
 	for _, n := range sorted {
 		if !keep[ix.Position(n.GetName())] {

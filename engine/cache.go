@@ -235,14 +235,7 @@ func writeTypeShape(b *strings.Builder, t *tensor.Tensor) {
 		return
 	}
 	b.WriteString(t.DType().String())
-	b.WriteByte('[')
-	for i, d := range t.Shape() {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Itoa(d))
-	}
-	b.WriteByte(']')
+	b.WriteString(t.Shape().String())
 }
 
 // writeValues writes t's elements exactly: integers in decimal, floats in

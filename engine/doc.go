@@ -11,10 +11,22 @@
 // scripts/install-onnxruntime.sh fills
 // (${XDG_CACHE_HOME:-$HOME/.cache}/tfoffload/onnxruntime/1.30.0/libonnxruntime.so.1),
 // and finally libonnxruntime.so through the system loader. A path given
-// explicitly (option or variable) is used alone. When no library loads, the
-// error wraps [ErrLibraryNotFound], lists every place tried and says how to
-// install one. [NewSession] and [AvailableProviders] call Init themselves;
-// ONNX Runtime's own logging is limited to fatal errors.
+// explicitly (option or variable) is used alone; a relative one is taken
+// relative to the working directory. [NewSession] and [AvailableProviders]
+// call Init themselves; ONNX Runtime's own logging is limited to fatal
+// errors.
+//
+// A library file is checked before dlopen sees it, because dlopen of a
+// damaged file can kill the process (a truncated library gives SIGBUS): it
+// must be a regular file and, on ELF systems, an ELF shared object for the
+// running architecture whose size covers its header tables and every
+// segment and section; the cached copy must also have the SHA-256 that
+// scripts/install-onnxruntime.sh pins. When no library loads, the error is
+// a [*LibraryError]: it wraps [ErrLibraryNotFound] (and [ErrLibraryUnusable]
+// when a file was there but failed), says for every place tried what was
+// wrong ("not found", "not a regular file", "not an ELF shared object",
+// "truncated: N bytes, needs M", "checksum mismatch", "dlopen failed: …")
+// and how to install a library.
 //
 // Engine needs ONNX Runtime 1.24 or newer (C API version 24). It calls the
 // C API directly through a small cgo layer (ort.c) rather than through

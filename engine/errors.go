@@ -8,10 +8,17 @@ import (
 
 // Sentinel errors callers branch on with errors.Is.
 var (
-	// ErrLibraryNotFound reports that no loadable ONNX Runtime shared library
-	// was found. The error it comes wrapped in is a *LibraryError that lists
-	// every place tried and how to install the library.
+	// ErrLibraryNotFound reports that no ONNX Runtime shared library could
+	// be loaded. The error it comes wrapped in is a *LibraryError that lists
+	// every place tried, what was wrong with each, and how to install the
+	// library.
 	ErrLibraryNotFound = errors.New("engine: ONNX Runtime library not found")
+
+	// ErrLibraryUnusable is wrapped, besides ErrLibraryNotFound, by a
+	// *LibraryError when a library file was there but failed its checks
+	// (not a regular file, not an ELF shared object for this architecture,
+	// truncated, wrong checksum) or dlopen refused it.
+	ErrLibraryUnusable = errors.New("engine: no usable ONNX Runtime library")
 
 	// ErrClosed reports use of a Session or Cache after Close.
 	ErrClosed = errors.New("engine: use of closed object")
@@ -80,7 +87,8 @@ func (e *Error) Error() string {
 }
 
 // LibraryError explains why no ONNX Runtime library could be loaded. It
-// wraps ErrLibraryNotFound.
+// wraps ErrLibraryNotFound, and ErrLibraryUnusable when some attempt is
+// Unusable.
 type LibraryError struct {
 	// Tried lists each place looked at, in discovery order, with why it was
 	// not used.
@@ -90,15 +98,25 @@ type LibraryError struct {
 // LibraryAttempt is one place engine looked for the library.
 type LibraryAttempt struct {
 	Source string // "WithLibraryPath", "$ONNXRUNTIME_SHARED_LIBRARY_PATH", "user cache", "system loader"
-	Path   string // the file or library name tried; empty if the source was not set
-	Reason string // why it was not used
+	Path   string // the absolute file or the library name tried; empty if the source was not set
+	// Reason says what was wrong: "not found", "not a regular file (a
+	// directory)", "not an ELF shared object: …", "wrong architecture: …",
+	// "truncated: N bytes, needs M", "checksum mismatch: …", "dlopen
+	// failed: …".
+	Reason string
+	// Unusable is true when a file was there but could not be used.
+	Unusable bool
 }
 
 // Error lists the places tried and says how to install the library, on one
 // line.
 func (e *LibraryError) Error() string {
 	var b strings.Builder
-	b.WriteString(ErrLibraryNotFound.Error())
+	if e.unusable() {
+		b.WriteString(ErrLibraryUnusable.Error())
+	} else {
+		b.WriteString(ErrLibraryNotFound.Error())
+	}
 	b.WriteString(" (tried: ")
 	for i, a := range e.Tried {
 		if i > 0 {
@@ -117,5 +135,20 @@ func (e *LibraryError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns ErrLibraryNotFound.
-func (e *LibraryError) Unwrap() error { return ErrLibraryNotFound }
+// Unwrap returns ErrLibraryNotFound, and ErrLibraryUnusable when a file
+// was there but could not be used.
+func (e *LibraryError) Unwrap() []error {
+	if e.unusable() {
+		return []error{ErrLibraryNotFound, ErrLibraryUnusable}
+	}
+	return []error{ErrLibraryNotFound}
+}
+
+func (e *LibraryError) unusable() bool {
+	for _, a := range e.Tried {
+		if a.Unusable {
+			return true
+		}
+	}
+	return false
+}

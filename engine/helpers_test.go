@@ -1,26 +1,19 @@
 package engine
 
 import (
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tfoffload/tfoffload/internal/onnxpb"
+	"github.com/tfoffload/tfoffload/internal/testutil"
 )
 
-// requireShared reports whether tests that need ONNX Runtime or the ONNX
-// test data must fail, not skip, when those are missing: on CI, or when
-// TFOFFLOAD_REQUIRE_SHARED=1.
-func requireShared() bool {
-	return os.Getenv("CI") != "" || os.Getenv("TFOFFLOAD_REQUIRE_SHARED") == "1"
-}
-
-// skipOrFail skips t, or fails it where requireShared says so.
+// skipOrFail skips t, or fails it where testutil.Required says so.
 func skipOrFail(t testing.TB, format string, args ...any) {
 	t.Helper()
-	if requireShared() {
+	if testutil.Required() {
 		t.Fatalf(format+" (failing: CI or TFOFFLOAD_REQUIRE_SHARED=1 is set)", args...)
 	}
 	t.Skipf(format, args...)

@@ -9,7 +9,6 @@ import "C"
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -63,8 +62,17 @@ func WithLibraryPath(path string) InitOption {
 //     loader's normal search.
 //
 // An explicit path (1 or 2) is used alone: if it cannot be loaded, Init
-// fails rather than silently picking another library. When nothing loads,
-// the error wraps ErrLibraryNotFound and lists every place tried.
+// fails rather than silently picking another library. A relative path is
+// taken relative to the working directory, never searched for.
+//
+// Before a file is handed to dlopen it is checked: a regular file; an ELF
+// shared object for this process's architecture (on ELF systems) whose
+// size covers its header tables and every segment and section, since
+// dlopen of a truncated library crashes the process; and for the cached
+// copy (3) the SHA-256 the install script pins. When nothing loads, the
+// error is a *LibraryError that wraps ErrLibraryNotFound (and
+// ErrLibraryUnusable when a file was there but failed) and says, for every
+// place tried, what was wrong.
 //
 // NewSession and AvailableProviders call Init with no options, so calling
 // it is only needed to pick a library explicitly or to fail early.
@@ -76,7 +84,7 @@ func Init(opts ...InitOption) error {
 	lib.mu.Lock()
 	defer lib.mu.Unlock()
 	if lib.loaded {
-		if cfg.libraryPath != "" && cfg.libraryPath != lib.path {
+		if cfg.libraryPath != "" && absPath(cfg.libraryPath) != lib.path {
 			return fmt.Errorf("engine: ONNX Runtime is already loaded from %s; cannot switch to %s in a running process",
 				lib.path, cfg.libraryPath)
 		}
@@ -127,6 +135,8 @@ type candidate struct {
 	// file marks a path to check on disk; otherwise it is a name for the
 	// system loader's search.
 	file bool
+	// sha256 is the checksum the file must have ("" for none).
+	sha256 string
 }
 
 // discover lists the candidates in discovery order. explicit is the
@@ -140,7 +150,7 @@ func discover(explicit string) []candidate {
 	}
 	var cands []candidate
 	if p, err := cachedLibraryPath(); err == nil {
-		cands = append(cands, candidate{source: "user cache", path: p, file: true})
+		cands = append(cands, candidate{source: "user cache", path: p, file: true, sha256: cachedLibrarySHA256()})
 	}
 	return append(cands, candidate{source: "system loader", path: systemLibraryName()})
 }
@@ -164,8 +174,9 @@ func systemLibraryName() string {
 }
 
 // resolveLibrary walks the candidates in order and returns the first path
-// that open accepts. Files missing on disk are skipped without calling
-// open. An explicit candidate ends the search whatever happens.
+// that passes checkLibraryFile and that open accepts; a file candidate is
+// made absolute first, so that open never searches for it. An explicit
+// candidate ends the search whatever happens.
 func resolveLibrary(cands []candidate, open func(path string) error) (string, error) {
 	libErr := &LibraryError{}
 	if len(cands) > 0 && !cands[0].explicit {
@@ -174,29 +185,34 @@ func resolveLibrary(cands []candidate, open func(path string) error) (string, er
 			LibraryAttempt{Source: "$" + LibraryPathEnv, Reason: "not set"})
 	}
 	for _, c := range cands {
-		reason := ""
+		path, err := c.path, error(nil)
 		if c.file {
-			if _, err := os.Stat(c.path); err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					reason = "no such file"
-				} else {
-					reason = err.Error()
-				}
+			if path, err = filepath.Abs(c.path); err != nil {
+				err = fmt.Errorf("cannot resolve the relative path: %w", err)
+			} else {
+				err = checkLibraryFile(path, c.sha256)
 			}
 		}
-		if reason == "" {
-			err := open(c.path)
-			if err == nil {
-				return c.path, nil
+		if err == nil {
+			if err = open(path); err == nil {
+				return path, nil
 			}
-			reason = err.Error()
 		}
-		libErr.Tried = append(libErr.Tried, LibraryAttempt{Source: c.source, Path: c.path, Reason: reason})
+		libErr.Tried = append(libErr.Tried, LibraryAttempt{Source: c.source, Path: path, Reason: err.Error(),
+			Unusable: c.file && !errors.Is(err, errLibraryMissing)})
 		if c.explicit {
 			break
 		}
 	}
 	return "", libErr
+}
+
+// absPath returns path made absolute, or path itself if that fails.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // loadLibrary loads the library for good; see tfo_load.

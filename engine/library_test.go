@@ -28,7 +28,7 @@ func TestDiscover(t *testing.T) {
 		{"variable next", "", "/env/libonnxruntime.so",
 			[]candidate{{source: "$" + LibraryPathEnv, path: "/env/libonnxruntime.so", explicit: true, file: true}}},
 		{"cache then system", "", "",
-			[]candidate{{source: "user cache", path: cached, file: true}, {source: "system loader", path: systemLibraryName()}}},
+			[]candidate{{source: "user cache", path: cached, file: true, sha256: cachedLibrarySHA256()}, {source: "system loader", path: systemLibraryName()}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,8 +40,7 @@ func TestDiscover(t *testing.T) {
 
 func TestResolveLibrary(t *testing.T) {
 	dir := t.TempDir()
-	present := filepath.Join(dir, "libonnxruntime.so.1")
-	require.NoError(t, os.WriteFile(present, []byte("not really a library"), 0o644))
+	present := writeFile(t, dir, "libonnxruntime.so.1", minimalELF(t, nil))
 	missing := filepath.Join(dir, "missing", "libonnxruntime.so")
 	errBadELF := errors.New("invalid ELF header")
 
@@ -75,13 +74,13 @@ func TestResolveLibrary(t *testing.T) {
 			name: "nothing", cands: []candidate{cache(missing), system},
 			opens: map[string]error{"libonnxruntime.so": errors.New("libonnxruntime.so: cannot open shared object file")},
 			tried: []string{"WithLibraryPath: not given", "$" + LibraryPathEnv + ": not set",
-				"user cache " + missing + ": no such file",
+				"user cache " + missing + ": not found",
 				"system loader libonnxruntime.so: libonnxruntime.so: cannot open shared object file"},
 			wantOpen: []string{"libonnxruntime.so"},
 		},
 		{
 			name: "explicit missing is final", cands: []candidate{option(missing), cache(present)},
-			tried: []string{"WithLibraryPath " + missing + ": no such file"},
+			tried: []string{"WithLibraryPath " + missing + ": not found"},
 		},
 		{
 			name: "explicit unloadable is final", cands: []candidate{option(present), cache(present)},
@@ -141,7 +140,7 @@ func TestMissingLibrary(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "child process failed:\n%s", out)
 	assert.Contains(t, string(out), "child: ErrLibraryNotFound")
-	assert.Contains(t, string(out), missing+": no such file")
+	assert.Contains(t, string(out), missing+": not found")
 }
 
 func missingLibraryChild(t *testing.T) {

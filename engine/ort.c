@@ -126,7 +126,7 @@ char *tfo_probe(const char *path) {
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (h == NULL) {
     const char *e = dlerror();
-    return dup_message("", e != NULL ? e : "dlopen failed");
+    return dup_message("dlopen failed: ", e != NULL ? e : "unknown error");
   }
   dlclose(h);
   return NULL;
@@ -139,7 +139,7 @@ char *tfo_load(const char *path) {
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (h == NULL) {
     const char *e = dlerror();
-    return dup_message("", e != NULL ? e : "dlopen failed");
+    return dup_message("dlopen failed: ", e != NULL ? e : "unknown error");
   }
   tfo_get_api_base_fn get_base =
       (tfo_get_api_base_fn)dlsym(h, "OrtGetApiBase");

@@ -210,7 +210,8 @@ func (s *Session) runOnce(pin *runtime.Pinner, ro *C.OrtRunOptions, ins []C.tfo_
 			d := dims[:t.Rank()]
 			dims = dims[t.Rank():]
 			describe(pin, &specs[i], d, t)
-			specs[i].elem_type = C.int(dtypeToONNX[t.DType()])
+			elem, _ := tensor.ONNXType(t.DType()) // preset outputs have engine dtypes
+			specs[i].elem_type = C.int(elem)
 		}
 	}
 	st := C.tfo_run(s.h, ro, s.inNames.ptr, first(ins), C.size_t(len(ins)),

@@ -4,9 +4,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tfoffload/tfoffload/clusters"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/opdefs"
 )
 
 // deadnessPredicates gives every node the condition under which its
@@ -132,50 +132,26 @@ func complementary(a, b string) bool {
 		strings.HasSuffix(a[:len(a)-1], "=") && strings.ContainsAny(a[len(a)-1:], "TF")
 }
 
-// staticDerivable marks the nodes whose outputs are known at compile time
-// of a cluster holding them: constants, shapes of tensors whose shapes the
-// cluster's input shapes fix (a compiled signature fixes them), and
-// offloadable ops computed only from those.
+// staticDerivable marks the nodes whose outputs are known when a cluster
+// holding them compiles (opdefs.Analyze over the candidates): constants,
+// shapes fixed by the cluster's input shapes, and offloadable ops computed
+// only from those. A Const that is not a candidate is known too.
 func (s *state) staticDerivable() map[string]bool {
-	static := map[string]bool{}
-	fixedShape := map[string]bool{} // shape independent of data
+	var region []*tfpb.NodeDef
 	for _, i := range s.order {
-		n := s.g.Node[i]
-		ins := dataInputs(s.ix.Inputs(i))
-		dataShape, valueInputs := clusters.ShapeDependsOn(n.GetOp())
-		fixed := !dataShape && s.candidate[i]
-		for _, in := range ins {
-			if p := s.ix.Position(in.Node); s.candidate[p] || s.g.Node[p].GetOp() == "Const" {
-				fixed = fixed && fixedShape[in.Node]
-			}
-		}
-		for _, k := range valueInputs {
-			if k < 0 {
-				k += len(ins)
-			}
-			if k >= 0 && k < len(ins) {
-				fixed = fixed && static[ins[k].Node]
-			}
-		}
-		fixedShape[n.GetName()] = fixed || n.GetOp() == "Const"
-		switch op := n.GetOp(); {
-		case op == "Const":
-			static[n.GetName()] = true
-		case op == "Shape" || op == "ShapeN" || op == "Size" || op == "Rank":
-			ok := s.candidate[i]
-			for _, in := range ins {
-				if p := s.ix.Position(in.Node); s.candidate[p] {
-					ok = ok && fixedShape[in.Node]
-				}
-			}
-			static[n.GetName()] = ok
-		case s.candidate[i]:
-			ok := len(ins) > 0
-			for _, in := range ins {
-				ok = ok && static[in.Node]
-			}
-			static[n.GetName()] = ok
+		if s.candidate[i] {
+			region = append(region, s.g.Node[i])
 		}
 	}
-	return static
+	isConst := func(node string) bool {
+		p := s.ix.Position(node)
+		return p >= 0 && s.g.Node[p].GetOp() == "Const"
+	}
+	known := opdefs.Analyze(region, func(t graph.TensorName) bool { return isConst(t.Node) })
+	for _, n := range s.g.GetNode() {
+		if isConst(n.GetName()) {
+			known.Value[n.GetName()] = true
+		}
+	}
+	return known.Value
 }

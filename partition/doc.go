@@ -14,10 +14,11 @@
 //     GraphCycles). Data edges between candidates with the same deadness
 //     predicate are contracted while the cluster graph stays acyclic, until
 //     nothing changes; a second sweep must merge nothing. A producer of an
-//     input that must be static (a Transpose permutation, a Concat axis) is
-//     kept out of its consumer's cluster, by a path through a node that
-//     never clusters, unless its value is static itself (constants, shapes
-//     and what is computed from them only).
+//     input that must be static (opdefs.StaticInputs: a Transpose
+//     permutation, a Concat axis) is kept out of its consumer's cluster, by
+//     a path through a node that never clusters, unless its value is static
+//     itself (opdefs.Analyze: constants, shapes and what is computed from
+//     them only).
 //   - drop-small: clusters with fewer non-trivial nodes than the minimum go
 //     back to the fallback. The default minimum follows
 //     OpenVINO-TensorFlow's formula ([DefaultMinimum]);

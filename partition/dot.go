@@ -19,8 +19,8 @@ func (p *Plan) WriteDOT(w io.Writer) error {
 	ew.printf("digraph tfoffload {\n  rankdir=TB;\n  node [shape=box, fontsize=10];\n")
 	for _, c := range p.Clusters {
 		ew.printf("  subgraph cluster_%d {\n    label=%s;\n    style=filled; color=lightblue;\n", c.ID,
-			strconv.Quote(fmt.Sprintf("cluster %d (%d non-trivial)", c.ID, c.NonTrivial)))
-		for _, n := range c.Nodes {
+			strconv.Quote(fmt.Sprintf("cluster %d (%d non-trivial)", c.ID, c.NonTrivial())))
+		for _, n := range c.NodeNames() {
 			ew.printf("    %s [label=%s];\n", strconv.Quote(n), strconv.Quote(n+"\n"+ops[n]))
 		}
 		ew.printf("  }\n")

@@ -8,6 +8,7 @@ import (
 	"github.com/tfoffload/tfoffload/clusters"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/opdefs"
 )
 
 // Options steer a partition. The zero value uses the translator table,
@@ -72,21 +73,11 @@ type Refusal struct {
 	Why      string
 }
 
-// Cluster is one group of nodes to offload.
-type Cluster struct {
-	ID         int
-	Nodes      []string // in topological order
-	NonTrivial int
-	Ops        map[string]int // op type → count
-	Inputs     []string       // tensors entering, canonical, in first-use order
-	Outputs    []string       // tensors used outside (or required outputs), in order
-}
-
 // Plan is the result of partitioning: the clusters, and for every other
 // node why it stays on the fallback.
 type Plan struct {
 	Graph    *tfpb.GraphDef
-	Clusters []*Cluster
+	Clusters []*clusters.Cluster
 	// Fallback lists every node not in a cluster, in graph order.
 	Fallback []Fallback
 	// MinNontrivialNodes is the minimum cluster size applied, and
@@ -104,7 +95,7 @@ type Plan struct {
 // offloaded.
 func (p *Plan) NonTrivial() (offloaded, total int) {
 	for _, n := range p.Graph.GetNode() {
-		if IsTrivial(n.GetOp()) {
+		if opdefs.IsTrivial(n.GetOp()) {
 			continue
 		}
 		total++
@@ -114,15 +105,6 @@ func (p *Plan) NonTrivial() (offloaded, total int) {
 	}
 	return offloaded, total
 }
-
-// trivialOps do no computation; they don't count towards cluster sizes.
-var trivialOps = map[string]bool{
-	"Const": true, "Identity": true, "IdentityN": true, "NoOp": true, "StopGradient": true,
-	"Snapshot": true, "PreventGradient": true, "Placeholder": true, "PlaceholderWithDefault": true,
-}
-
-// IsTrivial reports whether op does no computation worth offloading.
-func IsTrivial(op string) bool { return trivialOps[op] }
 
 // Partition splits g into clusters to offload and nodes for the fallback.
 // It runs as named phases — mark, grow, drop-small, max-clusters,
@@ -202,7 +184,7 @@ func newState(g *tfpb.GraphDef, opts Options) (*state, error) {
 		opts.Supported = clusters.Supported
 	}
 	if opts.StaticInputs == nil {
-		opts.StaticInputs = clusters.StaticInputs
+		opts.StaticInputs = opdefs.StaticInputs
 	}
 	s := &state{opts: opts, g: g, ix: ix, plan: &Plan{Graph: g, ClusterOf: map[string]int{}}}
 	s.topo = make([]int, len(g.GetNode()))
@@ -395,7 +377,7 @@ func DefaultMinimum(sizes []int) int {
 func (s *state) nonTrivial(members []int) int {
 	n := 0
 	for _, m := range members {
-		if !IsTrivial(s.g.Node[m].GetOp()) {
+		if !opdefs.IsTrivial(s.g.Node[m].GetOp()) {
 			n++
 		}
 	}
@@ -471,14 +453,12 @@ func (s *state) assignIDs() error {
 	for id, r := range reps {
 		members := slices.Clone(s.final[r])
 		slices.SortFunc(members, func(a, b int) int { return s.topo[a] - s.topo[b] })
-		c := &Cluster{ID: id, Ops: map[string]int{}}
+		c := &clusters.Cluster{ID: id}
 		for _, m := range members {
 			n := s.g.Node[m]
-			c.Nodes = append(c.Nodes, n.GetName())
-			c.Ops[n.GetOp()]++
+			c.Nodes = append(c.Nodes, n)
 			s.plan.ClusterOf[n.GetName()] = id
 		}
-		c.NonTrivial = s.nonTrivial(members)
 		s.plan.Clusters = append(s.plan.Clusters, c)
 	}
 	for i, n := range s.g.GetNode() {
@@ -559,13 +539,14 @@ func (p *Plan) String() string {
 	fmt.Fprintf(&b, "%d cluster(s); %d of %d non-trivial nodes offloaded (%.1f%%); MIN_NONTRIVIAL_NODES=%d (%s)\n",
 		len(p.Clusters), off, total, pct, p.MinNontrivialNodes, p.MinSource)
 	for _, c := range p.Clusters {
-		ops := make([]string, 0, len(c.Ops))
-		for op, n := range c.Ops {
+		counts := c.OpCounts()
+		ops := make([]string, 0, len(counts))
+		for op, n := range counts {
 			ops = append(ops, fmt.Sprintf("%s×%d", op, n))
 		}
 		slices.Sort(ops)
 		fmt.Fprintf(&b, "cluster %d: %d nodes (%d non-trivial), %d inputs, %d outputs: %s\n",
-			c.ID, len(c.Nodes), c.NonTrivial, len(c.Inputs), len(c.Outputs), strings.Join(ops, " "))
+			c.ID, len(c.Nodes), c.NonTrivial(), len(c.Inputs), len(c.Outputs), strings.Join(ops, " "))
 	}
 	for _, f := range p.Fallback {
 		fmt.Fprintf(&b, "fallback %s (%s): %s\n", f.Node, f.Op, f.Reason)

@@ -209,10 +209,10 @@ func TestRandomDAGProperties(t *testing.T) {
 		// Every node is in exactly one cluster or on the fallback.
 		seen := map[string]int{}
 		for _, c := range p.Clusters {
-			for _, n := range c.Nodes {
+			for _, n := range c.NodeNames() {
 				seen[n]++
 			}
-			assert.GreaterOrEqual(t, c.NonTrivial, min, "minimum size")
+			assert.GreaterOrEqual(t, c.NonTrivial(), min, "minimum size")
 		}
 		for _, f := range p.Fallback {
 			seen[f.Node]++
@@ -223,7 +223,7 @@ func TestRandomDAGProperties(t *testing.T) {
 			if id, ok := p.ClusterOf[n.GetName()]; ok {
 				ok2, _ := fakeSupported(n)
 				assert.True(t, ok2, "unsupported node %s clustered", n.GetName())
-				assert.Contains(t, p.Clusters[id].Nodes, n.GetName())
+				assert.Contains(t, p.Clusters[id].NodeNames(), n.GetName())
 			}
 		}
 		// The cluster graph is acyclic.

@@ -185,8 +185,10 @@ func boolBytes(v []bool) []byte {
 	return b
 }
 
-// onnxTypes maps ONNX TensorProto.DataType numbers to DTypes.
-var onnxTypes = map[onnxpb.TensorProto_DataType]DType{
+// onnxTypes maps ONNX TensorProto.DataType numbers (the C API's
+// ONNXTensorElementDataType) to DTypes; Invalid means none. It is the one
+// table of the correspondence: the engine and the translators use it too.
+var onnxTypes = [...]DType{
 	onnxpb.TensorProto_FLOAT: Float32, onnxpb.TensorProto_DOUBLE: Float64,
 	onnxpb.TensorProto_FLOAT16: Float16, onnxpb.TensorProto_BFLOAT16: BFloat16,
 	onnxpb.TensorProto_INT8: Int8, onnxpb.TensorProto_INT16: Int16,
@@ -197,20 +199,28 @@ var onnxTypes = map[onnxpb.TensorProto_DataType]DType{
 	onnxpb.TensorProto_COMPLEX64: Complex64, onnxpb.TensorProto_COMPLEX128: Complex128,
 }
 
+// toONNX is the inverse of onnxTypes, indexed by DType.
+var toONNX = func() (m [32]int32) {
+	for o, d := range onnxTypes {
+		if d != Invalid {
+			m[d] = int32(o)
+		}
+	}
+	return m
+}()
+
 // FromONNXType returns the DType of an ONNX TensorProto.DataType number.
 func FromONNXType(t int32) (DType, error) {
-	if d, ok := onnxTypes[onnxpb.TensorProto_DataType(t)]; ok {
-		return d, nil
+	if t > 0 && int(t) < len(onnxTypes) && onnxTypes[t] != Invalid {
+		return onnxTypes[t], nil
 	}
 	return Invalid, fmt.Errorf("tensor: ONNX element type %v is not supported", onnxpb.TensorProto_DataType(t))
 }
 
 // ONNXType returns the ONNX TensorProto.DataType number of d.
 func ONNXType(d DType) (int32, error) {
-	for o, dt := range onnxTypes {
-		if dt == d {
-			return int32(o), nil
-		}
+	if d > 0 && int(d) < len(toONNX) && toONNX[d] != 0 {
+		return toONNX[d], nil
 	}
 	return 0, fmt.Errorf("tensor: %v has no ONNX element type", d)
 }

@@ -13,7 +13,15 @@ type NodeError struct {
 	Err      error
 }
 
-func (e *NodeError) Error() string { return fmt.Sprintf("node %q (%s): %v", e.Node, e.Op, e.Err) }
+// Error prefixes the error with the node, unless its message (from
+// graph.Attrs or a kernel) already starts by naming the same node.
+func (e *NodeError) Error() string {
+	prefix, msg := fmt.Sprintf("node %q (%s): ", e.Node, e.Op), e.Err.Error()
+	if strings.HasPrefix(msg, prefix) {
+		return msg
+	}
+	return prefix + msg
+}
 
 func (e *NodeError) Unwrap() error { return e.Err }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,7 +29,8 @@ backend's median with the Go executor's ("none").
 
 Inputs are random (or --input files) with unknown dimensions set to 1, or
 to the batch size for the first dimension with --batch, or as given by
---input-shape. Outputs of every backend are compared with the executor's
+--input-shape. Batch sizes and dimensions must be at least 1, and a random
+input may take at most 1 GiB: larger ones are refused before anything runs. Outputs of every backend are compared with the executor's
 and the largest absolute difference is reported.
 
 With --json, an array of {"backend", "batch", "iterations", "median_ms",
@@ -61,6 +61,14 @@ func newBenchCmd() *cobra.Command {
 			if o.iterations < 1 || o.warmup < 0 {
 				return usagef(cmd, "--iterations must be at least 1 and --warmup at least 0")
 			}
+			for _, b := range o.batches {
+				if b < 1 {
+					return usagef(cmd, "--batch %d: a batch size must be at least 1", b)
+				}
+			}
+			if _, err := parseShapes(o.shapes); err != nil {
+				return usagef(cmd, "%v", err)
+			}
 			return benchModel(cmd.Context(), cmd.OutOrStdout(), args[0], o)
 		},
 	}
@@ -68,9 +76,9 @@ func newBenchCmd() *cobra.Command {
 	f.StringSliceVar(&o.backends, "backends", []string{"none", "CPU"}, "backends to compare; none is the Go executor alone")
 	f.IntVar(&o.iterations, "iterations", 30, "timed runs per backend and batch size")
 	f.IntVar(&o.warmup, "warmup", 3, "untimed runs first (compilation happens here)")
-	f.IntSliceVar(&o.batches, "batch", nil, "batch sizes to sweep (sets the first dimension of inputs whose first dimension is unknown)")
+	f.IntSliceVar(&o.batches, "batch", nil, "batch sizes to sweep, each at least 1 (sets the first dimension of inputs whose first dimension is unknown)")
 	f.StringArrayVar(&o.inputs, "input", nil, "NAME=FILE.npy or NAME=@FILE (repeatable; default: random inputs)")
-	f.StringArrayVar(&o.shapes, "input-shape", nil, "NAME=D0,D1,...: shape of an input with unknown dimensions")
+	f.StringArrayVar(&o.shapes, "input-shape", nil, "NAME=D0,D1,...: shape of an input with unknown dimensions (positive dimensions)")
 	f.StringVar(&o.signature, "signature", "", "signature to run (default: serving_default or the only one)")
 	f.BoolVar(&o.json, "json", false, "print JSON")
 	return cmd
@@ -106,6 +114,19 @@ func benchModel(ctx context.Context, w io.Writer, path string, o benchOptions) e
 	if err != nil {
 		return err
 	}
+	batches := o.batches
+	if len(batches) == 0 {
+		batches = []int{0} // no --batch: unknown dimensions are 1
+	}
+	shapes, err := parseShapes(o.shapes)
+	if err != nil {
+		return err
+	}
+	for _, batch := range batches { // refuse every bad size before compiling anything
+		if _, _, err := planInputs(m, sig, o.inputs, shapes, batch); err != nil {
+			return err
+		}
+	}
 	sessions := make([]*bridge.Session, len(o.backends))
 	for i, b := range o.backends {
 		opts := []bridge.Option{bridge.WithOutputs(fetches...)}
@@ -119,17 +140,9 @@ func benchModel(ctx context.Context, w io.Writer, path string, o benchOptions) e
 		}
 		defer sessions[i].Close()
 	}
-	batches := o.batches
-	if len(batches) == 0 {
-		batches = []int{0}
-	}
 	var results []benchResult
 	for _, batch := range batches {
-		shapes := slices.Clone(o.shapes)
-		if batch > 0 {
-			shapes = append(shapes, batchShapes(m, sig, batch)...)
-		}
-		feeds, err := modelInputs(m, sig, o.inputs, shapes)
+		feeds, err := generateInputs(m, sig, o.inputs, shapes, batch)
 		if err != nil {
 			return err
 		}
@@ -150,27 +163,6 @@ func benchModel(ctx context.Context, w io.Writer, path string, o benchOptions) e
 		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.1f\t%.2fx\t%.2g\t%d/%d\t\n", r.Backend, r.Batch, r.MedianMS, r.MeanMS, r.P90MS, r.FPS, r.Speedup, r.MaxDiff, r.Offloaded, r.NonTrivial)
 	}
 	return tw.Flush()
-}
-
-// batchShapes sets the first dimension of inputs whose first dimension is
-// unknown to batch.
-func batchShapes(m *graph.Model, sig *graph.Signature, batch int) []string {
-	infos := m.Inputs()
-	if sig != nil {
-		infos = sig.Inputs
-	}
-	var out []string
-	for _, in := range infos {
-		if !in.RankKnown || len(in.Shape) == 0 || in.Shape[0] >= 0 {
-			continue
-		}
-		dims := []string{strconv.Itoa(batch)}
-		for _, d := range in.Shape[1:] {
-			dims = append(dims, strconv.Itoa(max(int(d), 1)))
-		}
-		out = append(out, in.Name+"="+strings.Join(dims, ","))
-	}
-	return out
 }
 
 func benchBatch(ctx context.Context, sessions []*bridge.Session, o benchOptions, feeds map[string]*tensor.Tensor, fetches []string, batch int) ([]benchResult, error) {

@@ -5,15 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/clusters"
 	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/offload"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -86,11 +88,11 @@ func convertModel(ctx context.Context, w io.Writer, path, out string, o convertO
 			return err
 		}
 	}
-	names := make([]string, 0, len(feeds))
-	values := make([]*tensor.Tensor, 0, len(feeds))
-	for name, t := range feeds {
-		names = append(names, name)
-		values = append(values, t)
+	// Sorted, so the model's inputs come in the same order every run.
+	names := slices.Sorted(maps.Keys(feeds))
+	values := make([]*tensor.Tensor, len(names))
+	for i, name := range names {
+		values[i] = feeds[name]
 	}
 	cl, err := clusters.WholeGraph(m.Graph, names, fetches)
 	if err != nil {
@@ -100,22 +102,15 @@ func convertModel(ctx context.Context, w io.Writer, path, out string, o convertO
 		}
 		return err
 	}
-	runner, err := clusters.NewRunner(cl)
+	runner, err := offload.NewRunner(cl)
 	if err != nil {
 		return err
 	}
-	info, want, err := runner.Infer(ctx, values, nil)
+	comp, err := runner.Compile(ctx, values, nil)
 	if err != nil {
 		return err
 	}
-	model, err := clusters.Translate(cl, info)
-	if err != nil {
-		return err
-	}
-	data, err := proto.Marshal(model.Proto)
-	if err != nil {
-		return err
-	}
+	model, data, want := comp.Model, comp.ONNX, comp.Want
 	if err := os.WriteFile(out, data, 0o644); err != nil {
 		return err
 	}

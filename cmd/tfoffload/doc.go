@@ -8,11 +8,18 @@
 // The commands:
 //
 //	inspect     describe a model: format, inputs and outputs, signatures, ops, weights
+//	run         run a model on inputs from .npy files and write its outputs
+//	partition   show the clusters a model would offload and why other nodes stay on the executor
+//	backends    list the backends and whether each is usable on this machine
+//	convert     translate a model (or its offloadable clusters) to ONNX
+//	bench       compare inference speed on the Go executor and on offload backends
 //
 // Run "tfoffload <command> --help" for a command's flags and output. Errors
 // are printed as one line, "tfoffload: <error>", on standard error; the exit
 // status is 0 on success, 1 when a command fails and 2 for a usage error
-// (an unknown command or flag, a missing argument).
+// (an unknown command or flag, a missing argument, a flag value out of
+// range such as --batch 0, or a --batch or --input-shape that would make a
+// random input larger than 1 GiB); a usage error names the flag.
 //
 // # Adding a command
 //

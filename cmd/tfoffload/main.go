@@ -105,13 +105,22 @@ func buildVersion() string {
 
 // usageError marks a command line that cannot be run as written: exit
 // status 2 instead of 1.
-type usageError struct{ msg string }
+type usageError struct{ err error }
 
-func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Error() string { return e.err.Error() }
+
+func (e *usageError) Unwrap() error { return e.err }
 
 // usagef builds a usage error that points to the command's help.
 func usagef(cmd *cobra.Command, format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...) + fmt.Sprintf(" (see '%s --help')", cmd.CommandPath())}
+	return &usageError{fmt.Errorf(format+" (see '%s --help')", append(args, cmd.CommandPath())...)}
+}
+
+// flagErrorf builds a usage error for a flag value found wrong once the
+// command runs (a shape too large for the model's input, say); the message
+// starts with the flag.
+func flagErrorf(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
 }
 
 // exactArgs requires exactly the named positional arguments.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -126,8 +125,8 @@ func partitionModel(w io.Writer, path string, o partitionOptions, opts []bridge.
 		pj.PercentOffloaded = 100 * float64(off) / float64(total)
 	}
 	for _, c := range plan.Clusters {
-		pj.Clusters = append(pj.Clusters, clusterJSON{ID: c.ID, Nodes: len(c.Nodes), NonTrivial: c.NonTrivial, Ops: c.Ops,
-			Inputs: c.Inputs, Outputs: c.Outputs, Members: slices.Clone(c.Nodes)})
+		pj.Clusters = append(pj.Clusters, clusterJSON{ID: c.ID, Nodes: len(c.Nodes), NonTrivial: c.NonTrivial(), Ops: c.OpCounts(),
+			Inputs: c.Inputs, Outputs: c.Outputs, Members: c.NodeNames()})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +17,9 @@ import (
 
 	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec"
 )
 
 const runLong = `Run loads MODEL, feeds its inputs and computes its outputs, offloading what
@@ -120,13 +123,22 @@ func runModel(ctx context.Context, stdout io.Writer, path string, o runOptions) 
 	if err != nil {
 		return err
 	}
-	feeds, inputs, err := readFeeds(m, sig, o.inputs)
+	specs, err := parseFeeds(m, sig, o.inputs)
+	if err != nil {
+		return err
+	}
+	feeds, inputs, err := readFeeds(specs)
 	if err != nil {
 		return err
 	}
 	fetches, outs, err := chooseFetches(m, sig, o.outputs)
 	if err != nil {
 		return err
+	}
+	if o.outDir != "" { // before the run, which may be long
+		if err := os.MkdirAll(o.outDir, 0o755); err != nil {
+			return fmt.Errorf("--out-dir %s: %w", o.outDir, err)
+		}
 	}
 	opts := []bridge.Option{bridge.WithOutputs(fetches...)}
 	switch {
@@ -146,6 +158,12 @@ func runModel(ctx context.Context, stdout io.Writer, path string, o runOptions) 
 	}
 	start := time.Now()
 	got, err := sess.Run(ctx, feeds, fetches)
+	if errors.Is(err, tfexec.ErrFeed) {
+		if len(o.inputs) == 0 {
+			return fmt.Errorf("--input: %w (feed each input with --input NAME=FILE.npy)", err)
+		}
+		return fmt.Errorf("--input: %w", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -155,7 +173,7 @@ func runModel(ctx context.Context, stdout io.Writer, path string, o runOptions) 
 	}
 	if o.outDir != "" {
 		if err := writeOutputs(o.outDir, got, outs); err != nil {
-			return err
+			return fmt.Errorf("--out-dir %s: %w", o.outDir, err)
 		}
 	}
 	if !o.json {
@@ -212,8 +230,12 @@ func resolveName(m *graph.Model, infos []graph.TensorInfo, name string) (graph.T
 	if err != nil {
 		return graph.TensorInfo{}, err
 	}
-	if ix.Node(t.Node) == nil {
+	n := ix.Node(t.Node)
+	if n == nil {
 		return graph.TensorInfo{}, fmt.Errorf("the model has no tensor %q", name)
+	}
+	if count, known := outputCount(n); known && t.Output >= count {
+		return graph.TensorInfo{}, fmt.Errorf("the model has no tensor %q: node %q (%s) has %d output(s)", name, n.GetName(), n.GetOp(), count)
 	}
 	for _, in := range graph.Inputs(m.Graph) {
 		if in.Name == t.Canonical() {
@@ -223,40 +245,79 @@ func resolveName(m *graph.Model, infos []graph.TensorInfo, name string) (graph.T
 	return graph.TensorInfo{Name: t.Canonical()}, nil
 }
 
-func readFeeds(m *graph.Model, sig *graph.Signature, specs []string) (map[string]*tensor.Tensor, []runInput, error) {
+// feedSpec is one parsed --input flag.
+type feedSpec struct {
+	name string           // as given
+	info graph.TensorInfo // the tensor it feeds
+	file string           // a .npy file, or "@path" for raw bytes
+}
+
+// parseFeeds resolves the --input flags to the tensors they feed, without
+// reading the files.
+func parseFeeds(m *graph.Model, sig *graph.Signature, specs []string) ([]feedSpec, error) {
 	infos := m.Inputs()
 	if sig != nil {
 		infos = sig.Inputs
 	}
-	feeds := map[string]*tensor.Tensor{}
-	var summary []runInput
+	seen := map[string]bool{}
+	var out []feedSpec
 	for _, spec := range specs {
 		name, file, ok := strings.Cut(spec, "=")
 		if !ok || name == "" || file == "" {
-			return nil, nil, fmt.Errorf("--input %q: want NAME=FILE.npy or NAME=@FILE", spec)
+			return nil, fmt.Errorf("--input %q: want NAME=FILE.npy or NAME=@FILE", spec)
 		}
 		info, err := resolveName(m, infos, name)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--input %s: %w", name, err)
+			return nil, fmt.Errorf("--input %s: %w", name, err)
 		}
+		if seen[info.Name] {
+			return nil, fmt.Errorf("--input %s: %s is fed twice", name, info.Name)
+		}
+		seen[info.Name] = true
+		out = append(out, feedSpec{name: name, info: info, file: file})
+	}
+	return out, nil
+}
+
+// readFeeds reads the values parseFeeds resolved.
+// singleOutputOps are ops with exactly one output, whatever their
+// attributes.
+var singleOutputOps = map[string]bool{
+	"Placeholder": true, "PlaceholderV2": true, "PlaceholderWithDefault": true, "Const": true, "Identity": true,
+}
+
+// outputCount returns how many outputs n has, when the graph says: its op
+// has one output, or it carries an _output_shapes list.
+func outputCount(n *tfpb.NodeDef) (int, bool) {
+	if singleOutputOps[n.GetOp()] {
+		return 1, true
+	}
+	if a, ok := n.GetAttr()["_output_shapes"]; ok && a.GetList() != nil {
+		return len(a.GetList().GetShape()), true
+	}
+	return 0, false
+}
+
+func readFeeds(specs []feedSpec) (map[string]*tensor.Tensor, []runInput, error) {
+	feeds := map[string]*tensor.Tensor{}
+	var summary []runInput
+	for _, fs := range specs {
 		var t *tensor.Tensor
-		if raw, isRaw := strings.CutPrefix(file, "@"); isRaw {
+		var err error
+		if raw, isRaw := strings.CutPrefix(fs.file, "@"); isRaw {
 			data, err := os.ReadFile(raw)
 			if err != nil {
-				return nil, nil, fmt.Errorf("--input %s: %w", name, err)
+				return nil, nil, fmt.Errorf("--input %s: %w", fs.name, err)
 			}
 			t = tensor.Scalar(string(data))
-		} else if t, err = tensor.ReadNPYFile(file); err != nil {
-			return nil, nil, fmt.Errorf("--input %s: %w", name, err)
+		} else if t, err = tensor.ReadNPYFile(fs.file); err != nil {
+			return nil, nil, fmt.Errorf("--input %s: %w", fs.name, err)
 		}
-		if t, err = matchDType(t, info.DType); err != nil {
-			return nil, nil, fmt.Errorf("--input %s (%s): %w", name, info.Name, err)
+		if t, err = matchDType(t, fs.info.DType); err != nil {
+			return nil, nil, fmt.Errorf("--input %s (%s): %w", fs.name, fs.info.Name, err)
 		}
-		if _, dup := feeds[info.Name]; dup {
-			return nil, nil, fmt.Errorf("--input %s: %s is fed twice", name, info.Name)
-		}
-		feeds[info.Name] = t
-		summary = append(summary, runInput{Name: info.Name, DType: t.DType().String(), Shape: t.Shape().Clone()})
+		feeds[fs.info.Name] = t
+		summary = append(summary, runInput{Name: fs.info.Name, DType: t.DType().String(), Shape: t.Shape().Clone()})
 	}
 	return feeds, summary, nil
 }

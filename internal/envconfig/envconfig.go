@@ -7,6 +7,7 @@ package envconfig
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +40,7 @@ func Vars() []Var {
 	return []Var{
 		{Backend, "CPU", "backend to offload to: CPU, GPU (CUDA), TENSORRT, OPENVINO[_CPU|_GPU|_NPU], DIRECTML, COREML"},
 		{Disable, "0", "1 turns offloading off: everything runs on the Go executor"},
-		{DisabledOps, "", "comma-separated TensorFlow op types never to offload, e.g. Conv2D,MatMul"},
+		{DisabledOps, "", "comma-separated TensorFlow op types never to offload, e.g. Conv2D,MatMul; an unknown op type is warned about"},
 		{MinNontrivialNodes, "OpenVINO-TensorFlow's formula (at least 6)", "smallest cluster to offload, in non-trivial nodes"},
 		{MaxClusters, "unlimited", "keep only the N largest clusters"},
 		{DynamicFallback, "1", "0 makes a cluster the engine cannot compile or run an error instead of running it on the Go executor"},
@@ -90,6 +91,9 @@ func LoadFrom(lookup func(string) (string, bool)) (Config, error) {
 	if v, ok := get(DisabledOps); ok {
 		for _, op := range strings.Split(v, ",") {
 			if op = strings.TrimSpace(op); op != "" {
+				if !opName.MatchString(op) {
+					return c, fmt.Errorf("environment variable %s=%q: %q is not an op type name (CamelCase, such as Conv2D; comma-separated)", DisabledOps, v, op)
+				}
 				c.DisabledOps = append(c.DisabledOps, op)
 			}
 		}
@@ -118,6 +122,10 @@ func LoadFrom(lookup func(string) (string, bool)) (Config, error) {
 	}
 	return c, nil
 }
+
+// opName is the form TensorFlow requires of op type names: CamelCase, or
+// anything after a leading underscore for internal ops (_FusedConv2D).
+var opName = regexp.MustCompile(`^(?:_[A-Za-z0-9>_]*|[A-Z][A-Za-z0-9>_]*)$`)
 
 func parseBool(get func(string) (string, bool), name string, def bool) (bool, error) {
 	v, ok := get(name)

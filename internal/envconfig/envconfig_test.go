@@ -46,7 +46,7 @@ func TestEmptyMeansUnset(t *testing.T) {
 func TestStrictErrorsNameTheVariable(t *testing.T) {
 	for name, val := range map[string]string{
 		Disable: "maybe", MinNontrivialNodes: "six", MaxClusters: "-1", CacheSize: "0", DynamicFallback: "2",
-		LogPlacement: "yes please",
+		LogPlacement: "yes please", DisabledOps: "Conv2D;MatMul",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := LoadFrom(lookup(map[string]string{name: val}))
@@ -66,4 +66,18 @@ func TestVarsDocumentEveryConstant(t *testing.T) {
 	for _, n := range []string{Backend, Disable, DisabledOps, MinNontrivialNodes, MaxClusters, DynamicFallback, LogPlacement, DumpDir, CacheSize} {
 		assert.True(t, names[n], n)
 	}
+}
+
+func TestDisabledOpsSyntax(t *testing.T) {
+	for _, v := range []string{"Conv2D MatMul", "conv2d", "Conv2D,mat-mul", "2D"} {
+		t.Run(v, func(t *testing.T) {
+			_, err := LoadFrom(lookup(map[string]string{DisabledOps: v}))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), DisabledOps)
+			assert.Contains(t, err.Error(), "is not an op type name")
+		})
+	}
+	c, err := LoadFrom(lookup(map[string]string{DisabledOps: "_FusedConv2D,NoSuchOp,Conv2DBackpropInput"}))
+	require.NoError(t, err, "well-formed names are accepted; whether they are ops is checked where the list is applied")
+	assert.Equal(t, []string{"Conv2DBackpropInput", "NoSuchOp", "_FusedConv2D"}, c.DisabledOps)
 }

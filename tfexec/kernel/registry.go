@@ -2,13 +2,13 @@ package kernel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/internal/tfshape"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -54,12 +54,13 @@ type Context struct {
 // ErrInvalidArgument is wrapped by kernel errors for inputs TensorFlow
 // rejects with InvalidArgument (or OutOfRange, FailedPrecondition): wrong
 // ranks, mismatched dimensions, out-of-range indices, integer division by
-// zero and the like.
-var ErrInvalidArgument = errors.New("invalid argument")
+// zero and the like. It is tfshape.ErrInvalidArgument, so the shape
+// arithmetic kernels share with translators reports the same condition.
+var ErrInvalidArgument = tfshape.ErrInvalidArgument
 
 // ErrUnsupported is wrapped by errors for dtypes or attribute values a
-// kernel does not implement.
-var ErrUnsupported = errors.New("not supported")
+// kernel does not implement. It is tfshape.ErrUnsupported.
+var ErrUnsupported = tfshape.ErrUnsupported
 
 // Unsupported returns an ErrUnsupported error, for example
 // Unsupported("dtype %v", dt).

@@ -94,12 +94,12 @@ func backpropInput(attrs convAttrs, in []*tensor.Tensor) (*tensor.Tensor, error)
 		return backpropFloat[float64](attrs, g, filter, dy, xShape)
 	case tensor.Int32:
 		fs, dys := tensor.Values[int32](filter), tensor.Values[int32](dy)
-		if attrs.nchw {
+		if attrs.NCHW {
 			dys = nchwToNHWC(dys, g.n, g.coutAll, g.oh, g.ow)
 		}
 		dx := make([]int32, xShape.NumElements())
 		directBackprop(g, fs, dys, dx)
-		if attrs.nchw {
+		if attrs.NCHW {
 			dx = nhwcToNCHW(dx, g.n, g.h, g.w, g.c)
 		}
 		return tensor.FromSlice(xShape, dx)
@@ -139,12 +139,12 @@ func backpropGeometry(attrs convAttrs, xs, fs, dys tensor.Shape) (geometry, erro
 	}
 	for i, d := range [][2]int{{doh, g.oh}, {dow, g.ow}} {
 		if d[0] != d[1] {
-			in, k, s, dil := h, kh, attrs.strideH, attrs.dilH
+			in, k, s, dil := h, kh, attrs.StrideH, attrs.DilationH
 			if i == 1 {
-				in, k, s, dil = w, kw, attrs.strideW, attrs.dilW
+				in, k, s, dil = w, kw, attrs.StrideW, attrs.DilationW
 			}
 			dim := i + 1
-			if attrs.nchw {
+			if attrs.NCHW {
 				dim = i + 2
 			}
 			return g, fmt.Errorf("%s: Size of out_backprop doesn't match computed: actual = %d, computed = %d spatial_dim: %d input: %d filter: %d output: %d stride: %d dilation: %d",
@@ -167,12 +167,12 @@ func backpropFloat[T float](attrs convAttrs, g geometry, filter, dy *tensor.Tens
 	if err != nil {
 		return nil, err
 	}
-	if attrs.nchw {
+	if attrs.NCHW {
 		dys = nchwToNHWC(dys, g.n, g.coutAll, g.oh, g.ow)
 	}
 	dx := make([]T, xShape.NumElements())
 	backpropGemm(gemmKernelFor[T](), g, fs, dys, dx)
-	if attrs.nchw {
+	if attrs.NCHW {
 		dx = nhwcToNCHW(dx, g.n, g.h, g.w, g.c)
 	}
 	return fromFloats(filter.DType(), xShape, dx)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/tfshape"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
@@ -93,7 +94,7 @@ func BenchmarkBackpropInput(b *testing.B) {
 // BenchmarkConvPack measures the implicit im2col packing alone (one
 // goroutine), the part of a convolution that is not GEMM.
 func BenchmarkConvPack(b *testing.B) {
-	a := convAttrs{strideH: 1, strideW: 1, dilH: 1, dilW: 1, pad: padSame}
+	a := convAttrs{tfshape.Conv2D{StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Padding: tfshape.PaddingSame}}
 	for _, c := range []int{3, 64} {
 		g, err := a.geometry(1, 56, 56, c, 3, 3)
 		if err != nil {
@@ -145,7 +146,7 @@ func BenchmarkDepthwiseKernel(b *testing.B) {
 		if c > 32 {
 			h = 56
 		}
-		a := convAttrs{strideH: 1, strideW: 1, dilH: 1, dilW: 1, pad: padSame}
+		a := convAttrs{tfshape.Conv2D{StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Padding: tfshape.PaddingSame}}
 		g, err := a.geometry(1, h, h, c, 3, 3)
 		if err != nil {
 			b.Fatal(err)

@@ -88,7 +88,7 @@ func conv2D(attrs convAttrs, f *fusion, types []tensor.DType, in []*tensor.Tenso
 	if g.groups == 0 {
 		return nil, fmt.Errorf("input depth must be positive, got %d", g.c)
 	}
-	layout := outLayout{shape: outShape, nchw: attrs.nchw}
+	layout := outLayout{shape: outShape, nchw: attrs.NCHW}
 	var args []*tensor.Tensor
 	if f != nil {
 		args = in[2:]
@@ -98,12 +98,12 @@ func conv2D(attrs convAttrs, f *fusion, types []tensor.DType, in []*tensor.Tenso
 		return conv2DFloat[float64](attrs, g, f, x, filter, args, layout)
 	case tensor.Int32:
 		xs, fs := tensor.Values[int32](x), tensor.Values[int32](filter)
-		if attrs.nchw {
+		if attrs.NCHW {
 			xs = nchwToNHWC(xs, g.n, g.c, g.h, g.w)
 		}
 		out := make([]int32, outShape.NumElements())
 		directConv(g, xs, fs, out)
-		if attrs.nchw {
+		if attrs.NCHW {
 			out = nhwcToNCHW(out, g.n, g.oh, g.ow, g.coutAll)
 		}
 		return tensor.FromSlice(outShape, out)
@@ -152,7 +152,7 @@ func conv2DFloat[T float](attrs convAttrs, g geometry, f *fusion, x, filter *ten
 	if err != nil {
 		return nil, err
 	}
-	if attrs.nchw {
+	if attrs.NCHW {
 		xs = nchwToNHWC(xs, g.n, g.c, g.h, g.w)
 	}
 	out := make([]T, l.shape.NumElements())
@@ -165,7 +165,7 @@ func conv2DFloat[T float](attrs convAttrs, g geometry, f *fusion, x, filter *ten
 		epi = e.apply
 	}
 	convGemm(gemmKernelFor[T](), g, xs, fs, out, epi)
-	if attrs.nchw {
+	if attrs.NCHW {
 		out = nhwcToNCHW(out, g.n, g.oh, g.ow, g.coutAll)
 	}
 	return fromFloats(x.DType(), l.shape, out)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/tfshape"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
@@ -113,9 +114,9 @@ func TestConv2DAllKernels(t *testing.T) {
 				continue
 			}
 			t.Run(kn.name+"/"+cc.String(), func(t *testing.T) {
-				a := convAttrs{strideH: cc.sh, strideW: cc.sw, dilH: cc.dh, dilW: cc.dw}
-				a.pad = map[string]padding{"SAME": padSame, "VALID": padValid, "EXPLICIT": padExplicit}[cc.padding]
-				a.padT, a.padB, a.padL, a.padR = cc.pads[0], cc.pads[1], cc.pads[2], cc.pads[3]
+				a := convAttrs{tfshape.Conv2D{StrideH: cc.sh, StrideW: cc.sw, DilationH: cc.dh, DilationW: cc.dw}}
+				a.Padding = map[string]tfshape.Padding{"SAME": tfshape.PaddingSame, "VALID": tfshape.PaddingValid, "EXPLICIT": tfshape.PaddingExplicit}[cc.padding]
+				a.PadTop, a.PadBottom, a.PadLeft, a.PadRight = cc.pads[0], cc.pads[1], cc.pads[2], cc.pads[3]
 				g, err := conv2DGeometry(a, tensor.Shape{cc.n, cc.h, cc.w, cc.c}, tensor.Shape{cc.kh, cc.kw, cc.cin, cc.cout})
 				require.NoError(t, err)
 				x := randSlice[float32](r, cc.n*cc.h*cc.w*cc.c)
@@ -187,9 +188,9 @@ func TestDepthwiseAllKernels(t *testing.T) {
 			for _, c := range []int{1, 7, 8, 9, 16, 17, 31, 32, 48, 64, 65, 96, 128, 200} {
 				cc.c = c
 				t.Run(fmt.Sprintf("%s/%d/c%d", dk.name, gi, c), func(t *testing.T) {
-					a := convAttrs{strideH: cc.sh, strideW: cc.sw, dilH: cc.dh, dilW: cc.dw}
-					a.pad = map[string]padding{"SAME": padSame, "VALID": padValid, "EXPLICIT": padExplicit}[cc.padding]
-					a.padT, a.padB, a.padL, a.padR = cc.pads[0], cc.pads[1], cc.pads[2], cc.pads[3]
+					a := convAttrs{tfshape.Conv2D{StrideH: cc.sh, StrideW: cc.sw, DilationH: cc.dh, DilationW: cc.dw}}
+					a.Padding = map[string]tfshape.Padding{"SAME": tfshape.PaddingSame, "VALID": tfshape.PaddingValid, "EXPLICIT": tfshape.PaddingExplicit}[cc.padding]
+					a.PadTop, a.PadBottom, a.PadLeft, a.PadRight = cc.pads[0], cc.pads[1], cc.pads[2], cc.pads[3]
 					g, err := a.geometry(cc.n, cc.h, cc.w, c, cc.kh, cc.kw)
 					require.NoError(t, err)
 					g.cin, g.coutAll, g.groups = 1, c, c

@@ -20,7 +20,7 @@ var depthwiseTypes = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Float
 
 func newDepthwise(fused, equalStrides bool) kernel.Factory {
 	return func(n *kernel.Node) (kernel.Kernel, error) {
-		attrs, err := parseConvAttrs(n, convAttrOpts{equalStrides: equalStrides})
+		attrs, err := parseConvAttrs(n, convAttrOpts{EqualStrides: equalStrides})
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +80,7 @@ func depthwise(attrs convAttrs, f *fusion, in []*tensor.Tensor) (*tensor.Tensor,
 	if outShape.NumElements() == 0 {
 		return tensor.New(dt, outShape)
 	}
-	l := outLayout{shape: outShape, nchw: attrs.nchw}
+	l := outLayout{shape: outShape, nchw: attrs.NCHW}
 	var args []*tensor.Tensor
 	if f != nil {
 		args = in[2:]
@@ -100,7 +100,7 @@ func depthwiseFloat[T float](attrs convAttrs, g geometry, mult int, f *fusion, x
 	if err != nil {
 		return nil, err
 	}
-	if attrs.nchw {
+	if attrs.NCHW {
 		xs = nchwToNHWC(xs, g.n, g.c, g.h, g.w)
 	}
 	out := make([]T, l.shape.NumElements())
@@ -113,7 +113,7 @@ func depthwiseFloat[T float](attrs convAttrs, g geometry, mult int, f *fusion, x
 		epi = e.apply
 	}
 	depthwiseNHWC(dwKern, g, mult, xs, fs, out, epi)
-	if attrs.nchw {
+	if attrs.NCHW {
 		out = nhwcToNCHW(out, g.n, g.oh, g.ow, g.coutAll)
 	}
 	return fromFloats(x.DType(), l.shape, out)

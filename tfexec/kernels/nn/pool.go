@@ -1,11 +1,11 @@
 package nn
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 
+	"github.com/tfoffload/tfoffload/internal/tfshape"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
@@ -32,12 +32,13 @@ var maxPoolTypes = []tensor.DType{tensor.Float16, tensor.BFloat16, tensor.Float3
 
 // poolSpec is a pooling node's validated attributes.
 type poolSpec struct {
-	kind     poolKind
-	format   dataFormat
-	ksize    []int // in data_format order; nil for MaxPoolV2
-	strides  []int
-	padding  string // SAME, VALID or EXPLICIT
-	explicit []int  // 8 values in data_format order, for EXPLICIT
+	kind    poolKind
+	format  dataFormat
+	ksize   []int // in data_format order; nil for MaxPoolV2
+	strides []int
+	padding tfshape.Padding
+	// Explicit padding of the rows and columns, for EXPLICIT.
+	padTop, padBottom, padLeft, padRight int
 }
 
 // Positions of N, H, W and C in a 4-D shape or window of each layout.
@@ -66,11 +67,15 @@ func newPool(kind poolKind) kernel.Factory {
 		if spec.format, err = parseFormat(n, "NHWC", "NHWC", "NCHW"); err != nil {
 			return nil, err
 		}
-		if spec.padding, err = n.Attrs.String("padding", ""); err != nil {
+		ps, err := n.Attrs.String("padding", "")
+		if err != nil {
 			return nil, err
 		}
-		if !slices.Contains(paddings, spec.padding) {
-			return nil, fmt.Errorf("attribute \"padding\" = %q: %w (want one of %v)", spec.padding, kernel.ErrUnsupported, paddings)
+		if !slices.Contains(paddings, ps) {
+			return nil, fmt.Errorf("attribute \"padding\" = %q: %w (want one of %v)", ps, kernel.ErrUnsupported, paddings)
+		}
+		if spec.padding, err = tfshape.ParsePadding(ps); err != nil {
+			return nil, err
 		}
 		if kind != poolMaxV2 {
 			if spec.ksize, err = attrInts(n, "ksize"); err != nil {
@@ -84,10 +89,11 @@ func newPool(kind poolKind) kernel.Factory {
 			}
 		}
 		if kind == poolMax {
-			if spec.explicit, err = attrInts(n, "explicit_paddings"); err != nil {
+			explicit, err := n.Attrs.Ints("explicit_paddings", nil)
+			if err != nil {
 				return nil, err
 			}
-			if err := spec.checkExplicit(); err != nil {
+			if spec.padTop, spec.padBottom, spec.padLeft, spec.padRight, err = tfshape.ExplicitPaddings(explicit, spec.padding, spec.format == channelsFirst); err != nil {
 				return nil, fmt.Errorf("attribute \"explicit_paddings\": %w", err)
 			}
 		}
@@ -119,29 +125,6 @@ func checkWindow(ksize, strides []int) error {
 	}
 	if ksize[0] != 1 || strides[0] != 1 {
 		return fmt.Errorf("pooling on the batch dimension: %w", kernel.ErrUnsupported)
-	}
-	return nil
-}
-
-// checkExplicit validates explicit_paddings against the padding mode.
-func (s *poolSpec) checkExplicit() error {
-	if s.padding != "EXPLICIT" {
-		if len(s.explicit) != 0 {
-			return errors.New("must be empty if the padding attribute is not EXPLICIT")
-		}
-		return nil
-	}
-	if len(s.explicit) != 8 {
-		return fmt.Errorf("must have 8 values for a 4-D input, got %d", len(s.explicit))
-	}
-	for _, p := range s.explicit {
-		if p < 0 || p > math.MaxInt32 {
-			return fmt.Errorf("all values must be nonnegative int32 values, got %v", s.explicit)
-		}
-	}
-	n, _, _, c := s.format.nhwc()
-	if s.explicit[2*n] != 0 || s.explicit[2*n+1] != 0 || s.explicit[2*c] != 0 || s.explicit[2*c+1] != 0 {
-		return fmt.Errorf("nonzero padding in the batch or depth dimensions: %w", kernel.ErrUnsupported)
 	}
 	return nil
 }
@@ -192,44 +175,19 @@ func (s *poolSpec) geometry(shape tensor.Shape, ksize, strides []int) (*poolGeom
 		if strides[ci] != g.depthWindow {
 			return nil, fmt.Errorf("depthwise max pooling requires the depth window (%d) to equal the depth stride (%d): %w", g.depthWindow, strides[ci], kernel.ErrUnsupported)
 		}
-		if s.padding == "EXPLICIT" {
+		if s.padding == tfshape.PaddingExplicit {
 			return nil, fmt.Errorf("depthwise max pooling with explicit padding: %w", kernel.ErrUnsupported)
 		}
 		return g, nil
 	}
-	var padBottom, padRight int
-	if s.padding == "EXPLICIT" {
-		g.padTop, padBottom = s.explicit[2*hi], s.explicit[2*hi+1]
-		g.padLeft, padRight = s.explicit[2*wi], s.explicit[2*wi+1]
-	}
 	var err error
-	if g.oh, g.padTop, err = windowedOutputSize(g.h, g.kh, g.sh, s.padding, g.padTop, padBottom); err != nil {
+	if g.oh, g.padTop, _, err = tfshape.Windowed(g.h, g.kh, 1, g.sh, s.padding, s.padTop, s.padBottom); err != nil {
 		return nil, err
 	}
-	if g.ow, g.padLeft, err = windowedOutputSize(g.w, g.kw, g.sw, s.padding, g.padLeft, padRight); err != nil {
+	if g.ow, g.padLeft, _, err = tfshape.Windowed(g.w, g.kw, 1, g.sw, s.padding, s.padLeft, s.padRight); err != nil {
 		return nil, err
 	}
 	return g, nil
-}
-
-// windowedOutputSize returns the output size of a window sliding over in
-// elements and the padding before the first element, as TensorFlow's
-// GetWindowedOutputSize computes them.
-func windowedOutputSize(in, k, stride int, padding string, before, after int) (out, pad int, err error) {
-	switch padding {
-	case "VALID":
-		out = (in - k + stride) / stride
-	case "SAME":
-		out = (in + stride - 1) / stride
-		pad = max(0, (out-1)*stride+k-in) / 2
-	case "EXPLICIT":
-		out = (in + before + after - k + stride) / stride
-		pad = before
-	}
-	if out < 0 {
-		return 0, 0, fmt.Errorf("computed output size would be negative: %d [input_size: %d, effective_filter_size: %d, stride: %d]", out, in, k, stride)
-	}
-	return out, pad, nil
 }
 
 func (s *poolSpec) run(in []*tensor.Tensor) ([]*tensor.Tensor, error) {
