@@ -356,7 +356,10 @@ func (d dirShards) stat(name string) (int64, error) { return statModelFile(strin
 
 func (d dirShards) open(name string) (io.ReadCloser, error) {
 	f, _, err := OpenModelFile(string(d), name, -1)
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // memShards serves shards from a reader function, each read once.
