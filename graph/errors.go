@@ -20,13 +20,24 @@ var (
 	// ErrNoMetaGraph reports a SavedModel without a MetaGraphDef for the
 	// requested tags. The error is a [*TagsError].
 	ErrNoMetaGraph = errors.New("no MetaGraphDef with the requested tags")
-	// ErrWeights reports TF.js weights that cannot be decoded: a missing or
-	// short shard, an unknown dtype or quantization. The error is a
-	// [*WeightError].
+	// ErrWeights reports TF.js weights that cannot be decoded: a missing,
+	// short or overlong shard, an unknown dtype or quantization, a weight
+	// that names no Const node or a Const node without a weight. The
+	// error is a [*WeightError].
 	ErrWeights = errors.New("bad TF.js weights")
 	// ErrUnsupported reports a model of a known kind that tfoffload does not
 	// load, such as a TF.js layers model.
 	ErrUnsupported = errors.New("unsupported model")
+	// ErrUnsafePath reports a file a model names that Load refuses to
+	// read: a path that leaves the model's directory (an absolute path,
+	// "..", or a symbolic link leading out), or something other than a
+	// regular file (a directory, FIFO, socket or device).
+	ErrUnsafePath = errors.New("unsafe file in model")
+	// ErrTooLarge reports a model file larger than its format allows (a
+	// protobuf over 2 GiB, a model.json over 256 MiB) or larger than the
+	// model declares (a TF.js shard holding more bytes than its group's
+	// weights).
+	ErrTooLarge = errors.New("model file too large")
 )
 
 // LoadError is the error [Load] returns: the file it could not load and
@@ -76,13 +87,16 @@ func formatTags(tags []string) string { return "[" + strings.Join(tags, ",") + "
 // I/O error.
 type WeightError struct {
 	// Weight is the weight's name in the manifest; empty when the problem
-	// is a shard no weight needs.
+	// is a shard no weight needs or a node without a weight.
 	Weight string
+	// Node is the Const node that has no weight, when that is the
+	// problem; Group is then meaningless.
+	Node string
 	// Group is the weight group's position in weightsManifest, from 0.
 	Group int
 	// Shard is the shard file involved, if any.
 	Shard string
-	// Reason says what is wrong.
+	// Reason says what is wrong; empty when Err says it all.
 	Reason string
 	// Err is the underlying error, such as a file system error; may be nil.
 	Err error
@@ -93,14 +107,19 @@ func (e *WeightError) Error() string {
 	var b strings.Builder
 	b.WriteString(ErrWeights.Error())
 	b.WriteString(": ")
-	if e.Weight != "" {
+	switch {
+	case e.Weight != "":
 		fmt.Fprintf(&b, "weight %q (group %d): ", e.Weight, e.Group+1)
-	} else {
+	case e.Node != "":
+		fmt.Fprintf(&b, "Const node %q: ", e.Node)
+	default:
 		fmt.Fprintf(&b, "weight group %d: ", e.Group+1)
 	}
 	b.WriteString(e.Reason)
 	if e.Err != nil {
-		b.WriteString(": ")
+		if e.Reason != "" {
+			b.WriteString(": ")
+		}
 		b.WriteString(e.Err.Error())
 	}
 	return b.String()

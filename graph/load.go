@@ -87,44 +87,72 @@ const (
 
 func loadDir(dir string, o options) (*Model, error) {
 	for _, name := range []string{savedModelPB, savedModelPBTxt, tfjsModelJSON} {
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return loadFile(p, o)
+		data, err := readModelFile(dir, name, fileLimit(name))
+		switch {
+		case err == nil:
+			return loadData(filepath.Join(dir, name), data, o)
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, &LoadError{Path: filepath.Join(dir, name), Err: err}
 		}
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, &LoadError{Path: dir, Err: unwrapPathError(err)}
 	}
-	var found []string
+	var (
+		found     []string
+		firstData []byte
+	)
 	for _, e := range entries {
 		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".json") {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		data, err := readModelFile(dir, e.Name(), maxJSONFileBytes)
+		if errors.Is(err, ErrUnsafePath) || errors.Is(err, ErrTooLarge) {
+			return nil, &LoadError{Path: filepath.Join(dir, e.Name()), Err: err}
+		}
 		if err == nil && bytes.Contains(data, []byte(`"modelTopology"`)) {
+			if found == nil {
+				firstData = data
+			}
 			found = append(found, e.Name())
 		}
 	}
 	switch len(found) {
 	case 1:
-		return loadFile(filepath.Join(dir, found[0]), o)
+		return loadData(filepath.Join(dir, found[0]), firstData, o)
 	case 0:
 		return nil, &LoadError{Path: dir, Err: fmt.Errorf("%w: the directory holds no %s, %s or TF.js model JSON", ErrNotModel, savedModelPB, savedModelPBTxt)}
 	}
 	return nil, &LoadError{Path: dir, Err: fmt.Errorf("%w: the directory holds several TF.js models (%s); name one", ErrNotModel, strings.Join(found, ", "))}
 }
 
-func loadFile(path string, o options) (*Model, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &LoadError{Path: path, Err: unwrapPathError(err)}
+// fileLimit is the largest model file of this name Load reads whole.
+func fileLimit(name string) int64 {
+	if strings.EqualFold(filepath.Ext(name), ".json") {
+		return maxJSONFileBytes
 	}
+	return maxProtoFileBytes
+}
+
+// loadFile reads the model file at path, which the caller named.
+func loadFile(path string, o options) (*Model, error) {
+	data, err := readUserFile(path, fileLimit(path))
+	if err != nil {
+		return nil, &LoadError{Path: path, Err: err}
+	}
+	return loadData(path, data, o)
+}
+
+// loadData loads a model file's content; path names it and locates the
+// files it refers to.
+func loadData(path string, data []byte, o options) (*Model, error) {
 	base := filepath.Base(path)
 	ext := strings.ToLower(filepath.Ext(base))
 	var (
 		m      *Model
 		format Format
+		err    error
 	)
 	switch {
 	case base == savedModelPB || base == savedModelPBTxt:
@@ -142,6 +170,9 @@ func loadFile(path string, o options) (*Model, error) {
 		m, err = loadBinary(path, data, o)
 	default:
 		switch {
+		case looksLikeJSON(data) && len(data) > maxJSONFileBytes:
+			format = FormatTFJS
+			err = fmt.Errorf("%w: the JSON file is %d bytes, more than the %d a TF.js model.json may have", ErrTooLarge, len(data), maxJSONFileBytes)
 		case looksLikeJSON(data):
 			format = FormatTFJS
 			m, err = loadTFJS(path, data)
@@ -161,6 +192,7 @@ func loadFile(path string, o options) (*Model, error) {
 		}
 		return nil, &LoadError{Path: path, Format: format, Err: err}
 	}
+	m.Dir = filepath.Dir(path)
 	return m, nil
 }
 
@@ -238,38 +270,51 @@ func loadMetaGraph(path string, data []byte, text bool) (*Model, error) {
 // shares its path prefix.
 func metaGraphModel(path string, mg *tfpb.MetaGraphDef) (*Model, error) {
 	m := modelFromMetaGraph(FormatMetaGraph, mg)
-	prefix := strings.TrimSuffix(path, filepath.Ext(path))
-	if fileExists(prefix + ".index") {
-		m.CheckpointPrefix = prefix
-		m.WeightBytes = satAdd(m.WeightBytes, checkpointDataBytes(prefix))
+	m.Dir = filepath.Dir(path)
+	base := filepath.Base(path)
+	if err := attachCheckpoint(m, strings.TrimSuffix(base, filepath.Ext(base))); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
 
-func fileExists(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && !fi.IsDir()
+// attachCheckpoint records the checkpoint at m.Dir/prefix when its index
+// file exists, counting its data files in m.WeightBytes. An index or data
+// file that breaks [OpenModelFile]'s rules is an error.
+func attachCheckpoint(m *Model, prefix string) error {
+	if _, err := statModelFile(m.Dir, prefix+".index"); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	n, err := checkpointDataBytes(m.Dir, prefix)
+	if err != nil {
+		return err
+	}
+	m.CheckpointPrefix = filepath.Join(m.Dir, prefix)
+	m.WeightBytes = satAdd(m.WeightBytes, n)
+	return nil
 }
 
 // checkpointDataBytes sums the sizes of a checkpoint's data files
-// ("<prefix>.data-00000-of-00001", ...).
-func checkpointDataBytes(prefix string) int64 {
+// ("<prefix>.data-00000-of-00001", ...) under root.
+func checkpointDataBytes(root, prefix string) (int64, error) {
 	dir, base := filepath.Split(prefix)
-	if dir == "" {
-		dir = "."
-	}
-	entries, err := os.ReadDir(dir)
+	entries, err := os.ReadDir(filepath.Join(root, dir))
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	var n int64
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name(), base+".data-") {
 			continue
 		}
-		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() {
-			n = satAdd(n, fi.Size())
+		size, err := statModelFile(root, filepath.Join(dir, e.Name()))
+		if err != nil {
+			return 0, err
 		}
+		n = satAdd(n, size)
 	}
-	return n
+	return n, nil
 }

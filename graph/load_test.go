@@ -402,14 +402,19 @@ func assertLoadError(t *testing.T, err error, is error, message string) {
 	if message != "" {
 		assert.Contains(t, err.Error(), message)
 	}
-	// Exactly one sentinel of this package.
+	// Exactly one sentinel of this package; a refused file may also be a
+	// bad TF.js weight shard.
 	n := 0
-	for _, s := range []error{ErrNotModel, ErrCorrupt, ErrNoMetaGraph, ErrWeights, ErrUnsupported} {
+	for _, s := range []error{ErrNotModel, ErrCorrupt, ErrNoMetaGraph, ErrWeights, ErrUnsupported, ErrUnsafePath, ErrTooLarge} {
 		if errors.Is(err, s) {
 			n++
 		}
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
+	file := errors.Is(err, ErrUnsafePath) || errors.Is(err, ErrTooLarge)
+	switch {
+	case file && errors.Is(err, ErrWeights):
+		assert.Equal(t, 2, n, "sentinels in %v", err)
+	case !errors.Is(err, fs.ErrNotExist):
 		assert.Equal(t, 1, n, "sentinels in %v", err)
 	}
 }

@@ -72,6 +72,11 @@ type Signature struct {
 type Model struct {
 	// Path is the path given to Load (for a directory, the directory).
 	Path string
+	// Dir is the directory whose files the model refers to: the one that
+	// holds saved_model.pb, the .meta file or model.json. Readers of those
+	// files (checkpoint shards, assets) open them with [OpenModelFile]
+	// rooted here. Empty for a model parsed from memory.
+	Dir string
 	// Format is the form the model was read from.
 	Format Format
 	// Graph is the graph to run. For a SavedModel it is the chosen

@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,13 +24,39 @@ func loadSavedModel(path string, data []byte, text bool, o options) (*Model, err
 		return nil, err
 	}
 	m := modelFromMetaGraph(FormatSavedModel, mg)
-	vdir := filepath.Join(filepath.Dir(path), "variables")
-	if prefix := filepath.Join(vdir, "variables"); fileExists(prefix + ".index") {
-		m.VariablesDir = vdir
-		m.CheckpointPrefix = prefix
-		m.WeightBytes = satAdd(m.WeightBytes, checkpointDataBytes(prefix))
+	m.Dir = filepath.Dir(path)
+	if err := attachCheckpoint(m, filepath.Join(variablesDir, "variables")); err != nil {
+		return nil, err
+	}
+	if m.CheckpointPrefix != "" {
+		m.VariablesDir = filepath.Join(m.Dir, variablesDir)
+	}
+	if err := checkAssets(m.Dir, mg); err != nil {
+		return nil, err
 	}
 	return m, nil
+}
+
+// The subdirectories of a SavedModel.
+const (
+	variablesDir = "variables"
+	assetsDir    = "assets"
+)
+
+// checkAssets applies [OpenModelFile]'s rules to the asset files the
+// MetaGraphDef names, which the graph's initializers read later. A missing
+// asset is left for those initializers to report, as TensorFlow does.
+func checkAssets(root string, mg *tfpb.MetaGraphDef) error {
+	for _, a := range mg.GetAssetFileDef() {
+		name := a.GetFilename()
+		if !filepath.IsLocal(filepath.FromSlash(name)) {
+			return fmt.Errorf("asset %q: %w: not a relative path inside %s/", name, ErrUnsafePath, assetsDir)
+		}
+		if _, err := statModelFile(root, filepath.Join(assetsDir, filepath.FromSlash(name))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("asset %q: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // selectMetaGraph picks the MetaGraphDef whose tag set equals the

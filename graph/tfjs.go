@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
@@ -66,14 +68,15 @@ var tfjsDTypes = map[string]tensor.DType{
 // precedes each string of a string weight.
 const tfjsStringLength = 4
 
-// loadTFJS reads a model.json and its shards from the same directory.
+// loadTFJS reads a model.json and its shards from the same directory,
+// under [OpenModelFile]'s rules.
 func loadTFJS(path string, data []byte) (*Model, error) {
-	dir := filepath.Dir(path)
-	readShard := func(name string) ([]byte, error) {
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
-		return b, unwrapPathError(err)
+	m, err := parseTFJS(data, dirShards(filepath.Dir(path)))
+	if err != nil {
+		return nil, err
 	}
-	return ParseTFJS(data, readShard)
+	m.Dir = filepath.Dir(path)
+	return m, nil
 }
 
 // ParseTFJS decodes a TensorFlow.js graph model: modelJSON is the content
@@ -89,9 +92,18 @@ func loadTFJS(path string, data []byte) (*Model, error) {
 // the "serving_default" signature; a modelInitializer graph is kept in
 // [Model.Initializer]. Path is left empty.
 //
+// The manifest and the graph must agree, as TensorFlow.js requires: a
+// weight that names no Const node, a Const node without a weight (unless
+// its value is stored inline), a group whose shards end before its
+// weights do or hold bytes after them are all a [*WeightError].
+//
 // JSON errors wrap [ErrCorrupt] with a line and column; weight errors are
 // a [*WeightError].
 func ParseTFJS(modelJSON []byte, readShard func(name string) ([]byte, error)) (*Model, error) {
+	return parseTFJS(modelJSON, &memShards{read: readShard, data: map[string][]byte{}})
+}
+
+func parseTFJS(modelJSON []byte, shards shardSource) (*Model, error) {
 	if err := notModelData(modelJSON); err != nil {
 		return nil, err
 	}
@@ -135,10 +147,16 @@ func ParseTFJS(modelJSON []byte, readShard func(name string) ([]byte, error)) (*
 	m.Producer = strings.Join(parts, ", ")
 
 	consts := constsByName(g, m.Initializer)
+	if err := checkWeightNames(f.WeightsManifest, consts, g, m.Initializer); err != nil {
+		return nil, err
+	}
 	for gi, grp := range f.WeightsManifest {
-		if err := decodeGroup(gi, grp, readShard, consts); err != nil {
+		if err := decodeGroup(gi, grp, shards, consts); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkConstsFilled(f.WeightsManifest, g, m.Initializer); err != nil {
+		return nil, err
 	}
 	m.Variables = VariableNodes(g)
 	m.WeightBytes = satAdd(ConstBytes(g), ConstBytes(m.Initializer))
@@ -236,78 +254,283 @@ func lineCol(data []byte, offset int64) (line, col int) {
 // "function/node"), and the initializer's nodes.
 func constsByName(g, init *tfpb.GraphDef) map[string][]*tfpb.NodeDef {
 	out := map[string][]*tfpb.NodeDef{}
-	add := func(nodes []*tfpb.NodeDef) {
-		for _, n := range nodes {
-			if isConstOp(n.GetOp()) {
-				out[n.GetName()] = append(out[n.GetName()], n)
-			}
+	eachNode(g, init, func(n *tfpb.NodeDef) {
+		if isConstOp(n.GetOp()) {
+			out[n.GetName()] = append(out[n.GetName()], n)
 		}
-	}
-	for _, gr := range []*tfpb.GraphDef{g, init} {
-		add(gr.GetNode())
-		for _, f := range gr.GetLibrary().GetFunction() {
-			add(f.GetNodeDef())
-		}
-	}
+	})
 	return out
 }
 
-// shardSpan is where one shard's bytes sit in its group's buffer.
-type shardSpan struct {
-	name       string
-	start, end int
+// eachNode calls fn on every node of the graphs and of their library
+// functions, in file order.
+func eachNode(g, init *tfpb.GraphDef, fn func(*tfpb.NodeDef)) {
+	for _, gr := range []*tfpb.GraphDef{g, init} {
+		for _, n := range gr.GetNode() {
+			fn(n)
+		}
+		for _, f := range gr.GetLibrary().GetFunction() {
+			for _, n := range f.GetNodeDef() {
+				fn(n)
+			}
+		}
+	}
 }
 
-// decodeGroup reads one weight group's shards and stores its weights in
-// the Const nodes that carry their names.
-func decodeGroup(gi int, grp tfjsGroup, readShard func(string) ([]byte, error), consts map[string][]*tfpb.NodeDef) error {
-	var (
-		buf     []byte
-		spans   []shardSpan
-		missing *WeightError
-	)
-	for _, p := range grp.Paths {
-		if readShard == nil {
-			missing = &WeightError{Group: gi, Shard: p, Reason: fmt.Sprintf("shard %q cannot be read: no shard reader was given", p)}
-			break
+// checkWeightNames makes sure every weight of the manifest fills a Const
+// node: TensorFlow.js looks weights up by node name, so a weight that
+// names no Const would be dropped without a word.
+func checkWeightNames(manifest []tfjsGroup, consts map[string][]*tfpb.NodeDef, g, init *tfpb.GraphDef) error {
+	for gi, grp := range manifest {
+		for _, w := range grp.Weights {
+			if len(consts[w.Name]) > 0 {
+				continue
+			}
+			reason := "names no Const node of the graph"
+			eachNode(g, init, func(n *tfpb.NodeDef) {
+				if n.GetName() == w.Name {
+					reason = fmt.Sprintf("names node %q, which is a %s, not a Const", w.Name, n.GetOp())
+				}
+			})
+			return &WeightError{Weight: w.Name, Group: gi, Reason: reason}
 		}
-		b, err := readShard(p)
+	}
+	return nil
+}
+
+// checkConstsFilled refuses a Const node that got no weight and holds no
+// value of its own: the converter moves every constant's content into the
+// shards, so such a node would run as zeros where the model meant weights.
+// TensorFlow.js fails on it too, when it runs the node.
+func checkConstsFilled(manifest []tfjsGroup, g, init *tfpb.GraphDef) error {
+	filled := map[string]bool{}
+	for _, grp := range manifest {
+		for _, w := range grp.Weights {
+			filled[w.Name] = true
+		}
+	}
+	var err error
+	eachNode(g, init, func(n *tfpb.NodeDef) {
+		if err == nil && isConstOp(n.GetOp()) && !filled[n.GetName()] && !holdsValues(n.GetAttr()["value"].GetTensor()) {
+			err = &WeightError{Node: n.GetName(), Reason: "has no weight in weightsManifest and no value of its own"}
+		}
+	})
+	return err
+}
+
+// holdsValues reports whether p carries its elements (tensor_content or
+// typed values) or has none to carry; a converter's Const keeps only the
+// dtype and shape.
+func holdsValues(p *tfpb.TensorProto) bool {
+	if p == nil {
+		return false
+	}
+	if dims, known := ShapeDims(p.GetTensorShape()); known && !slices.Contains(dims, -1) && slices.Contains(dims, 0) {
+		return true
+	}
+	has := false
+	p.ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
+		switch fd.Name() {
+		case "dtype", "tensor_shape", "version_number":
+			return true
+		}
+		has = true
+		return false
+	})
+	return has
+}
+
+// shardSource gives access to the shard files a weightsManifest names.
+type shardSource interface {
+	// stat checks that the shard may be read and returns its size.
+	stat(name string) (int64, error)
+	// open returns the shard's content, of the size stat returned.
+	open(name string) (io.ReadCloser, error)
+}
+
+// dirShards reads shards from a model directory under [OpenModelFile]'s
+// rules.
+type dirShards string
+
+func (d dirShards) stat(name string) (int64, error) { return statModelFile(string(d), name) }
+
+func (d dirShards) open(name string) (io.ReadCloser, error) {
+	f, _, err := OpenModelFile(string(d), name, -1)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// memShards serves shards from a reader function, each read once.
+type memShards struct {
+	read func(name string) ([]byte, error)
+	data map[string][]byte
+}
+
+func (m *memShards) stat(name string) (int64, error) {
+	if m.read == nil {
+		return 0, errors.New("no shard reader was given")
+	}
+	b, err := m.read(name)
+	if err != nil {
+		return 0, err
+	}
+	m.data[name] = b
+	return int64(len(b)), nil
+}
+
+func (m *memShards) open(name string) (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(m.data[name])), nil
+}
+
+// shardSpan is where one shard's bytes sit in its group's data.
+type shardSpan struct {
+	name       string
+	start, end int64
+}
+
+// groupReader reads a weight group's shards as one stream, opening each
+// shard when the stream reaches it and reading no more of it than its
+// size when it was examined.
+type groupReader struct {
+	shards shardSource
+	spans  []shardSpan
+	total  int64 // bytes in all spans
+	off    int64 // bytes consumed
+	idx    int   // span the open shard belongs to
+	cur    io.ReadCloser
+	in     io.Reader // cur, limited to its span
+}
+
+func (r *groupReader) add(name string, size int64) {
+	r.spans = append(r.spans, shardSpan{name, r.total, r.total + size})
+	r.total += size
+}
+
+func (r *groupReader) remaining() int64 { return r.total - r.off }
+
+func (r *groupReader) Read(p []byte) (int, error) {
+	for {
+		if r.off >= r.total {
+			return 0, io.EOF
+		}
+		if r.cur == nil || r.off >= r.spans[r.idx].end {
+			if err := r.next(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		span := r.spans[r.idx]
+		n, err := r.in.Read(p[:min(int64(len(p)), span.end-r.off)])
+		r.off += int64(n)
+		if err == io.EOF && r.off < span.end {
+			return n, fmt.Errorf("shard %q ended %d bytes early; it changed while it was read: %w", span.name, span.end-r.off, io.ErrUnexpectedEOF)
+		}
+		if err != nil && err != io.EOF {
+			return n, fmt.Errorf("shard %q: %w", span.name, err)
+		}
+		if n > 0 || len(p) == 0 {
+			return n, nil
+		}
+	}
+}
+
+// next opens the shard that holds byte r.off.
+func (r *groupReader) next() error {
+	r.Close()
+	for r.off >= r.spans[r.idx].end {
+		r.idx++
+	}
+	span := r.spans[r.idx]
+	f, err := r.shards.open(span.name)
+	if err != nil {
+		return fmt.Errorf("shard %q: %w", span.name, err)
+	}
+	r.cur, r.in = f, io.LimitReader(f, span.end-span.start)
+	return nil
+}
+
+// Close closes the open shard, if any.
+func (r *groupReader) Close() {
+	if r.cur != nil {
+		r.cur.Close()
+		r.cur, r.in = nil, nil
+	}
+}
+
+// take reads the next n bytes of the group, or returns a *shortError
+// (counting from the weight's first byte, start) when the group's shards
+// end first.
+func (r *groupReader) take(start, n int64) ([]byte, error) {
+	if err := r.ensure(start, n); err != nil {
+		return nil, err
+	}
+	b := make([]byte, n)
+	_, err := io.ReadFull(r, b)
+	return b, err
+}
+
+// ensure returns a *shortError unless n more bytes are left.
+func (r *groupReader) ensure(start, n int64) error {
+	if n > r.remaining() {
+		return &shortError{need: satAdd(r.off-start, n)}
+	}
+	return nil
+}
+
+// decodeGroup reads one weight group's shards as a stream and stores its
+// weights in the Const nodes that carry their names. Each weight is read
+// no further than its declared size; the shards must end where the last
+// weight does.
+func decodeGroup(gi int, grp tfjsGroup, shards shardSource, consts map[string][]*tfpb.NodeDef) error {
+	r := &groupReader{shards: shards}
+	defer r.Close()
+	var missing *WeightError
+	for _, p := range grp.Paths {
+		size, err := shards.stat(p)
+		if errors.Is(err, ErrUnsafePath) || errors.Is(err, ErrTooLarge) {
+			return &WeightError{Group: gi, Shard: p, Err: err}
+		}
 		if err != nil {
 			missing = &WeightError{Group: gi, Shard: p, Reason: fmt.Sprintf("shard %q cannot be read", p), Err: err}
 			break
 		}
-		spans = append(spans, shardSpan{p, len(buf), len(buf) + len(b)})
-		buf = append(buf, b...)
+		r.add(p, size)
 	}
-	off := 0
 	for _, w := range grp.Weights {
-		t, used, err := decodeWeight(w, buf[off:])
+		start := r.off
+		t, err := decodeWeight(w, r)
 		if err != nil {
 			var short *shortError
 			if !errors.As(err, &short) {
-				return &WeightError{Weight: w.Name, Group: gi, Reason: err.Error()}
+				return &WeightError{Weight: w.Name, Group: gi, Reason: "cannot be decoded", Err: err}
 			}
 			if missing != nil {
 				missing.Weight = w.Name
 				missing.Reason = fmt.Sprintf("its bytes are in shard %q, which cannot be read", missing.Shard)
 				return missing
 			}
-			return shortWeightError(gi, w, off, short.need, len(buf), spans)
+			return shortWeightError(gi, w, start, short.need, r.total, r.spans)
 		}
 		for _, n := range consts[w.Name] {
 			if err := setConstValue(n, t); err != nil {
 				return &WeightError{Weight: w.Name, Group: gi, Reason: err.Error()}
 			}
 		}
-		off += used
 	}
 	if missing != nil {
 		return missing
 	}
+	if extra := r.remaining(); extra > 0 {
+		last := r.spans[len(r.spans)-1]
+		return &WeightError{Group: gi, Shard: last.name,
+			Err: fmt.Errorf("%w: its shards hold %d bytes but its weights use %d; the last %d (shard %q) belong to no weight", ErrTooLarge, r.total, r.off, extra, last.name)}
+	}
 	return nil
 }
 
-func shortWeightError(gi int, w tfjsWeight, off, need, have int, spans []shardSpan) *WeightError {
+func shortWeightError(gi int, w tfjsWeight, off, need, have int64, spans []shardSpan) *WeightError {
 	e := &WeightError{Weight: w.Name, Group: gi}
 	if len(spans) == 0 {
 		e.Reason = fmt.Sprintf("needs %d bytes but the group lists no shard files", need)
@@ -320,21 +543,26 @@ func shortWeightError(gi int, w tfjsWeight, off, need, have int, spans []shardSp
 		sizes[i] = fmt.Sprintf("%s: %d", s.name, s.end-s.start)
 	}
 	e.Reason = fmt.Sprintf("needs bytes %d to %d of the group's data, but its shards hold only %d bytes (%s); shard %q is short",
-		off, off+need, have, strings.Join(sizes, ", "), last.name)
+		off, satAdd(off, need), have, strings.Join(sizes, ", "), last.name)
 	return e
 }
 
 // shortError reports weight data that ends before the weight does.
-type shortError struct{ need int }
+type shortError struct{ need int64 }
 
 func (e *shortError) Error() string { return fmt.Sprintf("needs %d bytes", e.need) }
 
-// decodeWeight decodes one weight from the start of data and returns it
-// with the number of bytes it used. Too little data is a *shortError.
-func decodeWeight(w tfjsWeight, data []byte) (*tensor.Tensor, int, error) {
+// hostLittleEndian reports the host's byte order: weights are
+// little-endian and are read straight into tensor memory.
+var hostLittleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// decodeWeight decodes the next weight of r. Too little data is a
+// *shortError, checked before anything is allocated.
+func decodeWeight(w tfjsWeight, r *groupReader) (*tensor.Tensor, error) {
+	start := r.off
 	shape, err := tensor.ShapeFromInt64s(w.Shape)
 	if err != nil {
-		return nil, 0, fmt.Errorf("bad shape %v: %v", w.Shape, err)
+		return nil, fmt.Errorf("bad shape %v: %v", w.Shape, err)
 	}
 	dtName := w.DType
 	if dtName == "" && w.Quantization != nil {
@@ -345,69 +573,81 @@ func decodeWeight(w tfjsWeight, data []byte) (*tensor.Tensor, int, error) {
 	}
 	dt, ok := tfjsDTypes[dtName]
 	if !ok {
-		return nil, 0, fmt.Errorf("unknown dtype %q (TF.js weights are float32, int32, bool, complex64, string, float16, uint8 or uint16)", dtName)
+		return nil, fmt.Errorf("unknown dtype %q (TF.js weights are float32, int32, bool, complex64, string, float16, uint8 or uint16)", dtName)
 	}
-	n := shape.NumElements()
+	n := int64(shape.NumElements())
 	if q := w.Quantization; q != nil {
-		return dequantize(q, dt, shape, n, data)
+		qsize, err := quantSize(q)
+		if err != nil {
+			return nil, err
+		}
+		raw, err := r.take(start, satMul(n, qsize))
+		if err != nil {
+			return nil, err
+		}
+		return dequantize(q, dt, shape, raw)
 	}
 	if dt == tensor.String {
-		return decodeStrings(shape, n, data)
+		return decodeStrings(shape, r)
 	}
-	size := dt.Size()
-	if n > len(data)/size {
-		return nil, 0, &shortError{need: satMulInt(n, size)}
+	if err := r.ensure(start, satMul(n, int64(dt.Size()))); err != nil {
+		return nil, err
 	}
-	t, err := tensor.FromBytes(dt, shape, data[:n*size])
+	if !hostLittleEndian {
+		return nil, errors.New("big-endian hosts are not supported")
+	}
+	t, err := tensor.New(dt, shape)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return t, n * size, nil
+	b := t.Bytes()
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, err
+	}
+	if dt == tensor.Bool {
+		for i, c := range b {
+			if c != 0 {
+				b[i] = 1
+			}
+		}
+	}
+	return t, nil
 }
 
-func satMulInt(a, b int) int {
-	if b != 0 && a > math.MaxInt/b {
-		return math.MaxInt
+// quantSize is the byte size of one quantized value.
+func quantSize(q *tfjsQuant) (int64, error) {
+	switch q.DType {
+	case "uint8":
+		return 1, nil
+	case "uint16", "float16":
+		return 2, nil
 	}
-	return a * b
+	return 0, fmt.Errorf("unknown quantization dtype %q (want uint8, uint16 or float16)", q.DType)
 }
 
 // dequantize decodes a quantized weight the way tfjs-core's decodeWeights
 // does: uint8/uint16 values become min + q·scale (rounded for int32
 // weights), float16 values become float32.
-func dequantize(q *tfjsQuant, dt tensor.DType, shape tensor.Shape, n int, data []byte) (*tensor.Tensor, int, error) {
-	var qsize int
-	switch q.DType {
-	case "uint8":
-		qsize = 1
-	case "uint16", "float16":
-		qsize = 2
-	default:
-		return nil, 0, fmt.Errorf("unknown quantization dtype %q (want uint8, uint16 or float16)", q.DType)
-	}
-	if n > len(data)/qsize {
-		return nil, 0, &shortError{need: satMulInt(n, qsize)}
-	}
-	raw := data[:n*qsize]
+func dequantize(q *tfjsQuant, dt tensor.DType, shape tensor.Shape, raw []byte) (*tensor.Tensor, error) {
+	n := shape.NumElements()
 	at := func(i int) uint16 {
-		if qsize == 1 {
+		if q.DType == "uint8" {
 			return uint16(raw[i])
 		}
 		return binary.LittleEndian.Uint16(raw[2*i:])
 	}
 	if q.DType == "float16" {
 		if dt != tensor.Float32 {
-			return nil, 0, fmt.Errorf("float16 quantization applies to float32 weights, not %v", dt)
+			return nil, fmt.Errorf("float16 quantization applies to float32 weights, not %v", dt)
 		}
 		vals := make([]float32, n)
 		for i := range vals {
 			vals[i] = tensor.F16(at(i)).Float32()
 		}
-		t, err := tensor.FromSlice(shape, vals)
-		return t, n * qsize, err
+		return tensor.FromSlice(shape, vals)
 	}
 	if q.Min == nil || q.Scale == nil {
-		return nil, 0, fmt.Errorf("%s quantization without min and scale", q.DType)
+		return nil, fmt.Errorf("%s quantization without min and scale", q.DType)
 	}
 	minV, scale := *q.Min, *q.Scale
 	switch dt {
@@ -416,39 +656,46 @@ func dequantize(q *tfjsQuant, dt tensor.DType, shape tensor.Shape, n int, data [
 		for i := range vals {
 			vals[i] = float32(float64(at(i))*scale + minV)
 		}
-		t, err := tensor.FromSlice(shape, vals)
-		return t, n * qsize, err
+		return tensor.FromSlice(shape, vals)
 	case tensor.Int32:
 		vals := make([]float64, n)
 		for i := range vals {
 			// JavaScript's Math.round: halves round up.
 			vals[i] = math.Floor(float64(at(i))*scale + minV + 0.5)
 		}
-		t, err := tensor.FromFloat64s(tensor.Int32, shape, vals)
-		return t, n * qsize, err
+		return tensor.FromFloat64s(tensor.Int32, shape, vals)
 	}
-	return nil, 0, fmt.Errorf("%s quantization applies to float32 and int32 weights, not %v", q.DType, dt)
+	return nil, fmt.Errorf("%s quantization applies to float32 and int32 weights, not %v", q.DType, dt)
 }
 
-// decodeStrings reads n strings, each a little-endian uint32 byte length
-// followed by the bytes (tfjs-core's encodeWeights layout).
-func decodeStrings(shape tensor.Shape, n int, data []byte) (*tensor.Tensor, int, error) {
-	vals := make([]string, 0, min(n, len(data)/tfjsStringLength))
-	off := 0
+// decodeStrings reads the weight's strings from r, each a little-endian
+// uint32 byte length followed by the bytes (tfjs-core's encodeWeights
+// layout). Lengths are checked against the bytes left before anything is
+// allocated for them.
+func decodeStrings(shape tensor.Shape, r *groupReader) (*tensor.Tensor, error) {
+	start := r.off
+	n := int64(shape.NumElements())
+	vals := make([]string, 0, min(n, r.remaining()/tfjsStringLength))
+	var prefix [tfjsStringLength]byte
 	for range n {
-		if len(data)-off < tfjsStringLength {
-			return nil, 0, &shortError{need: off + tfjsStringLength}
+		if err := r.ensure(start, tfjsStringLength); err != nil {
+			return nil, err
 		}
-		l := int(binary.LittleEndian.Uint32(data[off:]))
-		off += tfjsStringLength
-		if l > len(data)-off {
-			return nil, 0, &shortError{need: off + l}
+		if _, err := io.ReadFull(r, prefix[:]); err != nil {
+			return nil, err
 		}
-		vals = append(vals, string(data[off:off+l]))
-		off += l
+		l := int64(binary.LittleEndian.Uint32(prefix[:]))
+		if err := r.ensure(start, l); err != nil {
+			return nil, err
+		}
+		var sb strings.Builder
+		sb.Grow(int(l))
+		if _, err := io.CopyN(&sb, r, l); err != nil {
+			return nil, err
+		}
+		vals = append(vals, sb.String())
 	}
-	t, err := tensor.FromSlice(shape, vals)
-	return t, off, err
+	return tensor.FromSlice(shape, vals)
 }
 
 // setConstValue stores t as n's value, cast to n's declared dtype where

@@ -89,6 +89,7 @@ func newTFJSFixture(t testing.TB) *tfjsFixture {
 			tfjsConst("i64", tensor.Int64, 2),
 			tfjsConst("f", tensor.Float32, 1),
 			tfjsConst("g2", tensor.Int32, 2),
+			tfjsConst("g2f", tensor.Float32, 1),
 			{Name: "y", Op: "AddV2", Input: []string{"x", "f"}},
 		},
 		Versions: &tfpb.VersionDef{Producer: 175},
@@ -136,7 +137,7 @@ func newTFJSFixture(t testing.TB) *tfjsFixture {
 					"weights": []any{
 						map[string]any{"name": "g2", "shape": []int{2}, "dtype": "int32"},
 						map[string]any{"name": "init_c", "shape": []int{1}, "dtype": "int32"},
-						map[string]any{"name": "unused", "shape": []int{1}, "dtype": "float32"},
+						map[string]any{"name": "g2f", "shape": []int{1}, "dtype": "float32"},
 					},
 				},
 			},
@@ -208,6 +209,7 @@ func TestParseTFJSWeights(t *testing.T) {
 		{"i64", tensor.Int64, tensor.Shape{2}, []int64{5, -7}},
 		{"f", tensor.Float32, tensor.Shape{1}, []float32{0.75}},
 		{"g2", tensor.Int32, tensor.Shape{2}, []int32{10, 20}},
+		{"g2f", tensor.Float32, tensor.Shape{1}, []float32{3}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -232,8 +234,8 @@ func TestParseTFJSWeights(t *testing.T) {
 	assert.Equal(t, s.Inputs, m.Inputs())
 	assert.Equal(t, "y:0", m.Outputs()[0].Name)
 
-	// 4·4 + 3·4 + 2·4 + 3·4 + 2 + 3 + 8 + 2·8 + 4 + 2·4 (graph) + 4 (initializer)
-	assert.Equal(t, int64(16+12+8+12+2+3+8+16+4+8+4), m.WeightBytes)
+	// 4·4 + 3·4 + 2·4 + 3·4 + 2 + 3 + 8 + 2·8 + 4 + 2·4 + 4 (graph) + 4 (initializer)
+	assert.Equal(t, int64(16+12+8+12+2+3+8+16+4+8+4+4), m.WeightBytes)
 }
 
 func TestParseTFJSUserDefinedSignature(t *testing.T) {
@@ -312,8 +314,8 @@ func TestLoadTFJSMalformed(t *testing.T) {
 		},
 		{
 			name: "short shard", edit: func(f *tfjsFixture) { f.shards["group2-shard1of1.bin"] = le32(10, 20, 99) },
-			is: ErrWeights, message: `weight "unused" (group 2): needs bytes 12 to 16 of the group's data, but its shards hold only 12 bytes (group2-shard1of1.bin: 12); shard "group2-shard1of1.bin" is short`,
-			weight: "unused", shard: "group2-shard1of1.bin",
+			is: ErrWeights, message: `weight "g2f" (group 2): needs bytes 12 to 16 of the group's data, but its shards hold only 12 bytes (group2-shard1of1.bin: 12); shard "group2-shard1of1.bin" is short`,
+			weight: "g2f", shard: "group2-shard1of1.bin",
 		},
 		{
 			name: "short string", edit: func(f *tfjsFixture) {
@@ -404,4 +406,89 @@ func TestParseTFJSNilReader(t *testing.T) {
 	f := newTFJSFixture(t)
 	_, err := ParseTFJS(f.bytes(t), nil)
 	assert.ErrorIs(t, err, ErrWeights)
+}
+
+// TestLoadTFJSManifestMismatch: the manifest and the graph must agree, as
+// TensorFlow.js needs them to; before, a Const without a weight silently
+// ran as zeros and a weight without a Const was dropped.
+func TestLoadTFJSManifestMismatch(t *testing.T) {
+	weights := func(f *tfjsFixture, group int) map[string]any {
+		return f.json["weightsManifest"].([]any)[group].(map[string]any)
+	}
+	// dropF removes weight "f", the last of group 1, and its 4 bytes.
+	dropF := func(f *tfjsFixture) {
+		g := weights(f, 0)
+		ws := g["weights"].([]any)
+		g["weights"] = ws[:len(ws)-1]
+		s := f.shards["sub/group1-shard2of2.bin"]
+		f.shards["sub/group1-shard2of2.bin"] = s[:len(s)-4]
+	}
+	topology := func(f *tfjsFixture, field string, edit func(g *tfpb.GraphDef)) {
+		g := &tfpb.GraphDef{}
+		require.NoError(t, protojson.Unmarshal(f.json[field].(json.RawMessage), g))
+		edit(g)
+		f.json[field] = topologyJSON(t, g)
+	}
+	tests := []struct {
+		name    string
+		edit    func(f *tfjsFixture)
+		message string // empty: the model loads
+		node    string
+		weight  string
+	}{
+		{name: "Const without weight", edit: dropF, message: `bad TF.js weights: Const node "f": has no weight in weightsManifest and no value of its own`, node: "f"},
+		{name: "function Const without weight", edit: func(f *tfjsFixture) {
+			topology(f, "modelTopology", func(g *tfpb.GraphDef) {
+				g.Library = &tfpb.FunctionDefLibrary{Function: []*tfpb.FunctionDef{{
+					Signature: &tfpb.OpDef{Name: "fn"},
+					NodeDef:   []*tfpb.NodeDef{tfjsConst("fn_c", tensor.Float32, 3)},
+				}}}
+			})
+		}, message: `Const node "fn_c": has no weight`, node: "fn_c"},
+		{name: "initializer Const without weight", edit: func(f *tfjsFixture) {
+			topology(f, "modelInitializer", func(g *tfpb.GraphDef) {
+				g.Node = append(g.Node, tfjsConst("init_d", tensor.Int32, 2))
+			})
+		}, message: `Const node "init_d": has no weight`, node: "init_d"},
+		{name: "weight naming no node", edit: func(f *tfjsFixture) {
+			weights(f, 1)["weights"].([]any)[2].(map[string]any)["name"] = "ghost"
+		}, message: `weight "ghost" (group 2): names no Const node of the graph`, weight: "ghost"},
+		{name: "weight naming a Placeholder", edit: func(f *tfjsFixture) {
+			weights(f, 1)["weights"].([]any)[2].(map[string]any)["name"] = "x"
+		}, message: `weight "x" (group 2): names node "x", which is a Placeholder, not a Const`, weight: "x"},
+		{name: "Const with an inline value needs no weight", edit: func(f *tfjsFixture) {
+			dropF(f)
+			topology(f, "modelTopology", func(g *tfpb.GraphDef) {
+				for _, n := range g.Node {
+					if n.Name == "f" {
+						n.Attr["value"].GetTensor().FloatVal = []float32{0.25}
+					}
+				}
+			})
+		}},
+		{name: "empty Const needs no weight", edit: func(f *tfjsFixture) {
+			topology(f, "modelTopology", func(g *tfpb.GraphDef) {
+				g.Node = append(g.Node, tfjsConst("none", tensor.Float32, 0, 3))
+			})
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newTFJSFixture(t)
+			tc.edit(f)
+			p := f.write(t, t.TempDir(), "model.json")
+			m, err := Load(p)
+			if tc.message == "" {
+				require.NoError(t, err)
+				assert.NotNil(t, m)
+				return
+			}
+			require.Error(t, err)
+			assertLoadError(t, err, ErrWeights, tc.message)
+			var we *WeightError
+			require.ErrorAs(t, err, &we)
+			assert.Equal(t, tc.node, we.Node)
+			assert.Equal(t, tc.weight, we.Weight)
+		})
+	}
 }

@@ -20,14 +20,26 @@ var ErrNPY = errors.New("tensor: bad .npy data")
 
 const npyMagic = "\x93NUMPY"
 
-// ReadNPYFile reads a .npy file; errors name the file.
+// ReadNPYFile reads a .npy file; errors name the file. The array is read
+// straight into the tensor's memory: reading takes the tensor's size and
+// a buffer of at most 1 MiB, whatever the byte order or layout, and a
+// header that claims more data than the file holds is refused before
+// anything is allocated.
 func ReadNPYFile(path string) (*Tensor, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	t, err := ReadNPY(bufio.NewReader(f))
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := int64(-1)
+	if fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	t, err := readNPY(bufio.NewReader(f), size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -57,7 +69,51 @@ func WriteNPYFile(path string, t *Tensor) error {
 // float width NumPy has (float16 included), complex, fixed-width byte strings
 // (|S<n>, trailing NULs stripped as NumPy does) and unicode strings (<U<n>),
 // which become string tensors. Object arrays (pickles) are refused.
+//
+// When r tells how much it holds (a *bytes.Reader, *strings.Reader,
+// *bytes.Buffer, or any io.Seeker such as an *os.File), the array is read
+// straight into the tensor's memory, as [ReadNPYFile] does. From a reader
+// of unknown length, arrays over 64 MiB are first read in 1 MiB chunks, so
+// that a header claiming more than the stream holds costs no more than
+// the stream; decoding them then peaks at twice their size.
 func ReadNPY(r io.Reader) (*Tensor, error) {
+	return readNPY(r, remainingBytes(r))
+}
+
+// remainingBytes returns how many bytes r has left to read, or -1 when r
+// does not say.
+func remainingBytes(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len())
+	case io.Seeker:
+		cur, err := v.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return -1
+		}
+		end, err := v.Seek(0, io.SeekEnd)
+		if err != nil {
+			return -1
+		}
+		if _, err := v.Seek(cur, io.SeekStart); err != nil {
+			return -1
+		}
+		return end - cur
+	}
+	return -1
+}
+
+const (
+	// npyChunk bounds the buffers ReadNPY decodes through (Fortran
+	// order, strings, streams of unknown length).
+	npyChunk = 1 << 20
+	// npyDirectMax is the largest array ReadNPY allocates on the word of
+	// the header alone, for a stream of unknown length.
+	npyDirectMax = 64 << 20
+)
+
+// readNPY reads a .npy stream of avail bytes (-1: unknown).
+func readNPY(r io.Reader, avail int64) (*Tensor, error) {
 	var pre [8]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil {
 		return nil, fmt.Errorf("%w: missing header: %v", ErrNPY, err)
@@ -65,20 +121,20 @@ func ReadNPY(r io.Reader) (*Tensor, error) {
 	if string(pre[:6]) != npyMagic {
 		return nil, fmt.Errorf("%w: not a .npy file (bad magic)", ErrNPY)
 	}
-	var hlen int
+	var hlen, lenBytes int
 	switch pre[6] {
 	case 1:
 		var b [2]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
 			return nil, fmt.Errorf("%w: truncated header: %v", ErrNPY, err)
 		}
-		hlen = int(binary.LittleEndian.Uint16(b[:]))
+		hlen, lenBytes = int(binary.LittleEndian.Uint16(b[:])), 2
 	case 2, 3:
 		var b [4]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
 			return nil, fmt.Errorf("%w: truncated header: %v", ErrNPY, err)
 		}
-		hlen = int(binary.LittleEndian.Uint32(b[:]))
+		hlen, lenBytes = int(binary.LittleEndian.Uint32(b[:])), 4
 	default:
 		return nil, fmt.Errorf("%w: unsupported format version %d.%d", ErrNPY, pre[6], pre[7])
 	}
@@ -101,28 +157,57 @@ func ReadNPY(r io.Reader) (*Tensor, error) {
 	if err := shape.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNPY, err)
 	}
-	n := shape.NumElements()
-	hi, need := bits.Mul64(uint64(n), uint64(kind.itemSize))
+	hi, need := bits.Mul64(uint64(shape.NumElements()), uint64(kind.itemSize))
 	if hi != 0 || need > math.MaxInt64/2 {
 		return nil, fmt.Errorf("%w: shape %v is too large", ErrNPY, shape)
 	}
-	// ReadAll grows with the data actually present, so a lying header
-	// cannot make us allocate its claimed size up front.
-	raw, err := io.ReadAll(io.LimitReader(r, int64(need)))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNPY, err)
+	truncated := func(found uint64) error {
+		return fmt.Errorf("%w: data truncated: %v %s needs %d bytes, found %d", ErrNPY, shape, h.descr, need, found)
 	}
-	if uint64(len(raw)) != need {
-		return nil, fmt.Errorf("%w: data truncated: %v %s needs %d bytes, found %d", ErrNPY, shape, h.descr, need, len(raw))
+	src := r
+	if avail >= 0 {
+		if left := uint64(max(0, avail-int64(len(pre)+lenBytes+hlen))); need > left {
+			return nil, truncated(left)
+		}
+	} else if need > npyDirectMax {
+		// The header's word is all there is: make the stream prove it
+		// holds the data before the tensor is allocated.
+		chunks, got, err := readChunks(r, need)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNPY, err)
+		}
+		if got != need {
+			return nil, truncated(got)
+		}
+		src = chunks
 	}
-	t, err := kind.decode(shape, raw)
-	if err != nil {
-		return nil, err
+	t, err := kind.decode(src, shape, h.fortran)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: data truncated: %v %s needs %d bytes: %v", ErrNPY, shape, h.descr, need, err)
 	}
-	if h.fortran && len(shape) > 1 {
-		t = fortranToC(t)
+	return t, err
+}
+
+// readChunks reads up to n bytes of r into buffers of npyChunk bytes and
+// returns a reader over them and the number of bytes read.
+func readChunks(r io.Reader, n uint64) (io.Reader, uint64, error) {
+	var (
+		parts []io.Reader
+		got   uint64
+	)
+	for got < n {
+		b := make([]byte, min(n-got, npyChunk))
+		k, err := io.ReadFull(r, b)
+		got += uint64(k)
+		parts = append(parts, bytes.NewReader(b[:k]))
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, got, err
+		}
 	}
-	return t, nil
+	return io.MultiReader(parts...), got, nil
 }
 
 // npyKind is a parsed descr: how to decode the data bytes.
@@ -178,6 +263,10 @@ func parseDescr(descr string) (npyKind, error) {
 		k.dtype = Complex64
 	case code == 'c' && size == 16:
 		k.dtype = Complex128
+	case (code == 'S' || code == 'a' || code == 'U') && size == 0:
+		// NumPy writes no zero-width strings; the header could make any
+		// number of them from no data.
+		return npyKind{}, fmt.Errorf("%w: zero-width string descr %q", ErrNPY, descr)
 	case code == 'S' || code == 'a':
 		k.dtype, k.text = String, 'S'
 	case code == 'U':
@@ -188,41 +277,134 @@ func parseDescr(descr string) (npyKind, error) {
 	return k, nil
 }
 
-func (k npyKind) decode(shape Shape, raw []byte) (*Tensor, error) {
+// decode reads the array's data from r. Numbers are read straight into
+// the tensor's memory, then byte-swapped in place; a Fortran-order array
+// goes through a bounded buffer, each element copied to its row-major
+// place.
+func (k npyKind) decode(r io.Reader, shape Shape, fortran bool) (*Tensor, error) {
 	if k.text != 0 {
-		n := shape.NumElements()
-		vals := make([]string, n)
-		for i := range vals {
-			item := raw[i*k.itemSize : (i+1)*k.itemSize]
-			if k.text == 'S' {
-				vals[i] = string(bytes.TrimRight(item, "\x00"))
-				continue
-			}
-			var sb strings.Builder
-			for j := 0; j+4 <= len(item); j += 4 {
-				var c uint32
-				if k.bigEndian {
-					c = binary.BigEndian.Uint32(item[j:])
-				} else {
-					c = binary.LittleEndian.Uint32(item[j:])
-				}
-				if c == 0 {
-					break
-				}
-				if c > utf8.MaxRune {
-					return nil, fmt.Errorf("%w: invalid code point %#x in unicode array", ErrNPY, c)
-				}
-				sb.WriteRune(rune(c))
-			}
-			vals[i] = sb.String()
-		}
-		return FromSlice(shape, vals)
+		return k.decodeText(r, shape, fortran)
+	}
+	if !hostLittleEndian {
+		return nil, errors.New("tensor: big-endian hosts are not supported")
+	}
+	t, err := New(k.dtype, shape)
+	if err != nil {
+		return nil, err
+	}
+	dst := t.Bytes()
+	if fortran && len(shape) > 1 {
+		err = readFortran(r, dst, shape, k.itemSize)
+	} else {
+		_, err = io.ReadFull(r, dst)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if k.bigEndian && k.itemSize > 1 {
-		raw = bytes.Clone(raw)
-		swapBytes(raw, componentSize(k.dtype))
+		swapBytes(dst, componentSize(k.dtype))
 	}
-	return FromBytes(k.dtype, shape, raw)
+	if k.dtype == Bool {
+		// Set every true to 1 before the memory is read as []bool.
+		for i, c := range dst {
+			if c != 0 {
+				dst[i] = 1
+			}
+		}
+	}
+	return t, nil
+}
+
+// readFortran reads column-major elements of size bytes from r and stores
+// each at its row-major place in dst.
+func readFortran(r io.Reader, dst []byte, shape Shape, size int) error {
+	rank := len(shape)
+	strides := shape.Strides()
+	idx := make([]int, rank)
+	c := 0 // row-major element index of idx
+	buf := make([]byte, max(size, npyChunk/size*size))
+	for left := len(dst); left > 0; {
+		chunk := buf[:min(len(buf), left)]
+		if _, err := io.ReadFull(r, chunk); err != nil {
+			return err
+		}
+		left -= len(chunk)
+		for off := 0; off < len(chunk); off += size {
+			copy(dst[c*size:(c+1)*size], chunk[off:off+size])
+			for d := 0; d < rank; d++ { // Fortran order: first index fastest
+				idx[d]++
+				c += strides[d]
+				if idx[d] < shape[d] {
+					break
+				}
+				c -= idx[d] * strides[d]
+				idx[d] = 0
+			}
+		}
+	}
+	return nil
+}
+
+// decodeText reads fixed-width byte ('S') or UTF-32 ('U') strings.
+func (k npyKind) decodeText(r io.Reader, shape Shape, fortran bool) (*Tensor, error) {
+	n := shape.NumElements()
+	vals := make([]string, n)
+	rank := len(shape)
+	strides := shape.Strides()
+	idx := make([]int, rank)
+	buf := make([]byte, max(k.itemSize, npyChunk/k.itemSize*k.itemSize))
+	for i := 0; i < n; {
+		chunk := buf[:min(len(buf), (n-i)*k.itemSize)]
+		if _, err := io.ReadFull(r, chunk); err != nil {
+			return nil, err
+		}
+		for off := 0; off < len(chunk); off, i = off+k.itemSize, i+1 {
+			v, err := k.decodeString(chunk[off : off+k.itemSize])
+			if err != nil {
+				return nil, err
+			}
+			if !fortran {
+				vals[i] = v
+				continue
+			}
+			c := 0
+			for d := range rank {
+				c += idx[d] * strides[d]
+			}
+			vals[c] = v
+			for d := 0; d < rank; d++ {
+				idx[d]++
+				if idx[d] < shape[d] {
+					break
+				}
+				idx[d] = 0
+			}
+		}
+	}
+	return FromSlice(shape, vals)
+}
+
+func (k npyKind) decodeString(item []byte) (string, error) {
+	if k.text == 'S' {
+		return string(bytes.TrimRight(item, "\x00")), nil
+	}
+	var sb strings.Builder
+	for j := 0; j+4 <= len(item); j += 4 {
+		var c uint32
+		if k.bigEndian {
+			c = binary.BigEndian.Uint32(item[j:])
+		} else {
+			c = binary.LittleEndian.Uint32(item[j:])
+		}
+		if c == 0 {
+			break
+		}
+		if c > utf8.MaxRune {
+			return "", fmt.Errorf("%w: invalid code point %#x in unicode array", ErrNPY, c)
+		}
+		sb.WriteRune(rune(c))
+	}
+	return sb.String(), nil
 }
 
 // componentSize is the byte-swap unit: complex numbers swap each part.
@@ -239,30 +421,6 @@ func swapBytes(b []byte, unit int) {
 			b[l], b[r] = b[r], b[l]
 		}
 	}
-}
-
-// fortranToC reorders a column-major tensor into row-major order.
-func fortranToC(t *Tensor) *Tensor {
-	out := MustNew(t.dtype, t.shape)
-	src, dst := reflectSlice(t.data), reflectSlice(out.data)
-	rank := len(t.shape)
-	idx := make([]int, rank)
-	cStrides := t.shape.Strides()
-	for f := 0; f < t.NumElements(); f++ {
-		c := 0
-		for d := 0; d < rank; d++ {
-			c += idx[d] * cStrides[d]
-		}
-		dst.Index(c).Set(src.Index(f))
-		for d := 0; d < rank; d++ { // Fortran order: first index fastest
-			idx[d]++
-			if idx[d] < t.shape[d] {
-				break
-			}
-			idx[d] = 0
-		}
-	}
-	return out
 }
 
 type npyHeader struct {

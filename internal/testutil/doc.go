@@ -12,4 +12,11 @@
 //
 // These two variables are read here and not through internal/envconfig
 // because they configure the test harness, not tfoffload itself.
+//
+// # Fuzz seed corpora
+//
+// A package whose seed corpus is built from fixtures commits it under
+// testdata/fuzz/<FuzzName>/ and checks it with [CheckFuzzCorpus] in a
+// test that rewrites it when run with -update; [FuzzCorpusFile] encodes
+// one seed in the format go test reads.
 package testutil

@@ -2,8 +2,9 @@
 // classifier (x → MatMul → BiasAdd → Relu → MatMul → Softmax) as a frozen
 // GraphDef, a text GraphDef, and a TensorFlow.js graph model whose
 // weights use the converter's encodings (uint8 affine quantization,
-// float16, plain float32). They let tests load every format and run a
-// real model without ../shared.
+// float16, plain float32); and a small CNN of the converter's fused ops
+// as a TensorFlow.js graph model. They let tests load every format and
+// run a real model without ../shared, and seed the fuzz tests.
 //
 // Run from the repository root: go run ./testdata/gen
 package main
@@ -57,9 +58,45 @@ func model() *tfpb.GraphDef {
 	return g
 }
 
+// fusedModel is a small CNN made of the fused ops the TF.js converter
+// emits, each with a fused_ops list: _FusedConv2D (BiasAdd, Relu),
+// FusedDepthwiseConv2dNative (BiasAdd, Relu6), _FusedMatMul (BiasAdd).
+func fusedModel() *tfpb.GraphDef {
+	var b graph.Builder
+	f32 := tensor.Float32
+	conv := func(name, op string, ins []string, fused []string) {
+		b.Add(name, op, ins, map[string]any{
+			"T": f32, "strides": []int{1, 1, 1, 1}, "padding": "SAME", "data_format": "NHWC",
+			"dilations": []int{1, 1, 1, 1}, "fused_ops": fused, "num_args": 1, "epsilon": float32(0),
+		})
+	}
+	b.Placeholder("x", f32, graph.ShapeAttr{-1, 4, 4, 2})
+	b.Const("cw", weights(tensor.Shape{2, 2, 2, 3}, 4))
+	b.Const("cb", weights(tensor.Shape{3}, 5))
+	b.Const("dw", weights(tensor.Shape{3, 3, 3, 1}, 6))
+	b.Const("db", weights(tensor.Shape{3}, 7))
+	b.Const("mw", weights(tensor.Shape{3, 2}, 8))
+	b.Const("mb", weights(tensor.Shape{2}, 9))
+	conv("conv", "_FusedConv2D", []string{"x", "cw", "cb"}, []string{"BiasAdd", "Relu"})
+	conv("dwconv", "FusedDepthwiseConv2dNative", []string{"conv", "dw", "db"}, []string{"BiasAdd", "Relu6"})
+	b.Add("pool", "MaxPool", []string{"dwconv"}, map[string]any{
+		"T": f32, "ksize": []int{1, 4, 4, 1}, "strides": []int{1, 1, 1, 1}, "padding": "VALID", "data_format": "NHWC",
+	})
+	b.Add("flat", "Squeeze", []string{"pool"}, map[string]any{"T": f32, "squeeze_dims": []int{1, 2}})
+	b.Add("logits", "_FusedMatMul", []string{"flat", "mw", "mb"}, map[string]any{
+		"T": f32, "transpose_a": false, "transpose_b": false, "fused_ops": []string{"BiasAdd"}, "num_args": 1, "epsilon": float32(0),
+	})
+	b.Add("probs", "Softmax", []string{"logits"}, map[string]any{"T": f32})
+	g := b.Graph()
+	g.Versions = &tfpb.VersionDef{Producer: 1882}
+	return g
+}
+
 func main() {
-	if err := os.MkdirAll(filepath.Join(dir, "mlp_tfjs"), 0o755); err != nil {
-		log.Fatal(err)
+	for _, d := range []string{"mlp_tfjs", "fused_tfjs"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			log.Fatal(err)
+		}
 	}
 	g := model()
 	bin, err := proto.MarshalOptions{Deterministic: true}.Marshal(g)
@@ -72,6 +109,7 @@ func main() {
 	txt = spaces.ReplaceAll(txt, []byte(": "))
 	must(os.WriteFile(filepath.Join(dir, "mlp.pbtxt"), txt, 0o644))
 	must(writeTFJS(g, filepath.Join(dir, "mlp_tfjs")))
+	must(writeTFJS(fusedModel(), filepath.Join(dir, "fused_tfjs")))
 }
 
 type weightSpec struct {
