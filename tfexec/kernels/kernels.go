@@ -11,6 +11,7 @@ import (
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/gather"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/lists"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/nn"
+	_ "github.com/tfoffload/tfoffload/tfexec/kernels/quant"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/random"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/reduce"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/rnn"
