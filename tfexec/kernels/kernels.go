@@ -9,6 +9,7 @@ import (
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/conv"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/elementwise"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/gather"
+	_ "github.com/tfoffload/tfoffload/tfexec/kernels/image"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/lists"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/nn"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/quant"

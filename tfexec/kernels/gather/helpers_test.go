@@ -58,12 +58,6 @@ func assertTensor(t *testing.T, want, got *tensor.Tensor) {
 	assert.NoError(t, tensor.Compare(got, want, tensor.Tolerance{}))
 }
 
-// assertClose checks float results to within float32 rounding noise.
-func assertClose(t *testing.T, want, got *tensor.Tensor) {
-	t.Helper()
-	assert.NoError(t, tensor.Compare(got, want, tensor.Tolerance{RTol: 1e-6, ATol: 1e-6}))
-}
-
 // errCase is an input set a kernel must reject with kernel.ErrInvalidArgument.
 type errCase struct {
 	name  string
