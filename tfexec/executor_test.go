@@ -30,15 +30,15 @@ func init() {
 			return []*tensor.Tensor{tensor.Scalar(f(a[0], b[0]))}, nil
 		})
 	}
-	kernel.Register("TestAdd", binary(func(a, b int32) int32 { return a + b }))
-	kernel.Register("TestMul", binary(func(a, b int32) int32 { return a * b }))
-	kernel.Register("TestLess", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	kernel.RegisterFactory("TestAdd", binary(func(a, b int32) int32 { return a + b }))
+	kernel.RegisterFactory("TestMul", binary(func(a, b int32) int32 { return a * b }))
+	kernel.RegisterFactory("TestLess", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		return []*tensor.Tensor{tensor.Scalar(tensor.Values[int32](in[0])[0] < tensor.Values[int32](in[1])[0])}, nil
 	}))
-	kernel.Register("TestPanic", kernel.Stateless(func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	kernel.RegisterFactory("TestPanic", kernel.Stateless(func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		panic("boom")
 	}))
-	kernel.Register("TestSlow", kernel.Stateless(func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	kernel.RegisterFactory("TestSlow", kernel.Stateless(func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
@@ -46,7 +46,7 @@ func init() {
 			return in, nil
 		}
 	}))
-	kernel.Register("TestTwoOut", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	kernel.RegisterFactory("TestTwoOut", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		v := tensor.Values[int32](in[0])[0]
 		return []*tensor.Tensor{tensor.Scalar(v + 1), tensor.Scalar(v + 2)}, nil
 	}))

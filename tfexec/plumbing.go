@@ -11,7 +11,7 @@ import (
 
 // The plumbing ops: values in, values through, nothing computed.
 func init() {
-	kernel.Register("Const", func(n *kernel.Node) (kernel.Kernel, error) {
+	kernel.RegisterFactory("Const", func(n *kernel.Node) (kernel.Kernel, error) {
 		// Converted once, at prepare time; every run shares the tensor.
 		t, err := n.Attrs.Tensor("value")
 		if err != nil {
@@ -21,25 +21,25 @@ func init() {
 			return []*tensor.Tensor{t}, nil
 		}, nil
 	})
-	kernel.Register("Placeholder", kernel.Stateless(func(ctx *kernel.Context, _ []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	kernel.RegisterFactory("Placeholder", kernel.Stateless(func(ctx *kernel.Context, _ []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		return nil, fmt.Errorf("%w: placeholder %q must be fed", ErrFeed, ctx.Node.Name())
 	}))
 	for _, op := range []string{"Identity", "StopGradient", "PreventGradient", "Snapshot",
 		"PlaceholderWithDefault", "LoopCond", "RefIdentity", "DebugIdentity", "EnsureShape",
 		"CheckNumerics", "Print"} {
-		kernel.Register(op, identityFactory(op))
+		kernel.RegisterFactory(op, identityFactory(op))
 	}
-	kernel.Register("IdentityN", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	kernel.RegisterFactory("IdentityN", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		return in, nil
 	}))
-	kernel.Register("NoOp", kernel.Stateless(func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	kernel.RegisterFactory("NoOp", kernel.Stateless(func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		return nil, nil
 	}))
-	kernel.Register("PrintV2", kernel.Stateless(func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	kernel.RegisterFactory("PrintV2", kernel.Stateless(func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		return nil, nil
 	}))
-	kernel.Register("Assert", newAssert)
-	kernel.Register("Assign", newAssign)
+	kernel.RegisterFactory("Assert", newAssert)
+	kernel.RegisterFactory("Assign", newAssign)
 }
 
 // newAssign is Assign as a frozen graph computes it: the op's output is

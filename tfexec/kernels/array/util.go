@@ -158,6 +158,6 @@ func one(dt tensor.DType) (*tensor.Tensor, error) {
 // one place, next to their factories.
 func register(table map[string]kernel.Factory) {
 	for _, op := range slices.Sorted(maps.Keys(table)) {
-		kernel.Register(op, table[op])
+		kernel.RegisterFactory(op, table[op])
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	kernel.Register("Mfcc", newMfcc)
+	kernel.RegisterFactory("Mfcc", newMfcc)
 }
 
 // maxFilterbankChannels bounds filterbank_channel_count, so that the DCT

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	kernel.Register("AudioSpectrogram", newAudioSpectrogram)
+	kernel.RegisterFactory("AudioSpectrogram", newAudioSpectrogram)
 }
 
 // maxWindow bounds window_size (2²⁴ samples, minutes of audio), so that an

@@ -9,8 +9,8 @@ import (
 )
 
 func init() {
-	kernel.Register("DecodeWav", newDecodeWav)
-	kernel.Register("EncodeWav", kernel.Stateless(encodeWav))
+	kernel.RegisterFactory("DecodeWav", newDecodeWav)
+	kernel.RegisterFactory("EncodeWav", kernel.Stateless(encodeWav))
 }
 
 // maxOutputElements bounds the output DecodeWav's attributes may ask for

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	kernel.Register("Conv2DBackpropInput", newBackpropInput)
+	kernel.RegisterFactory("Conv2DBackpropInput", newBackpropInput)
 }
 
 // backpropTypes are the dtypes TensorFlow registers Conv2DBackpropInput

@@ -9,8 +9,8 @@ import (
 )
 
 func init() {
-	kernel.Register("Conv2D", newConv2D(false))
-	kernel.Register("_FusedConv2D", newConv2D(true))
+	kernel.RegisterFactory("Conv2D", newConv2D(false))
+	kernel.RegisterFactory("_FusedConv2D", newConv2D(true))
 }
 
 // conv2DTypes are the dtypes TensorFlow registers Conv2D for on the CPU.

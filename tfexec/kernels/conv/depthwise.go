@@ -8,11 +8,11 @@ import (
 )
 
 func init() {
-	kernel.Register("DepthwiseConv2dNative", newDepthwise(false, true))
-	kernel.Register("_FusedDepthwiseConv2dNative", newDepthwise(true, true))
+	kernel.RegisterFactory("DepthwiseConv2dNative", newDepthwise(false, true))
+	kernel.RegisterFactory("_FusedDepthwiseConv2dNative", newDepthwise(true, true))
 	// TensorFlow.js spells its fused depthwise op without the underscore
 	// and its kernel accepts unequal row and column strides.
-	kernel.Register("FusedDepthwiseConv2dNative", newDepthwise(true, false))
+	kernel.RegisterFactory("FusedDepthwiseConv2dNative", newDepthwise(true, false))
 }
 
 // depthwiseTypes are the dtypes of the depthwise convolutions.

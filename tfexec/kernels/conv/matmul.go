@@ -9,11 +9,11 @@ import (
 )
 
 func init() {
-	kernel.Register("MatMul", newMatMul(mmLegacy))
-	kernel.Register("BatchMatMul", newMatMul(mmV1))
-	kernel.Register("BatchMatMulV2", newMatMul(mmV2))
-	kernel.Register("BatchMatMulV3", newMatMul(mmV3))
-	kernel.Register("_FusedMatMul", newFusedMatMul)
+	kernel.RegisterFactory("MatMul", newMatMul(mmLegacy))
+	kernel.RegisterFactory("BatchMatMul", newMatMul(mmV1))
+	kernel.RegisterFactory("BatchMatMulV2", newMatMul(mmV2))
+	kernel.RegisterFactory("BatchMatMulV3", newMatMul(mmV3))
+	kernel.RegisterFactory("_FusedMatMul", newFusedMatMul)
 }
 
 // mmVariant is one of the matrix-product ops.

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	kernel.Register("AddN", newAddN)
+	kernel.RegisterFactory("AddN", newAddN)
 }
 
 // newAddN prepares AddN: the elementwise sum of N same-shape tensors of a

@@ -21,7 +21,7 @@ var binaryOps = []string{
 
 func init() {
 	for _, op := range binaryOps {
-		kernel.Register(op, binaryFactory(binaryTableFor(op)))
+		kernel.RegisterFactory(op, binaryFactory(binaryTableFor(op)))
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	kernel.Register("Bitcast", newBitcast)
+	kernel.RegisterFactory("Bitcast", newBitcast)
 }
 
 // bitcastable reports whether Bitcast accepts dt (the op's type list,

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	kernel.Register("Cast", newCast)
+	kernel.RegisterFactory("Cast", newCast)
 }
 
 // castable reports whether Cast supports dt as a source or destination:

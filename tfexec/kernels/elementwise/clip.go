@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	kernel.Register("ClipByValue", newClipByValue)
+	kernel.RegisterFactory("ClipByValue", newClipByValue)
 }
 
 func clippable(dt tensor.DType) bool {

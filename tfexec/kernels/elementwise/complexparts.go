@@ -8,10 +8,10 @@ import (
 )
 
 func init() {
-	kernel.Register("Real", complexPartFactory("Real"))
-	kernel.Register("Imag", complexPartFactory("Imag"))
-	kernel.Register("Angle", complexPartFactory("Angle"))
-	kernel.Register("Complex", newComplex)
+	kernel.RegisterFactory("Real", complexPartFactory("Real"))
+	kernel.RegisterFactory("Imag", complexPartFactory("Imag"))
+	kernel.RegisterFactory("Angle", complexPartFactory("Angle"))
+	kernel.RegisterFactory("Complex", newComplex)
 }
 
 // complexPart returns the loop extracting one part of a complex number.

@@ -8,8 +8,8 @@ import (
 )
 
 func init() {
-	kernel.Register("LeakyRelu", newLeakyRelu)
-	kernel.Register("ComplexAbs", newComplexAbs)
+	kernel.RegisterFactory("LeakyRelu", newLeakyRelu)
+	kernel.RegisterFactory("ComplexAbs", newComplexAbs)
 }
 
 // newLeakyRelu prepares LeakyRelu: x for x > 0, else alpha·x (attribute

@@ -6,8 +6,8 @@ import (
 )
 
 func init() {
-	kernel.Register("Select", kernel.Stateless(selectV1))
-	kernel.Register("SelectV2", kernel.Stateless(selectV2))
+	kernel.RegisterFactory("Select", kernel.Stateless(selectV1))
+	kernel.RegisterFactory("SelectV2", kernel.Stateless(selectV2))
 }
 
 // selectPlan says how the condition and the two branches map onto the

@@ -22,7 +22,7 @@ var unaryOps = []string{
 
 func init() {
 	for _, op := range unaryOps {
-		kernel.Register(op, unaryFactory(unaryTableFor(op)))
+		kernel.RegisterFactory(op, unaryFactory(unaryTableFor(op)))
 	}
 }
 

@@ -6,8 +6,8 @@ import (
 )
 
 func init() {
-	kernel.Register("GatherV2", newGather(true))
-	kernel.Register("Gather", newGather(false))
+	kernel.RegisterFactory("GatherV2", newGather(true))
+	kernel.RegisterFactory("Gather", newGather(false))
 }
 
 // newGather builds GatherV2 (params, indices, axis; batch_dims attribute)

@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	kernel.Register("GatherNd", newGatherNd)
+	kernel.RegisterFactory("GatherNd", newGatherNd)
 }
 
 // maxIndexDepth is the largest indices.shape[-1] TensorFlow's CPU *Nd

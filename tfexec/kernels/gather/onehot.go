@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	kernel.Register("OneHot", newOneHot)
+	kernel.RegisterFactory("OneHot", newOneHot)
 }
 
 func newOneHot(n *kernel.Node) (kernel.Kernel, error) {

@@ -30,7 +30,7 @@ func (op scatterOp) String() string {
 }
 
 func init() {
-	kernel.Register("ScatterNd", newScatterNd)
+	kernel.RegisterFactory("ScatterNd", newScatterNd)
 	for _, r := range []struct {
 		op  string
 		how scatterOp
@@ -42,7 +42,7 @@ func init() {
 		{"TensorScatterMin", opMin},
 		{"ScatterNdNonAliasingAdd", opAdd},
 	} {
-		kernel.Register(r.op, newTensorScatter(r.how))
+		kernel.RegisterFactory(r.op, newTensorScatter(r.how))
 	}
 }
 

@@ -24,7 +24,7 @@ func init() {
 		{"ScatterMax", opMax},
 		{"ScatterMin", opMin},
 	} {
-		kernel.Register(r.op, newScatterRef(r.how))
+		kernel.RegisterFactory(r.op, newScatterRef(r.how))
 	}
 	for _, r := range []struct {
 		op  string
@@ -36,7 +36,7 @@ func init() {
 		{"ScatterNdMax", opMax},
 		{"ScatterNdMin", opMin},
 	} {
-		kernel.Register(r.op, newScatterNdRef(r.how))
+		kernel.RegisterFactory(r.op, newScatterNdRef(r.how))
 	}
 }
 

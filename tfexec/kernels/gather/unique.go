@@ -10,10 +10,10 @@ import (
 )
 
 func init() {
-	kernel.Register("Unique", newUnique(false, false))
-	kernel.Register("UniqueV2", newUnique(true, false))
-	kernel.Register("UniqueWithCounts", newUnique(false, true))
-	kernel.Register("UniqueWithCountsV2", newUnique(true, true))
+	kernel.RegisterFactory("Unique", newUnique(false, false))
+	kernel.RegisterFactory("UniqueV2", newUnique(true, false))
+	kernel.RegisterFactory("UniqueWithCounts", newUnique(false, true))
+	kernel.RegisterFactory("UniqueWithCountsV2", newUnique(true, true))
 }
 
 // newUnique builds Unique and its variants: the V2 ops take an axis input

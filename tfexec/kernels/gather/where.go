@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	kernel.Register("Where", kernel.Stateless(whereKernel))
+	kernel.RegisterFactory("Where", kernel.Stateless(whereKernel))
 }
 
 // whereKernel is the one-input Where: the int64 coordinates

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	kernel.Register("CropAndResize", newCropAndResize)
+	kernel.RegisterFactory("CropAndResize", newCropAndResize)
 }
 
 func newCropAndResize(n *kernel.Node) (kernel.Kernel, error) {

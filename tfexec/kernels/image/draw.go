@@ -6,8 +6,8 @@ import (
 )
 
 func init() {
-	kernel.Register("DrawBoundingBoxes", kernel.Stateless(drawBoundingBoxes))
-	kernel.Register("DrawBoundingBoxesV2", kernel.Stateless(drawBoundingBoxes))
+	kernel.RegisterFactory("DrawBoundingBoxes", kernel.Stateless(drawBoundingBoxes))
+	kernel.RegisterFactory("DrawBoundingBoxesV2", kernel.Stateless(drawBoundingBoxes))
 }
 
 // defaultColors is TensorFlow's default RGBA colour table for boxes.

@@ -9,12 +9,12 @@ import (
 )
 
 func init() {
-	kernel.Register("NonMaxSuppression", newNMS(1))
-	kernel.Register("NonMaxSuppressionV2", newNMS(2))
-	kernel.Register("NonMaxSuppressionV3", newNMS(3))
-	kernel.Register("NonMaxSuppressionV4", newNMS(4))
-	kernel.Register("NonMaxSuppressionV5", newNMS(5))
-	kernel.Register("NonMaxSuppressionWithOverlaps", kernel.Stateless(nmsWithOverlaps))
+	kernel.RegisterFactory("NonMaxSuppression", newNMS(1))
+	kernel.RegisterFactory("NonMaxSuppressionV2", newNMS(2))
+	kernel.RegisterFactory("NonMaxSuppressionV3", newNMS(3))
+	kernel.RegisterFactory("NonMaxSuppressionV4", newNMS(4))
+	kernel.RegisterFactory("NonMaxSuppressionV5", newNMS(5))
+	kernel.RegisterFactory("NonMaxSuppressionWithOverlaps", kernel.Stateless(nmsWithOverlaps))
 }
 
 // nmsWithOverlaps is NonMaxSuppressionWithOverlaps: hard NMS where the

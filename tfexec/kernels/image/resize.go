@@ -9,10 +9,10 @@ import (
 )
 
 func init() {
-	kernel.Register("ResizeBilinear", newResize(resizeBilinear))
-	kernel.Register("ResizeNearestNeighbor", newResize(resizeNearest))
-	kernel.Register("ResizeArea", newResize(resizeArea))
-	kernel.Register("ResizeBicubic", newResize(resizeBicubic))
+	kernel.RegisterFactory("ResizeBilinear", newResize(resizeBilinear))
+	kernel.RegisterFactory("ResizeNearestNeighbor", newResize(resizeNearest))
+	kernel.RegisterFactory("ResizeArea", newResize(resizeArea))
+	kernel.RegisterFactory("ResizeBicubic", newResize(resizeBicubic))
 }
 
 // resizer is one resize method run on a validated state.

@@ -166,17 +166,17 @@ func arrayOf(t *tensor.Tensor) (*tensorArray, error) {
 }
 
 func init() {
-	kernel.Register("TensorArrayV3", newTensorArrayV3)
-	kernel.Register("TensorArrayGradV3", newTensorArrayGrad)
-	kernel.Register("TensorArrayGradWithShape", newTensorArrayGrad)
-	kernel.Register("TensorArrayWriteV3", kernel.Stateless(taWrite))
-	kernel.Register("TensorArrayReadV3", newTensorArrayRead)
-	kernel.Register("TensorArrayGatherV3", newTensorArrayGather)
-	kernel.Register("TensorArrayScatterV3", kernel.Stateless(taScatter))
-	kernel.Register("TensorArrayConcatV3", newTensorArrayConcat)
-	kernel.Register("TensorArraySplitV3", kernel.Stateless(taSplit))
-	kernel.Register("TensorArraySizeV3", kernel.Stateless(taSize))
-	kernel.Register("TensorArrayCloseV3", kernel.Stateless(taClose))
+	kernel.RegisterFactory("TensorArrayV3", newTensorArrayV3)
+	kernel.RegisterFactory("TensorArrayGradV3", newTensorArrayGrad)
+	kernel.RegisterFactory("TensorArrayGradWithShape", newTensorArrayGrad)
+	kernel.RegisterFactory("TensorArrayWriteV3", kernel.Stateless(taWrite))
+	kernel.RegisterFactory("TensorArrayReadV3", newTensorArrayRead)
+	kernel.RegisterFactory("TensorArrayGatherV3", newTensorArrayGather)
+	kernel.RegisterFactory("TensorArrayScatterV3", kernel.Stateless(taScatter))
+	kernel.RegisterFactory("TensorArrayConcatV3", newTensorArrayConcat)
+	kernel.RegisterFactory("TensorArraySplitV3", kernel.Stateless(taSplit))
+	kernel.RegisterFactory("TensorArraySizeV3", kernel.Stateless(taSize))
+	kernel.RegisterFactory("TensorArrayCloseV3", kernel.Stateless(taClose))
 }
 
 // newTensorArrayV3 creates a new TensorArray each time it runs and

@@ -11,10 +11,10 @@ import (
 )
 
 func init() {
-	kernel.Register("FusedBatchNorm", newFusedBatchNorm(bnV1))
-	kernel.Register("FusedBatchNormV2", newFusedBatchNorm(bnV2))
-	kernel.Register("FusedBatchNormV3", newFusedBatchNorm(bnV3))
-	kernel.Register("_FusedBatchNormEx", newFusedBatchNorm(bnEx))
+	kernel.RegisterFactory("FusedBatchNorm", newFusedBatchNorm(bnV1))
+	kernel.RegisterFactory("FusedBatchNormV2", newFusedBatchNorm(bnV2))
+	kernel.RegisterFactory("FusedBatchNormV3", newFusedBatchNorm(bnV3))
+	kernel.RegisterFactory("_FusedBatchNormEx", newFusedBatchNorm(bnEx))
 }
 
 // bnVersion tells the fused batch norm ops apart.

@@ -8,8 +8,8 @@ import (
 )
 
 func init() {
-	kernel.Register("BiasAdd", newBiasAdd)
-	kernel.Register("BiasAddV1", newBiasAdd)
+	kernel.RegisterFactory("BiasAdd", newBiasAdd)
+	kernel.RegisterFactory("BiasAddV1", newBiasAdd)
 }
 
 // addable is the element types BiasAdd adds natively; half and bfloat16

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	kernel.Register("LRN", newLRN)
+	kernel.RegisterFactory("LRN", newLRN)
 }
 
 // lrnParams are LRN's attributes, rounded to float32 as TensorFlow's

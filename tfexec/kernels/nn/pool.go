@@ -11,9 +11,9 @@ import (
 )
 
 func init() {
-	kernel.Register("AvgPool", newPool(poolAvg))
-	kernel.Register("MaxPool", newPool(poolMax))
-	kernel.Register("MaxPoolV2", newPool(poolMaxV2))
+	kernel.RegisterFactory("AvgPool", newPool(poolAvg))
+	kernel.RegisterFactory("MaxPool", newPool(poolMax))
+	kernel.RegisterFactory("MaxPoolV2", newPool(poolMaxV2))
 }
 
 // poolKind tells the pooling ops apart.

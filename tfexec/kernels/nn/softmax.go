@@ -9,9 +9,9 @@ import (
 )
 
 func init() {
-	kernel.Register("Softmax", newSoftmax(false))
-	kernel.Register("LogSoftmax", newSoftmax(true))
-	kernel.Register("SoftmaxCrossEntropyWithLogits", newSoftmaxXent)
+	kernel.RegisterFactory("Softmax", newSoftmax(false))
+	kernel.RegisterFactory("LogSoftmax", newSoftmax(true))
+	kernel.RegisterFactory("SoftmaxCrossEntropyWithLogits", newSoftmaxXent)
 }
 
 // newSoftmax prepares Softmax (log=false) or LogSoftmax (log=true) over

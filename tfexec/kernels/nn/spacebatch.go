@@ -9,10 +9,10 @@ import (
 )
 
 func init() {
-	kernel.Register("SpaceToBatchND", newSpaceBatch(true))
-	kernel.Register("BatchToSpaceND", newSpaceBatch(false))
-	kernel.Register("DepthToSpace", newDepthSpace(true))
-	kernel.Register("SpaceToDepth", newDepthSpace(false))
+	kernel.RegisterFactory("SpaceToBatchND", newSpaceBatch(true))
+	kernel.RegisterFactory("BatchToSpaceND", newSpaceBatch(false))
+	kernel.RegisterFactory("DepthToSpace", newDepthSpace(true))
+	kernel.RegisterFactory("SpaceToDepth", newDepthSpace(false))
 }
 
 // The ops in this file only move elements: each builds a map from runs

@@ -9,9 +9,9 @@ import (
 )
 
 func init() {
-	kernel.Register("FakeQuantWithMinMaxArgs", newFakeQuantArgs)
-	kernel.Register("FakeQuantWithMinMaxVars", newFakeQuantVars)
-	kernel.Register("FakeQuantWithMinMaxVarsPerChannel", newFakeQuantPerChannel)
+	kernel.RegisterFactory("FakeQuantWithMinMaxArgs", newFakeQuantArgs)
+	kernel.RegisterFactory("FakeQuantWithMinMaxVars", newFakeQuantVars)
+	kernel.RegisterFactory("FakeQuantWithMinMaxVarsPerChannel", newFakeQuantPerChannel)
 }
 
 // quantRange is the integer range [lo, hi] of a fake-quant node:

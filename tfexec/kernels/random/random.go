@@ -11,9 +11,9 @@ import (
 )
 
 func init() {
-	kernel.Register("RandomUniform", floatOp(func(r *rand.Rand) float64 { return r.Float64() }))
-	kernel.Register("RandomStandardNormal", floatOp(func(r *rand.Rand) float64 { return r.NormFloat64() }))
-	kernel.Register("TruncatedNormal", floatOp(func(r *rand.Rand) float64 {
+	kernel.RegisterFactory("RandomUniform", floatOp(func(r *rand.Rand) float64 { return r.Float64() }))
+	kernel.RegisterFactory("RandomStandardNormal", floatOp(func(r *rand.Rand) float64 { return r.NormFloat64() }))
+	kernel.RegisterFactory("TruncatedNormal", floatOp(func(r *rand.Rand) float64 {
 		// TensorFlow redraws values more than two standard deviations out.
 		for {
 			if v := r.NormFloat64(); math.Abs(v) <= 2 {
@@ -21,7 +21,7 @@ func init() {
 			}
 		}
 	}))
-	kernel.Register("RandomUniformInt", uniformInt)
+	kernel.RegisterFactory("RandomUniformInt", uniformInt)
 }
 
 // stream returns the source of one node's numbers: seeded nodes draw a

@@ -8,8 +8,8 @@ import (
 )
 
 func init() {
-	kernel.Register("ArgMax", argFactory(true))
-	kernel.Register("ArgMin", argFactory(false))
+	kernel.RegisterFactory("ArgMax", argFactory(true))
+	kernel.RegisterFactory("ArgMin", argFactory(false))
 }
 
 // argTypes are the input dtypes of TensorFlow's ArgMax/ArgMin CPU kernels.

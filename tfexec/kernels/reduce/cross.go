@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	kernel.Register("Cross", crossFactory)
+	kernel.RegisterFactory("Cross", crossFactory)
 }
 
 // crossFactory prepares Cross: inputs (a, b), attribute T.

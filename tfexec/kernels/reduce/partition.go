@@ -8,9 +8,9 @@ import (
 )
 
 func init() {
-	kernel.Register("DynamicPartition", partitionFactory)
-	kernel.Register("DynamicStitch", stitchFactory)
-	kernel.Register("ParallelDynamicStitch", stitchFactory)
+	kernel.RegisterFactory("DynamicPartition", partitionFactory)
+	kernel.RegisterFactory("DynamicStitch", stitchFactory)
+	kernel.RegisterFactory("ParallelDynamicStitch", stitchFactory)
 }
 
 // partitionFactory prepares DynamicPartition: inputs (data, partitions),

@@ -42,7 +42,7 @@ var reductions = []struct {
 
 func init() {
 	for _, r := range reductions {
-		kernel.Register(r.name, reductionFactory(r.op, r.types))
+		kernel.RegisterFactory(r.name, reductionFactory(r.op, r.types))
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 )
 
 func init() {
-	kernel.Register("Cumsum", scanFactory(false))
-	kernel.Register("Cumprod", scanFactory(true))
+	kernel.RegisterFactory("Cumsum", scanFactory(false))
+	kernel.RegisterFactory("Cumprod", scanFactory(true))
 }
 
 // scanFactory prepares Cumsum or Cumprod: inputs (x, axis), attributes

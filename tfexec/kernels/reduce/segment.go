@@ -32,7 +32,7 @@ func init() {
 		{"SegmentMin", segMin, realDTypes},
 	}
 	for _, s := range sorted {
-		kernel.Register(s.name, segmentFactory(s.op, s.types, true))
+		kernel.RegisterFactory(s.name, segmentFactory(s.op, s.types, true))
 	}
 	unsorted := []struct {
 		name  string
@@ -45,7 +45,7 @@ func init() {
 		{"UnsortedSegmentMin", segMin, realDTypes},
 	}
 	for _, s := range unsorted {
-		kernel.Register(s.name, segmentFactory(s.op, s.types, false))
+		kernel.RegisterFactory(s.name, segmentFactory(s.op, s.types, false))
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 )
 
 func init() {
-	kernel.Register("TopKV2", topKFactory(true))
-	kernel.Register("TopK", topKFactory(false))
+	kernel.RegisterFactory("TopKV2", topKFactory(true))
+	kernel.RegisterFactory("TopK", topKFactory(false))
 }
 
 // topKFactory prepares TopKV2 (inputs input and k; attributes sorted, T,

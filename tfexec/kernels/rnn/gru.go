@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	kernel.Register("GRUBlockCell", newGRUBlockCell)
+	kernel.RegisterFactory("GRUBlockCell", newGRUBlockCell)
 }
 
 // gruTypes are the dtypes TensorFlow registers GRUBlockCell for.

@@ -9,9 +9,9 @@ import (
 )
 
 func init() {
-	kernel.Register("LSTMBlockCell", newLSTMBlockCell)
-	kernel.Register("BlockLSTM", newBlockLSTM(icfo))
-	kernel.Register("BlockLSTMV2", newBlockLSTM(ifco))
+	kernel.RegisterFactory("LSTMBlockCell", newLSTMBlockCell)
+	kernel.RegisterFactory("BlockLSTM", newBlockLSTM(icfo))
+	kernel.RegisterFactory("BlockLSTMV2", newBlockLSTM(ifco))
 }
 
 // lstmTypes are the dtypes TensorFlow registers the LSTM block kernels for
