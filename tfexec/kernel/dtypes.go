@@ -1,6 +1,10 @@
 package kernel
 
-import "github.com/tfoffload/tfoffload/tensor"
+import (
+	"slices"
+
+	"github.com/tfoffload/tfoffload/tensor"
+)
 
 // The element-type sets kernel tables are written with, named after
 // TensorFlow's TF_CALL_* lists (register_types.h) and limited to the
@@ -34,3 +38,21 @@ func FixedSizeTypes() []tensor.DType { return append(NumberTypes(), tensor.Bool)
 // AllTypes returns every dtype a Tensor holds: FixedSizeTypes, string,
 // resource and variant.
 func AllTypes() []tensor.DType { return tensor.AllDTypes() }
+
+// CheckTypeAttr returns an ErrUnsupported error, naming the node and the
+// attribute, when n's attribute attr holds a dtype not in dtypes, so that
+// the node is refused when it is prepared rather than when it runs. An
+// absent attribute passes: the kernel checks its inputs when it runs.
+func CheckTypeAttr(n *Node, attr string, dtypes []tensor.DType) error {
+	if !n.Attrs.Has(attr) {
+		return nil
+	}
+	dt, err := n.Attrs.Type(attr, tensor.Invalid)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(dtypes, dt) {
+		return nil
+	}
+	return n.AttrError(attr, Unsupported("%v", dt))
+}

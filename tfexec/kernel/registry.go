@@ -46,6 +46,12 @@ func (n *Node) Name() string { return n.Def.GetName() }
 // Op returns the node's op type.
 func (n *Node) Op() string { return n.Def.GetOp() }
 
+// AttrError wraps err, an error about attribute attr, with the node's
+// name and op.
+func (n *Node) AttrError(attr string, err error) error {
+	return fmt.Errorf("node %q (%s): attribute %q: %w", n.Name(), n.Op(), attr, err)
+}
+
 // Context is what a Kernel sees at run time besides its inputs.
 type Context struct {
 	context.Context

@@ -10,6 +10,7 @@ import (
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/elementwise"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/gather"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/image"
+	_ "github.com/tfoffload/tfoffload/tfexec/kernels/linalg"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/lists"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/nn"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/quant"

@@ -1,10 +1,11 @@
 // Package gather implements tfexec's kernels for the ops that move
-// elements by index: gathering, scattering, one-hot encoding, and finding
-// the positions or the distinct values of a tensor. Each kernel follows
-// TensorFlow's CPU kernel for the op: output shapes and dtypes, the order
-// of floating-point operations where it shows in the result, and the
-// InvalidArgument checks, which wrap [kernel.ErrInvalidArgument].
-// Importing the package registers the kernels.
+// elements by index: gathering, scattering, partitioning and stitching,
+// one-hot encoding, and finding the positions or the distinct values of a
+// tensor. Each kernel follows TensorFlow's CPU kernel for the op: output
+// shapes and dtypes, the order of floating-point operations where it
+// shows in the result, and the InvalidArgument checks, which wrap
+// [kernel.ErrInvalidArgument]. Importing the package registers the
+// kernels.
 //
 // # Ops
 //
@@ -29,6 +30,8 @@
 //     type (NaN is true, both zeros false).
 //   - Unique, UniqueV2 (axis input), UniqueWithCounts, UniqueWithCountsV2:
 //     values in order of first occurrence, out_idx int32 or int64.
+//   - DynamicPartition (int32 partitions) and DynamicStitch,
+//     ParallelDynamicStitch (int32 indices), for every dtype.
 //
 // # Dtypes
 //
@@ -47,7 +50,9 @@
 // index order, so float sums and "last write wins" match TensorFlow's
 // serial CPU loop bit for bit; half and bfloat16 sums round after every
 // addition. GatherV2 does not check indices when its output is empty, as
-// TensorFlow does not.
+// TensorFlow does not. ParallelDynamicStitch runs sequentially: with
+// repeated indices the last slice wins, one of the outcomes TensorFlow
+// allows.
 //
 // One deliberate departure: integer ScatterDiv by zero is an error
 // (TensorFlow crashes).

@@ -52,6 +52,20 @@ func bf16(shape tensor.Shape, v ...float32) *tensor.Tensor {
 
 func s(dims ...int) tensor.Shape { return tensor.Shape(dims) }
 
+// tt builds a tensor of shape s from values of any element type.
+func tt[T tensor.Element](s tensor.Shape, v ...T) *tensor.Tensor {
+	if v == nil {
+		v = []T{}
+	}
+	return tensor.MustFromSlice(s, v)
+}
+
+// sc builds a scalar.
+func sc[T tensor.Element](v T) *tensor.Tensor { return tensor.Scalar(v) }
+
+// vec builds a 1-D tensor.
+func vec[T tensor.Element](v ...T) *tensor.Tensor { return tt(tensor.Shape{len(v)}, v...) }
+
 // assertTensor checks got against want exactly (NaN matches NaN).
 func assertTensor(t *testing.T, want, got *tensor.Tensor) {
 	t.Helper()

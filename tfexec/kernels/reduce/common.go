@@ -1,7 +1,6 @@
 package reduce
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/tfoffload/tfoffload/tensor"
@@ -35,30 +34,6 @@ var realDTypes = []tensor.DType{
 // complex64/complex128.
 var numberDTypes = append(append([]tensor.DType{}, realDTypes...), tensor.Complex64, tensor.Complex128)
 
-// checkTypeAttr validates an optional type attribute against the dtypes the
-// op's CPU kernel registers, so that a bad dtype is reported when the node
-// is prepared.
-func checkTypeAttr(n *kernel.Node, attr string, allowed []tensor.DType) error {
-	if !n.Attrs.Has(attr) {
-		return nil
-	}
-	dt, err := n.Attrs.Type(attr, tensor.Invalid)
-	if err != nil {
-		return err
-	}
-	for _, a := range allowed {
-		if a == dt {
-			return nil
-		}
-	}
-	return attrError(n, attr, kernel.Unsupported("%v", dt))
-}
-
-// attrError names the node and attribute an attribute error is about.
-func attrError(n *kernel.Node, attr string, err error) error {
-	return fmt.Errorf("node %q (%s): attribute %q: %w", n.Name(), n.Op(), attr, err)
-}
-
 // indexTypeAttr reads an optional index-type attribute restricted to the
 // given dtypes, returning def when it is absent.
 func indexTypeAttr(n *kernel.Node, attr string, def tensor.DType, allowed ...tensor.DType) (tensor.DType, error) {
@@ -71,7 +46,7 @@ func indexTypeAttr(n *kernel.Node, attr string, def tensor.DType, allowed ...ten
 			return dt, nil
 		}
 	}
-	return 0, attrError(n, attr, kernel.Unsupported("%v", dt))
+	return 0, n.AttrError(attr, kernel.Unsupported("%v", dt))
 }
 
 // intsOf returns the elements of an int16, int32 or int64 tensor as ints.
@@ -99,37 +74,6 @@ func scalarInt(t *tensor.Tensor, what, wording string) (int, error) {
 		return 0, err
 	}
 	return v[0], nil
-}
-
-// maxOutputBytes bounds outputs whose size comes from input values
-// (segment counts, stitch indices) rather than input shapes, so that an
-// absurd value is an error instead of a failed allocation.
-const maxOutputBytes = 1 << 35
-
-// checkOutput reports an error when a tensor of dtype dt and shape s
-// cannot be allocated.
-func checkOutput(dt tensor.DType, s tensor.Shape) error {
-	if _, err := tensor.ShapeFromInt64s(s.Int64s()); err != nil {
-		return kernel.Invalid("output shape %v: %v", s, err)
-	}
-	size := max(dt.Size(), 16)
-	if n := s.NumElements(); n > maxOutputBytes/size {
-		return kernel.Invalid("output shape %v is too large (%d elements)", s, n)
-	}
-	return nil
-}
-
-// startsWith reports whether shape s begins with prefix.
-func startsWith(s, prefix tensor.Shape) bool {
-	if len(prefix) > len(s) {
-		return false
-	}
-	for i, d := range prefix {
-		if s[i] != d {
-			return false
-		}
-	}
-	return true
 }
 
 // lowest returns the identity of a maximum: -Inf for floats, the smallest

@@ -54,7 +54,7 @@ func reductionFactory(op reduceOp, types []tensor.DType) kernel.Factory {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkTypeAttr(n, "T", types); err != nil {
+		if err := kernel.CheckTypeAttr(n, "T", types); err != nil {
 			return nil, err
 		}
 		if _, err := indexTypeAttr(n, "Tidx", tensor.Int32, tensor.Int32, tensor.Int64); err != nil {

@@ -24,7 +24,7 @@ func scanFactory(prod bool) kernel.Factory {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkTypeAttr(n, "T", numberDTypes); err != nil {
+		if err := kernel.CheckTypeAttr(n, "T", numberDTypes); err != nil {
 			return nil, err
 		}
 		if _, err := indexTypeAttr(n, "Tidx", tensor.Int32, tensor.Int32, tensor.Int64); err != nil {

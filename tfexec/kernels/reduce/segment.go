@@ -54,7 +54,7 @@ func init() {
 // num_segments; attributes T, Tindices, Tnumsegments).
 func segmentFactory(op segOp, types []tensor.DType, sorted bool) kernel.Factory {
 	return func(n *kernel.Node) (kernel.Kernel, error) {
-		if err := checkTypeAttr(n, "T", types); err != nil {
+		if err := kernel.CheckTypeAttr(n, "T", types); err != nil {
 			return nil, err
 		}
 		if _, err := indexTypeAttr(n, "Tindices", tensor.Int32, tensor.Int32, tensor.Int64); err != nil {
@@ -120,7 +120,7 @@ func sortedSegment(op segOp, data, idsT *tensor.Tensor) (*tensor.Tensor, error) 
 	}
 	outShape := shape.Clone()
 	outShape[0] = outRows
-	if err := checkOutput(data.DType(), outShape); err != nil {
+	if err := kernel.CheckOutput(data.DType(), outShape); err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 {
@@ -157,7 +157,7 @@ func unsortedSegment(op segOp, data, idsT, numT *tensor.Tensor) (*tensor.Tensor,
 		return nil, kernel.Invalid("num_segments should be a scalar, not shape %v", numT.Shape())
 	}
 	shape := data.Shape()
-	if !startsWith(shape, idsT.Shape()) {
+	if !kernel.HasPrefix(shape, idsT.Shape()) {
 		return nil, kernel.Invalid("data.shape = %v does not start with segment_ids.shape = %v", shape, idsT.Shape())
 	}
 	nums, err := kernel.Ints(numT)
@@ -195,7 +195,7 @@ type segRunner interface {
 // segmentDispatch builds the typed runner for data's dtype, lets do run
 // it, and wraps the result.
 func segmentDispatch(op segOp, data *tensor.Tensor, outShape tensor.Shape, do func(segRunner)) (*tensor.Tensor, error) {
-	if err := checkOutput(data.DType(), outShape); err != nil {
+	if err := kernel.CheckOutput(data.DType(), outShape); err != nil {
 		return nil, err
 	}
 	n := outShape.NumElements()

@@ -23,7 +23,7 @@ func topKFactory(v2 bool) kernel.Factory {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkTypeAttr(n, "T", realDTypes); err != nil {
+		if err := kernel.CheckTypeAttr(n, "T", realDTypes); err != nil {
 			return nil, err
 		}
 		if _, err := indexTypeAttr(n, "Tk", tensor.Int32, tensor.Int16, tensor.Int32, tensor.Int64); err != nil {
@@ -40,7 +40,7 @@ func topKFactory(v2 bool) kernel.Factory {
 				return nil, err
 			}
 			if k < 0 {
-				return nil, attrError(n, "k", fmt.Errorf("must be set and >= 0, got %d", k))
+				return nil, n.AttrError("k", fmt.Errorf("must be set and >= 0, got %d", k))
 			}
 			attrK = int(k)
 		}
