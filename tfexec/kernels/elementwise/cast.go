@@ -7,10 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("Cast", newCast)
-}
-
 // castable reports whether Cast supports dt as a source or destination:
 // TensorFlow's CPU kernel handles bool and every number type, not strings.
 func castable(dt tensor.DType) bool {
@@ -343,7 +339,6 @@ func writeInts[S int64 | uint64](dst any, off int, v []S) {
 		}
 	}
 }
-
 
 func narrow[S int64 | uint64, D integerT](dst []D, src []S) {
 	for i, x := range src {

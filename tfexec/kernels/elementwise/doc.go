@@ -25,6 +25,14 @@
 //
 // # Dtypes
 //
+// The package's kernel table (ops.go) lists every op with its dtypes. For
+// the math ops the row's dtypes are those of the loop table its kernel
+// runs: unaryTableFor and binaryTableFor assemble it from typed loop
+// families (floatUn, intUn, complexUn, numBin, cmpBin, ...), each of
+// which has a case for the ops it implements, and the row takes the
+// table's keys. A test checks every row both ways: declared dtypes are
+// prepared and run, the others refused with kernel.ErrUnsupported.
+//
 // Each op accepts the dtypes TensorFlow's CPU kernels register for it
 // that package tensor has (no quantized types), sometimes more where the
 // meaning is unambiguous (for example every integer width for the integer

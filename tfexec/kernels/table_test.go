@@ -1,0 +1,279 @@
+package kernels_test
+
+// These tests hold every row of the kernel table to its DTypes: the dtypes
+// a row declares must be the ones its kernel implements. Two checks cover
+// every row that declares dtypes:
+//
+//   - TestFactoriesHonourDTypes prepares a node per dtype with the type
+//     attribute set. A declared dtype must never be refused with
+//     ErrUnsupported; and where the factory checks dtypes at all (it
+//     refuses at least one), it must refuse exactly the undeclared ones.
+//   - TestKernelsHonourDTypes runs the kernel of one op-corpus node of the
+//     op, with the node's inputs of its type converted to each dtype in
+//     turn: a declared dtype must not fail with ErrUnsupported and an
+//     undeclared one must fail. This reaches the kernels that check their
+//     inputs' dtypes only when they run.
+//
+// Ops the corpus lacks whose factories take every dtype are checked by the
+// first test only; their packages' unit tests run their dtypes.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/testutil"
+	"github.com/tfoffload/tfoffload/internal/tfops"
+	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec"
+	"github.com/tfoffload/tfoffload/tfexec/kernel"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
+)
+
+// prepare runs d's factory on def with the type attribute set to dt,
+// turning a panic into an error.
+func prepare(d kernel.Def, def *tfpb.NodeDef, dt tensor.DType) (k kernel.Kernel, n *kernel.Node, err error) {
+	def = proto.Clone(def).(*tfpb.NodeDef)
+	if def.Attr == nil {
+		def.Attr = map[string]*tfpb.AttrValue{}
+	}
+	if def.Attr[d.TypeAttr], err = graph.AttrValue(dt); err != nil {
+		return nil, nil, err
+	}
+	n = kernel.NewNode(def)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("factory panicked: %v", r)
+		}
+	}()
+	k, err = d.New(n)
+	return k, n, err
+}
+
+func TestFactoriesHonourDTypes(t *testing.T) {
+	templates, _ := corpus(t)
+	checked := 0
+	for _, d := range kernel.Defs() {
+		if d.DTypes == nil {
+			continue
+		}
+		t.Run(d.Op, func(t *testing.T) {
+			def, ok := templates[d.Op]
+			if !ok {
+				def = graph.NewNode("n", d.Op, nil, bareAttrs[d.Op])
+			}
+			var refused []tensor.DType
+			for _, dt := range tensor.AllDTypes() {
+				_, _, err := prepare(d, def, dt)
+				assert.NotContains(t, fmt.Sprint(err), "panicked", "%v", dt)
+				if errors.Is(err, kernel.ErrUnsupported) {
+					refused = append(refused, dt)
+					if slices.Contains(d.DTypes, dt) {
+						t.Errorf("declares %v, but the factory refuses it: %v", dt, err)
+					}
+				}
+			}
+			if len(refused) > 0 {
+				checked++
+				accepted := slices.DeleteFunc(tensor.AllDTypes(), func(dt tensor.DType) bool { return slices.Contains(refused, dt) })
+				assert.Equal(t, names(d.DTypes), names(accepted), "the dtypes the factory accepts")
+			}
+		})
+	}
+	t.Logf("%d rows' factories check their dtypes", checked)
+}
+
+// bareAttrs are the attributes a factory needs besides the type, for ops
+// the corpus has no node of.
+var bareAttrs = map[string]map[string]any{}
+
+func TestKernelsHonourDTypes(t *testing.T) {
+	_, examples := corpus(t)
+	for _, d := range kernel.Defs() {
+		ex, ok := examples[d.Op]
+		if !ok {
+			continue
+		}
+		t.Run(d.Op, func(t *testing.T) {
+			for _, dt := range tensor.AllDTypes() {
+				err := runConverted(d, ex, dt)
+				if slices.Contains(d.DTypes, dt) {
+					if errors.Is(err, kernel.ErrUnsupported) || strings.Contains(fmt.Sprint(err), "panicked") {
+						t.Errorf("declares %v, but the kernel refuses it: %v", dt, err)
+					}
+				} else if err == nil {
+					t.Errorf("%v is not declared, but the kernel runs it", dt)
+				}
+			}
+		})
+	}
+	t.Logf("%d rows with dtypes run on corpus inputs", len(examples))
+}
+
+// names returns the dtypes' names, sorted by dtype.
+func names(dts []tensor.DType) []string {
+	dts = slices.Clone(dts)
+	slices.Sort(dts)
+	out := make([]string, len(dts))
+	for i, dt := range dts {
+		out[i] = dt.String()
+	}
+	return out
+}
+
+var (
+	corpusOnce      sync.Once
+	corpusTemplates map[string]*tfpb.NodeDef
+	corpusExamples  map[string]example
+)
+
+// corpus returns, for each op of a row with dtypes, a corpus node to
+// prepare (with the op's other attributes set as a real graph sets them)
+// and, where the executor can compute its inputs, an example to run.
+func corpus(t *testing.T) (map[string]*tfpb.NodeDef, map[string]example) {
+	root := filepath.Join(testutil.SharedModels(t), "tfops")
+	corpusOnce.Do(func() {
+		names, err := tfops.Find(root)
+		require.NoError(t, err)
+		defs := map[string]kernel.Def{}
+		for _, d := range kernel.Defs() {
+			if d.DTypes != nil {
+				defs[d.Op] = d
+			}
+		}
+		corpusTemplates, corpusExamples = findExamples(t, root, names, defs)
+	})
+	require.NotNil(t, corpusExamples, "loading the corpus failed")
+	return corpusTemplates, corpusExamples
+}
+
+// example is a corpus node with the values of its data inputs.
+type example struct {
+	def    *tfpb.NodeDef
+	dtype  tensor.DType // of its type attribute
+	inputs []*tensor.Tensor
+}
+
+// findExamples finds, for each op in defs, corpus nodes whose type
+// attribute is set, preferring a float type (so that index inputs, which
+// are integers, are never taken for values of the type): the first as a
+// template and the first whose inputs the executor computes as an
+// example. It also checks that each node's dtype is one its op declares:
+// the corpus passes, so its dtypes are implemented.
+func findExamples(t *testing.T, root string, names []string, defs map[string]kernel.Def) (map[string]*tfpb.NodeDef, map[string]example) {
+	type candidate struct {
+		c   *tfops.Case
+		def *tfpb.NodeDef
+		dt  tensor.DType
+	}
+	candidates := map[string][]candidate{}
+	for _, name := range names {
+		c, err := tfops.Load(root, name)
+		require.NoError(t, err, name)
+		for _, n := range c.Graph.GetNode() {
+			d, ok := defs[n.GetOp()]
+			if !ok || !graph.AttrsOf(n).Has(d.TypeAttr) {
+				continue
+			}
+			dt, err := graph.AttrsOf(n).Type(d.TypeAttr, tensor.Invalid)
+			require.NoError(t, err)
+			assert.Contains(t, d.DTypes, dt, "%s: node %q of the corpus case %s runs %s on an undeclared dtype", n.GetOp(), n.GetName(), name, dt)
+			candidates[n.GetOp()] = append(candidates[n.GetOp()], candidate{c, n, dt})
+		}
+	}
+	templates, examples := map[string]*tfpb.NodeDef{}, map[string]example{}
+	for op, cs := range candidates {
+		slices.SortStableFunc(cs, func(a, b candidate) int {
+			return boolOrder(a.dt.IsFloat(), b.dt.IsFloat())
+		})
+		templates[op] = cs[0].def
+		for _, cand := range cs[:min(len(cs), 4)] {
+			if in, err := inputsOf(cand.c, cand.def); err == nil {
+				examples[op] = example{def: cand.def, dtype: cand.dt, inputs: in}
+				break
+			}
+		}
+	}
+	return templates, examples
+}
+
+func boolOrder(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+// inputsOf runs the case's graph up to def's data inputs.
+func inputsOf(c *tfops.Case, def *tfpb.NodeDef) ([]*tensor.Tensor, error) {
+	var fetches []string
+	for _, in := range def.GetInput() {
+		if !strings.HasPrefix(in, "^") {
+			fetches = append(fetches, in)
+		}
+	}
+	if len(fetches) == 0 {
+		return nil, nil
+	}
+	e, err := tfexec.New(c.Graph)
+	if err != nil {
+		return nil, err
+	}
+	return e.Run(context.Background(), c.Feeds, fetches)
+}
+
+// runConverted prepares and runs ex's kernel with its type set to dt and
+// its inputs of the example's dtype converted to dt.
+func runConverted(d kernel.Def, ex example, dt tensor.DType) (err error) {
+	k, n, err := prepare(d, ex.def, dt)
+	if err != nil {
+		return err
+	}
+	in := make([]*tensor.Tensor, len(ex.inputs))
+	for i, x := range ex.inputs {
+		in[i] = x
+		if x.DType() == ex.dtype {
+			in[i] = convert(x, dt)
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("kernel panicked: %v", r)
+		}
+	}()
+	_, err = k(&kernel.Context{Context: context.Background(), Node: n}, in)
+	return err
+}
+
+// convert returns x's values as dtype dt (see kerneltest.Values; strings
+// are parsed, and values without a real form are zeros).
+func convert(x *tensor.Tensor, dt tensor.DType) *tensor.Tensor {
+	if x.DType() == dt {
+		return x
+	}
+	vals, err := tensor.Float64s(x)
+	if err != nil {
+		vals = make([]float64, x.NumElements())
+		if s, ok := x.Data().([]string); ok {
+			for i, v := range s {
+				vals[i], _ = strconv.ParseFloat(v, 64)
+			}
+		}
+	}
+	return kerneltest.Values(dt, x.Shape().Clone(), vals...)
+}
