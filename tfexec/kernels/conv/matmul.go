@@ -8,14 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("MatMul", newMatMul(mmLegacy))
-	kernel.RegisterFactory("BatchMatMul", newMatMul(mmV1))
-	kernel.RegisterFactory("BatchMatMulV2", newMatMul(mmV2))
-	kernel.RegisterFactory("BatchMatMulV3", newMatMul(mmV3))
-	kernel.RegisterFactory("_FusedMatMul", newFusedMatMul)
-}
-
 // mmVariant is one of the matrix-product ops.
 type mmVariant int
 

@@ -8,12 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("FakeQuantWithMinMaxArgs", newFakeQuantArgs)
-	kernel.RegisterFactory("FakeQuantWithMinMaxVars", newFakeQuantVars)
-	kernel.RegisterFactory("FakeQuantWithMinMaxVarsPerChannel", newFakeQuantPerChannel)
-}
-
 // quantRange is the integer range [lo, hi] of a fake-quant node:
 // [0, 2^num_bits − 1], or [1, 2^num_bits − 1] with narrow_range.
 type quantRange struct{ lo, hi int }
