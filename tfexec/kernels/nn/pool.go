@@ -10,12 +10,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("AvgPool", newPool(poolAvg))
-	kernel.RegisterFactory("MaxPool", newPool(poolMax))
-	kernel.RegisterFactory("MaxPoolV2", newPool(poolMaxV2))
-}
-
 // poolKind tells the pooling ops apart.
 type poolKind uint8
 

@@ -8,12 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("Softmax", newSoftmax(false))
-	kernel.RegisterFactory("LogSoftmax", newSoftmax(true))
-	kernel.RegisterFactory("SoftmaxCrossEntropyWithLogits", newSoftmaxXent)
-}
-
 // newSoftmax prepares Softmax (log=false) or LogSoftmax (log=true) over
 // the last axis.
 func newSoftmax(log bool) kernel.Factory {
