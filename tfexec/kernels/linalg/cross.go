@@ -8,13 +8,12 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("Cross", crossFactory)
-}
+// crossTypes are the dtypes of Cross: the real number types.
+var crossTypes = kernel.RealTypes()
 
 // crossFactory prepares Cross: inputs (a, b), attribute T.
 func crossFactory(n *kernel.Node) (kernel.Kernel, error) {
-	if err := kernel.CheckTypeAttr(n, "T", kernel.RealTypes()); err != nil {
+	if err := kernel.CheckTypeAttr(n, "T", crossTypes); err != nil {
 		return nil, err
 	}
 	return func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
@@ -32,7 +31,7 @@ func crossFactory(n *kernel.Node) (kernel.Kernel, error) {
 // cross computes the pairwise cross product of the 3-vectors in the last
 // dimension of a and b.
 func cross(a, b *tensor.Tensor) (*tensor.Tensor, error) {
-	if !slices.Contains(kernel.RealTypes(), a.DType()) {
+	if !slices.Contains(crossTypes, a.DType()) {
 		return nil, kernel.Unsupported("dtype %v", a.DType())
 	}
 	if a.DType() != b.DType() {

@@ -7,11 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("ArgMax", argFactory(true))
-	kernel.RegisterFactory("ArgMin", argFactory(false))
-}
-
 // argTypes are the input dtypes of TensorFlow's ArgMax/ArgMin CPU kernels.
 var argTypes = append(append([]tensor.DType{}, realDTypes...), tensor.Bool)
 

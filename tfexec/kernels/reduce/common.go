@@ -23,16 +23,12 @@ type integer interface {
 	int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
 }
 
-// realDTypes are TensorFlow's TF_CALL_REAL_NUMBER_TYPES that tensor holds.
-var realDTypes = []tensor.DType{
-	tensor.Float32, tensor.Float64, tensor.Float16, tensor.BFloat16,
-	tensor.Int8, tensor.Int16, tensor.Int32, tensor.Int64,
-	tensor.Uint8, tensor.Uint16, tensor.Uint32, tensor.Uint64,
-}
-
-// numberDTypes are TensorFlow's TF_CALL_NUMBER_TYPES: the real types and
-// complex64/complex128.
-var numberDTypes = append(append([]tensor.DType{}, realDTypes...), tensor.Complex64, tensor.Complex128)
+// Dtype sets, as TensorFlow's CPU kernels register them.
+var (
+	realDTypes   = kernel.RealTypes()
+	numberDTypes = kernel.NumberTypes()
+	boolType     = []tensor.DType{tensor.Bool}
+)
 
 // indexTypeAttr reads an optional index-type attribute restricted to the
 // given dtypes, returning def when it is absent.

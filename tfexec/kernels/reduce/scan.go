@@ -7,11 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("Cumsum", scanFactory(false))
-	kernel.RegisterFactory("Cumprod", scanFactory(true))
-}
-
 // scanFactory prepares Cumsum or Cumprod: inputs (x, axis), attributes
 // exclusive, reverse (both false by default), T and Tidx.
 func scanFactory(prod bool) kernel.Factory {

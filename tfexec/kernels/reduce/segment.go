@@ -19,34 +19,9 @@ const (
 	segMin
 )
 
-func init() {
-	sorted := []struct {
-		name  string
-		op    segOp
-		types []tensor.DType
-	}{
-		{"SegmentSum", segSum, numberDTypes},
-		{"SegmentMean", segMean, numberDTypes},
-		{"SegmentProd", segProd, numberDTypes},
-		{"SegmentMax", segMax, realDTypes},
-		{"SegmentMin", segMin, realDTypes},
-	}
-	for _, s := range sorted {
-		kernel.RegisterFactory(s.name, segmentFactory(s.op, s.types, true))
-	}
-	unsorted := []struct {
-		name  string
-		op    segOp
-		types []tensor.DType
-	}{
-		{"UnsortedSegmentSum", segSum, numberDTypes},
-		{"UnsortedSegmentProd", segProd, numberDTypes},
-		{"UnsortedSegmentMax", segMax, realDTypes},
-		{"UnsortedSegmentMin", segMin, realDTypes},
-	}
-	for _, s := range unsorted {
-		kernel.RegisterFactory(s.name, segmentFactory(s.op, s.types, false))
-	}
+// segmentReduction is the row of a segment reduction over the given dtypes.
+func segmentReduction(name string, op segOp, types []tensor.DType, sorted bool) kernel.Def {
+	return kernel.Def{Op: name, DTypes: types, New: segmentFactory(op, types, sorted)}
 }
 
 // segmentFactory prepares a sorted segment op (inputs data, segment_ids;

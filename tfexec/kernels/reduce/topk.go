@@ -9,11 +9,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("TopKV2", topKFactory(true))
-	kernel.RegisterFactory("TopK", topKFactory(false))
-}
-
 // topKFactory prepares TopKV2 (inputs input and k; attributes sorted, T,
 // and in newer graphs Tk and index_type) or the deprecated TopK (k is an
 // attribute).
