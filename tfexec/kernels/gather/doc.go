@@ -39,8 +39,11 @@
 // ScatterUpdate, OneHot, Unique) accept every dtype the tensor package
 // holds that TensorFlow registers for them, strings, bools, complex and
 // half types included: they copy elements as words of the dtype's width.
-// The arithmetic scatters take every number type (max and min real ones
-// only). Index inputs may be int32 or int64.
+// The arithmetic scatters take what their operation is defined on
+// (scatterTypes): every number type, and strings (concatenated) and bools
+// (or-ed) when they add; real types only for max and min; no half or
+// bfloat16 for the legacy ScatterMul and ScatterDiv. Index inputs may be
+// int32 or int64.
 //
 // # Semantics worth knowing
 //

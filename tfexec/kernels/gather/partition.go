@@ -7,12 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("DynamicPartition", partitionFactory)
-	kernel.RegisterFactory("DynamicStitch", stitchFactory)
-	kernel.RegisterFactory("ParallelDynamicStitch", stitchFactory)
-}
-
 // partitionFactory prepares DynamicPartition: inputs (data, partitions),
 // attributes num_partitions (>= 1) and T (any type).
 func partitionFactory(n *kernel.Node) (kernel.Kernel, error) {
