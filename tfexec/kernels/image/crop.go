@@ -8,10 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("CropAndResize", newCropAndResize)
-}
-
 func newCropAndResize(n *kernel.Node) (kernel.Kernel, error) {
 	method, err := n.Attrs.String("method", "bilinear")
 	if err != nil {

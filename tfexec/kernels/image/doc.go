@@ -25,9 +25,11 @@
 //
 // The resampling ops take every real number type and read half and
 // bfloat16 through float32; ResizeNearestNeighbor, which only copies
-// pixels, takes every dtype of fixed size.
-// NonMaxSuppression takes float32, float16 and bfloat16 and, like
-// TensorFlow, rounds every score computation to the scores' dtype.
+// pixels, takes every dtype of fixed size. NonMaxSuppressionV2 to V5
+// take float32, float16 and bfloat16 and, like TensorFlow, round every
+// score computation to the scores' dtype (NonMaxSuppression and
+// NonMaxSuppressionWithOverlaps have no type attribute: float32).
+// DrawBoundingBoxes takes float32 and float16 images.
 //
 // # Semantics worth knowing
 //

@@ -5,11 +5,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("DrawBoundingBoxes", kernel.Stateless(drawBoundingBoxes))
-	kernel.RegisterFactory("DrawBoundingBoxesV2", kernel.Stateless(drawBoundingBoxes))
-}
-
 // defaultColors is TensorFlow's default RGBA colour table for boxes.
 var defaultColors = [][]float32{
 	{1, 1, 0, 1},     // yellow

@@ -8,15 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("NonMaxSuppression", newNMS(1))
-	kernel.RegisterFactory("NonMaxSuppressionV2", newNMS(2))
-	kernel.RegisterFactory("NonMaxSuppressionV3", newNMS(3))
-	kernel.RegisterFactory("NonMaxSuppressionV4", newNMS(4))
-	kernel.RegisterFactory("NonMaxSuppressionV5", newNMS(5))
-	kernel.RegisterFactory("NonMaxSuppressionWithOverlaps", kernel.Stateless(nmsWithOverlaps))
-}
-
 // nmsWithOverlaps is NonMaxSuppressionWithOverlaps: hard NMS where the
 // similarity of boxes i and j is overlaps[i, j] (all float32).
 func nmsWithOverlaps(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {

@@ -8,13 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.RegisterFactory("ResizeBilinear", newResize(resizeBilinear))
-	kernel.RegisterFactory("ResizeNearestNeighbor", newResize(resizeNearest))
-	kernel.RegisterFactory("ResizeArea", newResize(resizeArea))
-	kernel.RegisterFactory("ResizeBicubic", newResize(resizeBicubic))
-}
-
 // resizer is one resize method run on a validated state.
 type resizer func(img *tensor.Tensor, st *resizeState) (*tensor.Tensor, error)
 
