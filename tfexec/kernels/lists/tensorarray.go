@@ -165,20 +165,6 @@ func arrayOf(t *tensor.Tensor) (*tensorArray, error) {
 	return ta, nil
 }
 
-func init() {
-	kernel.RegisterFactory("TensorArrayV3", newTensorArrayV3)
-	kernel.RegisterFactory("TensorArrayGradV3", newTensorArrayGrad)
-	kernel.RegisterFactory("TensorArrayGradWithShape", newTensorArrayGrad)
-	kernel.RegisterFactory("TensorArrayWriteV3", kernel.Stateless(taWrite))
-	kernel.RegisterFactory("TensorArrayReadV3", newTensorArrayRead)
-	kernel.RegisterFactory("TensorArrayGatherV3", newTensorArrayGather)
-	kernel.RegisterFactory("TensorArrayScatterV3", kernel.Stateless(taScatter))
-	kernel.RegisterFactory("TensorArrayConcatV3", newTensorArrayConcat)
-	kernel.RegisterFactory("TensorArraySplitV3", kernel.Stateless(taSplit))
-	kernel.RegisterFactory("TensorArraySizeV3", kernel.Stateless(taSize))
-	kernel.RegisterFactory("TensorArrayCloseV3", kernel.Stateless(taClose))
-}
-
 // newTensorArrayV3 creates a new TensorArray each time it runs and
 // outputs its handle and a flow scalar.
 func newTensorArrayV3(n *kernel.Node) (kernel.Kernel, error) {

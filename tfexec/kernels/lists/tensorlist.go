@@ -122,28 +122,6 @@ func (l *tensorList) mergeSet(s pshape, indices []int) (pshape, error) {
 	return s, nil
 }
 
-func init() {
-	kernel.RegisterFactory("EmptyTensorList", newEmptyTensorList)
-	kernel.RegisterFactory("TensorListReserve", newTensorListReserve)
-	kernel.RegisterFactory("TensorListFromTensor", newTensorListFromTensor)
-	kernel.RegisterFactory("TensorListGetItem", newTensorListGetItem)
-	kernel.RegisterFactory("TensorListSetItem", newTensorListSetItem)
-	kernel.RegisterFactory("TensorListStack", newTensorListStack)
-	kernel.RegisterFactory("TensorListPushBack", newTensorListPushBack)
-	kernel.RegisterFactory("TensorListPopBack", newTensorListPopBack)
-	kernel.RegisterFactory("TensorListLength", kernel.Stateless(tlLength))
-	kernel.RegisterFactory("TensorListElementShape", newTensorListElementShape)
-	kernel.RegisterFactory("TensorListGather", newTensorListGather)
-	kernel.RegisterFactory("TensorListScatter", newTensorListScatter)
-	kernel.RegisterFactory("TensorListScatterV2", newTensorListScatter)
-	kernel.RegisterFactory("TensorListScatterIntoExistingList", kernel.Stateless(tlScatterIntoExisting))
-	kernel.RegisterFactory("TensorListConcat", newTensorListConcat)
-	kernel.RegisterFactory("TensorListConcatV2", newTensorListConcat)
-	kernel.RegisterFactory("TensorListSplit", kernel.Stateless(tlSplit))
-	kernel.RegisterFactory("TensorListResize", kernel.Stateless(tlResize))
-	kernel.RegisterFactory("TensorListConcatLists", newTensorListConcatLists)
-}
-
 // newEmptyTensorList is EmptyTensorList: (element_shape, max_num_elements)
 // → an empty list.
 func newEmptyTensorList(n *kernel.Node) (kernel.Kernel, error) {
