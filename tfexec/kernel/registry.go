@@ -176,11 +176,6 @@ func Ops() []string {
 	return ops
 }
 
-// RegisterFactory registers f for op with no dtypes.
-//
-// Deprecated: list a Def in the package's kernel table and Register it.
-func RegisterFactory(op string, f Factory) { Register(Def{Op: op, New: f}) }
-
 // Stateless wraps a kernel that needs no attributes as a Factory.
 func Stateless(k Kernel) Factory {
 	return func(*Node) (Kernel, error) { return k, nil }
