@@ -1,21 +1,23 @@
 package kernels_test
 
 // These tests hold every row of the kernel table to its DTypes: the dtypes
-// a row declares must be the ones its kernel implements. Two checks cover
-// every row that declares dtypes:
+// a row declares must be the ones its kernel implements.
 //
 //   - TestFactoriesHonourDTypes prepares a node per dtype with the type
 //     attribute set. A declared dtype must never be refused with
 //     ErrUnsupported; and where the factory checks dtypes at all (it
 //     refuses at least one), it must refuse exactly the undeclared ones.
-//   - TestKernelsHonourDTypes runs the kernel of one op-corpus node of the
-//     op, with the node's inputs of its type converted to each dtype in
-//     turn: a declared dtype must not fail with ErrUnsupported and an
-//     undeclared one must fail. This reaches the kernels that check their
-//     inputs' dtypes only when they run.
+//   - TestKernelsHonourDTypes runs, for every row whose factory does not
+//     check dtypes, the kernel on inputs of each dtype in turn: a
+//     declared dtype must not fail with ErrUnsupported and an undeclared
+//     one must fail. The inputs are those of an op-corpus node of the
+//     op, its typed inputs converted to each dtype, or where the corpus
+//     has no usable node those of a recipe (recipes_test.go).
+//   - Both check that the corpus runs every op on dtypes it declares.
 //
-// Ops the corpus lacks whose factories take every dtype are checked by the
-// first test only; their packages' unit tests run their dtypes.
+// A row whose factory checks dtypes is thus checked exactly when it is
+// prepared; the kernels check at run time against the same lists (and
+// package elementwise runs all its rows on every dtype too).
 
 import (
 	"context"
@@ -114,29 +116,65 @@ var bareAttrs = map[string]map[string]any{
 	"AvgPool":   {"padding": "VALID", "ksize": []int{1, 1, 1, 1}, "strides": []int{1, 1, 1, 1}},
 	"MaxPool":   {"padding": "VALID", "ksize": []int{1, 1, 1, 1}, "strides": []int{1, 1, 1, 1}},
 	"MaxPoolV2": {"padding": "VALID"},
+	"_FusedConv2D": {"padding": "VALID", "strides": []int{1, 1, 1, 1},
+		"fused_ops": []string{"BiasAdd"}, "num_args": 1},
+	"_FusedDepthwiseConv2dNative": {"padding": "VALID", "strides": []int{1, 1, 1, 1},
+		"fused_ops": []string{"BiasAdd"}, "num_args": 1},
+	"FusedDepthwiseConv2dNative": {"padding": "VALID", "strides": []int{1, 1, 1, 1},
+		"fused_ops": []string{"BiasAdd"}, "num_args": 1},
+	"_FusedMatMul": {"fused_ops": []string{"BiasAdd"}, "num_args": 1},
 }
 
 func TestKernelsHonourDTypes(t *testing.T) {
-	_, examples := corpus(t)
+	templates, examples := corpus(t)
+	fromCorpus := 0
 	for _, d := range kernel.Defs() {
-		ex, ok := examples[d.Op]
-		if !ok {
+		if d.DTypes == nil {
+			continue
+		}
+		probe, ok := examples[d.Op]
+		recipe, fromRecipe := recipes[d.Op]
+		switch {
+		case fromRecipe:
+			probe = recipe.example(d)
+		case ok && !probe.empty():
+			fromCorpus++
+		default:
+			assert.True(t, checksDTypes(d, templates), "%s: no factory check and no corpus node to run: add a recipe", d.Op)
 			continue
 		}
 		t.Run(d.Op, func(t *testing.T) {
 			for _, dt := range tensor.AllDTypes() {
-				err := runConverted(d, ex, dt)
-				if slices.Contains(d.DTypes, dt) {
-					if errors.Is(err, kernel.ErrUnsupported) || strings.Contains(fmt.Sprint(err), "panicked") {
-						t.Errorf("declares %v, but the kernel refuses it: %v", dt, err)
-					}
-				} else if err == nil && !ex.empty() {
-					t.Errorf("%v is not declared, but the kernel runs it", dt)
+				err := probe.run(d, dt)
+				switch {
+				case !slices.Contains(d.DTypes, dt):
+					assert.Error(t, err, "%v is not declared, but the kernel runs it", dt)
+				case fromRecipe:
+					// A recipe's inputs are valid for every declared dtype.
+					assert.NoError(t, err, "declares %v", dt)
+				case errors.Is(err, kernel.ErrUnsupported) || strings.Contains(fmt.Sprint(err), "panicked"):
+					// Converted corpus values may be invalid for the op
+					// (a zero divisor, say), but never unsupported.
+					t.Errorf("declares %v, but the kernel refuses it: %v", dt, err)
 				}
 			}
 		})
 	}
-	t.Logf("%d rows with dtypes run on corpus inputs", len(examples))
+	t.Logf("%d rows run on corpus inputs, %d on recipes", fromCorpus, len(recipes))
+}
+
+// checksDTypes reports whether d's factory refuses some dtype.
+func checksDTypes(d kernel.Def, templates map[string]*tfpb.NodeDef) bool {
+	def, ok := templates[d.Op]
+	if !ok {
+		def = graph.NewNode("n", d.Op, nil, bareAttrs[d.Op])
+	}
+	for _, dt := range tensor.AllDTypes() {
+		if _, _, err := prepare(d, def, dt); errors.Is(err, kernel.ErrUnsupported) {
+			return true
+		}
+	}
+	return false
 }
 
 // names returns the dtypes' names, sorted by dtype.
@@ -176,11 +214,49 @@ func corpus(t *testing.T) (map[string]*tfpb.NodeDef, map[string]example) {
 	return corpusTemplates, corpusExamples
 }
 
-// example is a corpus node with the values of its data inputs.
+// example is a node to run with the values of its data inputs for a
+// dtype.
 type example struct {
 	def    *tfpb.NodeDef
-	dtype  tensor.DType // of its type attribute
-	inputs []*tensor.Tensor
+	inputs func(tensor.DType) []*tensor.Tensor
+}
+
+// empty reports whether an input of ex has no elements: a kernel may
+// return before it looks at the dtype, so running it proves little.
+func (ex example) empty() bool {
+	return slices.ContainsFunc(ex.inputs(tensor.Float32), func(x *tensor.Tensor) bool { return x.NumElements() == 0 })
+}
+
+// run prepares and runs ex's kernel with its type set to dt, turning a
+// panic into an error.
+func (ex example) run(d kernel.Def, dt tensor.DType) (err error) {
+	k, n, err := prepare(d, ex.def, dt)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("kernel panicked: %v", r)
+		}
+	}()
+	_, err = k(&kernel.Context{Context: context.Background(), Node: n}, ex.inputs(dt))
+	return err
+}
+
+// corpusExample is the example of a corpus node of type dt with the
+// given inputs: its typed inputs are converted to the dtype asked for.
+func corpusExample(op string, def *tfpb.NodeDef, dt tensor.DType, inputs []*tensor.Tensor) example {
+	return example{def: def, inputs: func(to tensor.DType) []*tensor.Tensor {
+		in := make([]*tensor.Tensor, len(inputs))
+		for i, x := range inputs {
+			in[i] = x
+			typed, ok := typedInputs[op]
+			if ok && slices.Contains(typed, i) || !ok && x.DType() == dt {
+				in[i] = convert(x, to)
+			}
+		}
+		return in
+	}}
 }
 
 // findExamples finds, for each op in defs, corpus nodes whose type
@@ -221,7 +297,7 @@ func findExamples(t *testing.T, root string, names []string, defs map[string]ker
 			if err != nil || ambiguous(cand.dt, in) {
 				continue
 			}
-			ex := example{def: cand.def, dtype: cand.dt, inputs: in}
+			ex := corpusExample(op, cand.def, cand.dt, in)
 			if _, ok := examples[op]; !ok || !ex.empty() {
 				examples[op] = ex
 			}
@@ -243,12 +319,6 @@ func ambiguous(dt tensor.DType, inputs []*tensor.Tensor) bool {
 		}
 	}
 	return dt.IsInteger() && n > 1
-}
-
-// empty reports whether an input of ex has no elements: a kernel may
-// return before it looks at the dtype, so running it proves little.
-func (ex example) empty() bool {
-	return slices.ContainsFunc(ex.inputs, func(x *tensor.Tensor) bool { return x.NumElements() == 0 })
 }
 
 func boolOrder(a, b bool) int {
@@ -277,30 +347,6 @@ func inputsOf(c *tfops.Case, def *tfpb.NodeDef) ([]*tensor.Tensor, error) {
 		return nil, err
 	}
 	return e.Run(context.Background(), c.Feeds, fetches)
-}
-
-// runConverted prepares and runs ex's kernel with its type set to dt and
-// its inputs of the example's dtype converted to dt.
-func runConverted(d kernel.Def, ex example, dt tensor.DType) (err error) {
-	k, n, err := prepare(d, ex.def, dt)
-	if err != nil {
-		return err
-	}
-	in := make([]*tensor.Tensor, len(ex.inputs))
-	for i, x := range ex.inputs {
-		in[i] = x
-		typed, ok := typedInputs[d.Op]
-		if ok && slices.Contains(typed, i) || !ok && x.DType() == ex.dtype {
-			in[i] = convert(x, dt)
-		}
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("kernel panicked: %v", r)
-		}
-	}()
-	_, err = k(&kernel.Context{Context: context.Background(), Node: n}, in)
-	return err
 }
 
 // convert returns x's values as dtype dt (see kerneltest.Values; strings
