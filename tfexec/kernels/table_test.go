@@ -7,17 +7,20 @@ package kernels_test
 //     attribute set. A declared dtype must never be refused with
 //     ErrUnsupported; and where the factory checks dtypes at all (it
 //     refuses at least one), it must refuse exactly the undeclared ones.
-//   - TestKernelsHonourDTypes runs, for every row whose factory does not
-//     check dtypes, the kernel on inputs of each dtype in turn: a
-//     declared dtype must not fail with ErrUnsupported and an undeclared
-//     one must fail. The inputs are those of an op-corpus node of the
-//     op, its typed inputs converted to each dtype, or where the corpus
-//     has no usable node those of a recipe (recipes_test.go).
+//   - TestKernelsHonourDTypes runs kernels on inputs of each dtype in
+//     turn: a declared dtype must not fail with ErrUnsupported and an
+//     undeclared one must fail. The inputs are those of an op-corpus
+//     node of the op, its typed inputs converted to each dtype, or those
+//     of a recipe (recipes_test.go), which must run without error on
+//     every declared dtype. Every row whose factory does not check
+//     dtypes must be run this way: a new one needs a corpus node or a
+//     recipe.
 //   - Both check that the corpus runs every op on dtypes it declares.
 //
-// A row whose factory checks dtypes is thus checked exactly when it is
-// prepared; the kernels check at run time against the same lists (and
-// package elementwise runs all its rows on every dtype too).
+// A row whose factory checks dtypes and that the corpus cannot run is
+// thus checked when it is prepared only; its kernel checks its inputs at
+// run time against the same list (and package elementwise runs all its
+// rows on every dtype too).
 
 import (
 	"context"
