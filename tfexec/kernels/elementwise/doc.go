@@ -1,6 +1,7 @@
 // Package elementwise implements tfexec's elementwise kernels: activations,
 // unary and binary math with NumPy broadcasting, comparisons, logic,
 // selection, casts and clipping, with TensorFlow's CPU semantics.
+// Importing the package registers its kernel table (ops.go).
 //
 // # Ops
 //

@@ -2,10 +2,10 @@
 // elements by index: gathering, scattering, partitioning and stitching,
 // one-hot encoding, and finding the positions or the distinct values of a
 // tensor. Each kernel follows TensorFlow's CPU kernel for the op: output
-// shapes and dtypes, the order of floating-point operations where it
-// shows in the result, and the InvalidArgument checks, which wrap
-// [kernel.ErrInvalidArgument]. Importing the package registers the
-// kernels.
+// shapes and dtypes, the order of floating-point operations where it shows
+// in the result, and the InvalidArgument checks, which wrap
+// [kernel.ErrInvalidArgument]. Importing the package registers its kernel
+// table (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //

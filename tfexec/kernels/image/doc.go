@@ -1,10 +1,10 @@
 // Package image implements tfexec's kernels for TensorFlow's image ops:
-// resampling, cropping, non-maximum suppression of detection boxes and
-// box drawing. Each kernel follows TensorFlow's CPU kernel for the op:
-// output shapes and dtypes, the order of floating-point operations where
-// it shows in the result, and the InvalidArgument checks, which wrap
-// [kernel.ErrInvalidArgument]. Importing the package registers the
-// kernels.
+// resampling, cropping, non-maximum suppression of detection boxes and box
+// drawing. Each kernel follows TensorFlow's CPU kernel for the op: output
+// shapes and dtypes, the order of floating-point operations where it shows
+// in the result, and the InvalidArgument checks, which wrap
+// [kernel.ErrInvalidArgument]. Importing the package registers its kernel
+// table (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //

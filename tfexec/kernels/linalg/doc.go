@@ -1,9 +1,9 @@
-// Package linalg implements tfexec's kernels for linear algebra other
-// than matrix products, which live in package conv beside the
-// convolutions that share their GEMM. Each kernel follows TensorFlow's CPU
-// kernel for the op: shapes, dtypes, the order of floating-point
-// operations and the InvalidArgument checks. Importing the package
-// registers the kernels.
+// Package linalg implements tfexec's kernels for linear algebra other than
+// matrix products, which live in package conv beside the convolutions that
+// share their GEMM. Each kernel follows TensorFlow's CPU kernel for the
+// op: shapes, dtypes, the order of floating-point operations and the
+// InvalidArgument checks. Importing the package registers its kernel table
+// (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //

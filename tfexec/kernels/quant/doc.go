@@ -1,7 +1,8 @@
 // Package quant implements tfexec's kernels for TensorFlow's fake
 // quantization, the ops quantization-aware training leaves in a graph to
 // simulate integer inference in float32, following TensorFlow's CPU
-// kernels. Importing the package registers the kernels.
+// kernels. Importing the package registers its kernel table (ops.go), one
+// row an op with the dtypes its kernel implements.
 //
 // # Ops
 //

@@ -1,7 +1,7 @@
 // Package reduce implements tfexec's reduction-family kernels with
 // TensorFlow's CPU semantics: reductions over axes, arg-extrema, scans,
-// top-k and segment reductions. Importing the package registers the ops
-// with package kernel.
+// top-k and segment reductions. Importing the package registers its kernel
+// table (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //

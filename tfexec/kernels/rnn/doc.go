@@ -2,7 +2,8 @@
 // cells (tf.contrib.rnn's LSTMBlockCell, LSTMBlockFusedCell and
 // GRUBlockCell, Keras' fused LSTM), following TensorFlow's CPU kernels:
 // shapes, gate layouts, attribute defaults and InvalidArgument checks.
-// Importing the package registers the kernels.
+// Importing the package registers its kernel table (ops.go), one row an op
+// with the dtypes its kernel implements.
 //
 // # Ops
 //
