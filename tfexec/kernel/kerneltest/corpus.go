@@ -153,3 +153,19 @@ func asFloat64(t *testing.T, x *tensor.Tensor) *tensor.Tensor {
 	require.NoError(t, err)
 	return tensor.MustFromSlice(x.Shape(), v)
 }
+
+// AssertFloatOutputs compares got, a case's outputs in Fetches order,
+// with TensorFlow's: the printed values are parsed as float64 and
+// compared with ours, converted to float64, within tol, so that they are
+// not rounded a second time.
+func AssertFloatOutputs(t *testing.T, c *tfops.Case, got []*tensor.Tensor, tol tensor.Tolerance) {
+	t.Helper()
+	require.Len(t, got, len(c.Expected))
+	for i, ex := range c.Expected {
+		want, err := tfops.Parse(tensor.Float64, ex.Shape, ex.Values)
+		require.NoError(t, err)
+		g, err := tensor.Float64s(got[i])
+		require.NoError(t, err)
+		assert.NoError(t, tensor.Compare(tensor.MustFromSlice(got[i].Shape(), g), want, tol), ex.Tensor)
+	}
+}

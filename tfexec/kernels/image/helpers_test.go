@@ -4,12 +4,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
-	"github.com/tfoffload/tfoffload/tfexec/kernel"
 	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
@@ -35,13 +33,7 @@ func u8(shape tensor.Shape, v ...uint8) *tensor.Tensor    { return tensor.MustFr
 func str(shape tensor.Shape, v ...string) *tensor.Tensor  { return tensor.MustFromSlice(shape, v) }
 
 // f16 builds a half tensor from float32 values.
-func f16(shape tensor.Shape, v ...float32) *tensor.Tensor {
-	h := make([]tensor.F16, len(v))
-	for i, x := range v {
-		h[i] = tensor.NewF16(x)
-	}
-	return tensor.MustFromSlice(shape, h)
-}
+func f16(shape tensor.Shape, v ...float32) *tensor.Tensor { return kerneltest.Half(shape, v...) }
 
 func s(dims ...int) tensor.Shape { return tensor.Shape(dims) }
 
@@ -55,22 +47,4 @@ func assertTensor(t *testing.T, want, got *tensor.Tensor) {
 func assertClose(t *testing.T, want, got *tensor.Tensor) {
 	t.Helper()
 	assert.NoError(t, tensor.Compare(got, want, tensor.Tolerance{RTol: 1e-6, ATol: 1e-6}))
-}
-
-// errCase is an input set a kernel must reject with kernel.ErrInvalidArgument.
-type errCase struct {
-	name  string
-	attrs map[string]any
-	in    []*tensor.Tensor
-}
-
-func runErrCases(t *testing.T, name string, cases []errCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := call(name, tc.attrs, tc.in...)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, kernel.ErrInvalidArgument)
-		})
-	}
 }

@@ -4,13 +4,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfops"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 // TestCorpus runs the op corpus's fake-quantization graphs on the executor
@@ -31,16 +31,7 @@ func TestCorpus(t *testing.T) {
 			require.NoError(t, err)
 			got, err := e.Run(t.Context(), c.Feeds, c.Fetches())
 			require.NoError(t, err)
-			require.Len(t, got, len(c.Expected))
-			for i, ex := range c.Expected {
-				// Parsed as float64, TensorFlow's printed values are
-				// compared with ours without a second rounding.
-				want, err := tfops.Parse(tensor.Float64, ex.Shape, ex.Values)
-				require.NoError(t, err)
-				g, err := tensor.Float64s(got[i])
-				require.NoError(t, err)
-				assert.NoError(t, tensor.Compare(tensor.MustFromSlice(got[i].Shape(), g), want, printed), ex.Tensor)
-			}
+			kerneltest.AssertFloatOutputs(t, c, got, printed)
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 // f32 builds a float32 tensor.
@@ -16,10 +17,5 @@ func f32(shape tensor.Shape, v ...float32) *tensor.Tensor {
 
 // randT returns a float32 tensor of uniform values in [−scale, scale).
 func randT(r *rand.Rand, scale float32, shape ...int) *tensor.Tensor {
-	s := tensor.Shape(shape)
-	v := make([]float32, s.NumElements())
-	for i := range v {
-		v[i] = (2*r.Float32() - 1) * scale
-	}
-	return tensor.MustFromSlice(s, v)
+	return kerneltest.Uniform(r, scale, shape...)
 }

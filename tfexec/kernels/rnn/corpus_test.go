@@ -5,13 +5,13 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfops"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 // TestCorpus runs the op-corpus graphs built around this package's ops
@@ -55,18 +55,7 @@ func TestCorpus(t *testing.T) {
 				t.Skipf("needs kernels from other packages: %v", err)
 			}
 			require.NoError(t, err)
-			require.Len(t, got, len(c.Expected))
-			for i, ex := range c.Expected {
-				// Parsed as float64, TensorFlow's printed values are
-				// compared with ours without a second rounding.
-				want, err := tfops.Parse(tensor.Float64, ex.Shape, ex.Values)
-				require.NoError(t, err)
-				g, err := tensor.Float64s(got[i])
-				require.NoError(t, err)
-				gt, err := tensor.FromSlice(got[i].Shape(), g)
-				require.NoError(t, err)
-				assert.NoError(t, tensor.Compare(gt, want, tc.tol), ex.Tensor)
-			}
+			kerneltest.AssertFloatOutputs(t, c, got, tc.tol)
 		})
 	}
 }
