@@ -99,8 +99,8 @@ var (
 )
 
 // Register adds rows to the kernel table. It panics on a row without an
-// op or a factory, on dtypes that are invalid or repeated, on a type
-// attribute without dtypes, and on an op that already has a row:
+// op or a factory, on dtypes that are invalid, repeated or an empty list,
+// on a type attribute without dtypes, and on an op that already has a row:
 // registration happens in init functions, where these are programming
 // errors.
 func Register(defs ...Def) {
@@ -125,6 +125,8 @@ func (d Def) normalized() Def {
 		panic("kernel: " + d.Op + " has no factory")
 	case d.DTypes == nil && d.TypeAttr != "":
 		panic("kernel: " + d.Op + " names type attribute " + d.TypeAttr + " but no dtypes")
+	case d.DTypes != nil && len(d.DTypes) == 0:
+		panic("kernel: " + d.Op + " lists an empty set of dtypes")
 	}
 	if d.DTypes == nil {
 		return d

@@ -56,6 +56,7 @@ func TestRegisterRefusesBadRows(t *testing.T) {
 		{"type attribute without dtypes", Def{Op: "RegistryTestNoTypes", TypeAttr: "dtype", New: noKernel}},
 		{"repeated dtype", Def{Op: "RegistryTestRepeated", DTypes: []tensor.DType{tensor.Int32, tensor.Int32}, New: noKernel}},
 		{"invalid dtype", Def{Op: "RegistryTestInvalid", DTypes: []tensor.DType{tensor.Invalid}, New: noKernel}},
+		{"empty dtypes", Def{Op: "RegistryTestEmpty", DTypes: []tensor.DType{}, New: noKernel}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
