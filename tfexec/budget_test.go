@@ -131,9 +131,9 @@ func TestReshapeToAHugeShapeAllocatesNothing(t *testing.T) {
 }
 
 func init() {
-	kernel.Register("TestMustNew", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	kernel.Register(kernel.Def{Op: "TestMustNew", New: kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		return []*tensor.Tensor{tensor.MustNew(tensor.Float32, tensor.Shape{int(tensor.Values[int32](in[0])[0])})}, nil
-	}))
+	})})
 }
 
 // TestMustNewOverBudgetIsAnOrdinaryError: kernels allocate outputs with

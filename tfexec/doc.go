@@ -26,10 +26,11 @@
 //
 // # Kernels
 //
-// Op implementations live in the kernels/... packages and register with
-// package kernel; see there for what a kernel must guarantee. The executor
-// adds per-executor overrides ([WithKernel]), which is how the bridge puts
-// its offloaded clusters into a graph.
+// Op implementations live in the kernels/... packages, each listing its
+// kernels as rows of package kernel's table (the plumbing ops' rows are
+// in plumbing.go); see package kernel for what a kernel must guarantee.
+// The executor adds per-executor overrides ([WithKernel]), which is how
+// the bridge puts its offloaded clusters into a graph.
 //
 // # Memory
 //

@@ -30,26 +30,28 @@ func init() {
 			return []*tensor.Tensor{tensor.Scalar(f(a[0], b[0]))}, nil
 		})
 	}
-	kernel.Register("TestAdd", binary(func(a, b int32) int32 { return a + b }))
-	kernel.Register("TestMul", binary(func(a, b int32) int32 { return a * b }))
-	kernel.Register("TestLess", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		return []*tensor.Tensor{tensor.Scalar(tensor.Values[int32](in[0])[0] < tensor.Values[int32](in[1])[0])}, nil
-	}))
-	kernel.Register("TestPanic", kernel.Stateless(func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		panic("boom")
-	}))
-	kernel.Register("TestSlow", kernel.Stateless(func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(10 * time.Second):
-			return in, nil
-		}
-	}))
-	kernel.Register("TestTwoOut", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		v := tensor.Values[int32](in[0])[0]
-		return []*tensor.Tensor{tensor.Scalar(v + 1), tensor.Scalar(v + 2)}, nil
-	}))
+	kernel.Register(
+		kernel.Def{Op: "TestAdd", New: binary(func(a, b int32) int32 { return a + b })},
+		kernel.Def{Op: "TestMul", New: binary(func(a, b int32) int32 { return a * b })},
+		kernel.Def{Op: "TestLess", New: kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+			return []*tensor.Tensor{tensor.Scalar(tensor.Values[int32](in[0])[0] < tensor.Values[int32](in[1])[0])}, nil
+		})},
+		kernel.Def{Op: "TestPanic", New: kernel.Stateless(func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
+			panic("boom")
+		})},
+		kernel.Def{Op: "TestSlow", New: kernel.Stateless(func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(10 * time.Second):
+				return in, nil
+			}
+		})},
+		kernel.Def{Op: "TestTwoOut", New: kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+			v := tensor.Values[int32](in[0])[0]
+			return []*tensor.Tensor{tensor.Scalar(v + 1), tensor.Scalar(v + 2)}, nil
+		})},
+	)
 }
 
 func i32(v int32) *tensor.Tensor { return tensor.Scalar(v) }

@@ -213,14 +213,14 @@ var concurrency struct {
 }
 
 func init() {
-	kernel.Register("TestConcurrent", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	kernel.Register(kernel.Def{Op: "TestConcurrent", New: kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		n := concurrency.now.Add(1)
 		defer concurrency.now.Add(-1)
 		for p := concurrency.peak.Load(); n > p && !concurrency.peak.CompareAndSwap(p, n); p = concurrency.peak.Load() {
 		}
 		time.Sleep(2 * time.Millisecond)
 		return in, nil
-	}))
+	})})
 }
 
 // TestParallelIterations checks that no more than parallel_iterations

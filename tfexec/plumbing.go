@@ -9,38 +9,51 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-// The plumbing ops: values in, values through, nothing computed.
-func init() {
-	kernel.Register("Const", func(n *kernel.Node) (kernel.Kernel, error) {
-		// Converted once, at prepare time; every run shares the tensor.
-		t, err := n.Attrs.Tensor("value")
-		if err != nil {
-			return nil, err
-		}
-		return func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
-			return []*tensor.Tensor{t}, nil
-		}, nil
-	})
-	kernel.Register("Placeholder", kernel.Stateless(func(ctx *kernel.Context, _ []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		return nil, fmt.Errorf("%w: placeholder %q must be fed", ErrFeed, ctx.Node.Name())
-	}))
-	for _, op := range []string{"Identity", "StopGradient", "PreventGradient", "Snapshot",
-		"PlaceholderWithDefault", "LoopCond", "RefIdentity", "DebugIdentity", "EnsureShape",
-		"CheckNumerics", "Print"} {
-		kernel.Register(op, identityFactory(op))
-	}
-	kernel.Register("IdentityN", kernel.Stateless(func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		return in, nil
-	}))
-	kernel.Register("NoOp", kernel.Stateless(func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		return nil, nil
-	}))
-	kernel.Register("PrintV2", kernel.Stateless(func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		return nil, nil
-	}))
-	kernel.Register("Assert", newAssert)
-	kernel.Register("Assign", newAssign)
+func init() { kernel.Register(plumbing...) }
+
+// plumbing is the kernel table of the ops that compute nothing: values
+// in, values through.
+var plumbing = []kernel.Def{
+	{Op: "Const", DTypes: kernel.AllTypes(), TypeAttr: "dtype", New: newConst},
+	{Op: "Placeholder", DTypes: kernel.AllTypes(), TypeAttr: "dtype", New: kernel.Stateless(placeholder)},
+	{Op: "PlaceholderWithDefault", DTypes: kernel.AllTypes(), TypeAttr: "dtype", New: identityFactory("PlaceholderWithDefault")},
+	{Op: "Identity", DTypes: kernel.AllTypes(), New: identityFactory("Identity")},
+	{Op: "StopGradient", DTypes: kernel.AllTypes(), New: identityFactory("StopGradient")},
+	{Op: "PreventGradient", DTypes: kernel.AllTypes(), New: identityFactory("PreventGradient")},
+	{Op: "Snapshot", DTypes: kernel.AllTypes(), New: identityFactory("Snapshot")},
+	{Op: "RefIdentity", DTypes: kernel.AllTypes(), New: identityFactory("RefIdentity")},
+	{Op: "DebugIdentity", DTypes: kernel.AllTypes(), New: identityFactory("DebugIdentity")},
+	{Op: "EnsureShape", DTypes: kernel.AllTypes(), New: identityFactory("EnsureShape")},
+	// CheckNumerics looks at float inputs and passes the others through.
+	{Op: "CheckNumerics", DTypes: kernel.AllTypes(), New: identityFactory("CheckNumerics")},
+	{Op: "Print", DTypes: kernel.AllTypes(), New: identityFactory("Print")},
+	{Op: "LoopCond", New: identityFactory("LoopCond")},
+	{Op: "IdentityN", New: kernel.Stateless(identityN)},
+	{Op: "NoOp", New: kernel.Stateless(nothing)},
+	{Op: "PrintV2", New: kernel.Stateless(nothing)},
+	{Op: "Assert", New: newAssert},
+	{Op: "Assign", DTypes: kernel.AllTypes(), New: newAssign},
 }
+
+// newConst converts the value once, at prepare time; every run shares
+// the tensor.
+func newConst(n *kernel.Node) (kernel.Kernel, error) {
+	t, err := n.Attrs.Tensor("value")
+	if err != nil {
+		return nil, err
+	}
+	return func(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) {
+		return []*tensor.Tensor{t}, nil
+	}, nil
+}
+
+func placeholder(ctx *kernel.Context, _ []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	return nil, fmt.Errorf("%w: placeholder %q must be fed", ErrFeed, ctx.Node.Name())
+}
+
+func identityN(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) { return in, nil }
+
+func nothing(*kernel.Context, []*tensor.Tensor) ([]*tensor.Tensor, error) { return nil, nil }
 
 // newAssign is Assign as a frozen graph computes it: the op's output is
 // the assigned value (input 1). There is no variable state to update.

@@ -1,8 +1,22 @@
 // Package kernel is the contract between tfexec's executor and the op
-// implementations: the registry from op type to kernel factory, what a
-// kernel sees at prepare and run time, and helpers every kernel family
+// implementations: the kernel table from op type to kernel factory, what
+// a kernel sees at prepare and run time, and helpers every kernel family
 // shares (axis normalisation, integer inputs, broadcasting, parallel loops,
 // half-precision staging, activations).
+//
+// # The kernel table
+//
+// Each op's kernel is one row of a table, a [Def]: the op type, the
+// element types the kernel implements for its type attribute, and the
+// [Factory] that prepares it. Each kernel package lists its rows in one
+// table, in its ops.go, and adds them with [Register] in a single init
+// function. [Lookup] finds an op's factory for the executor; [Defs] lists
+// the whole table, sorted, for tools such as a coverage report. Dtype
+// lists are written with [FloatTypes], [RealTypes], [NumberTypes] and
+// their relatives, named after TensorFlow's register_types.h; a factory
+// that checks its type attribute when the node is prepared uses the same
+// list as its row (see [CheckTypeAttr]). The tests of package
+// tfexec/kernels hold every row to what its kernel accepts.
 //
 // # Kernels
 //

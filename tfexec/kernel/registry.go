@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/tfoffload/tfoffload/graph"
@@ -45,6 +46,12 @@ func (n *Node) Name() string { return n.Def.GetName() }
 // Op returns the node's op type.
 func (n *Node) Op() string { return n.Def.GetOp() }
 
+// AttrError wraps err, an error about attribute attr, with the node's
+// name and op.
+func (n *Node) AttrError(attr string, err error) error {
+	return fmt.Errorf("node %q (%s): attribute %q: %w", n.Name(), n.Op(), attr, err)
+}
+
 // Context is what a Kernel sees at run time besides its inputs.
 type Context struct {
 	context.Context
@@ -68,29 +75,96 @@ func Unsupported(format string, args ...any) error {
 	return fmt.Errorf("%s %w", fmt.Sprintf(format, args...), ErrUnsupported)
 }
 
+// Def is one row of the kernel table: an op type, the element types its
+// kernel implements and the factory that prepares it. Each kernel package
+// lists its rows in a table and registers them in one init function.
+type Def struct {
+	// Op is the op type, as in NodeDef.op.
+	Op string
+	// DTypes are the element types the kernel implements for the type
+	// attribute TypeAttr: a node whose attribute holds another dtype is
+	// refused with ErrUnsupported, when it is prepared or when it runs.
+	// Nil means the op is not type-polymorphic (its dtypes are fixed, or
+	// set by several attributes the factory checks itself).
+	DTypes []tensor.DType
+	// TypeAttr names the attribute that holds the type; "T" when empty.
+	// Defs returns it filled in.
+	TypeAttr string
+	// New prepares the kernel of one node.
+	New Factory
+}
+
 var (
 	mu       sync.RWMutex
-	registry = map[string]Factory{}
+	registry = map[string]Def{}
 )
 
-// Register makes a kernel factory available for an op type. It panics if
-// the op already has one: registration happens in init functions, where a
-// duplicate is a programming error.
-func Register(op string, f Factory) {
+// Register adds rows to the kernel table. It panics on a row without an
+// op or a factory, on dtypes that are invalid, repeated or an empty list,
+// on a type attribute without dtypes, and on an op that already has a row:
+// registration happens in init functions, where these are programming
+// errors.
+func Register(defs ...Def) {
 	mu.Lock()
 	defer mu.Unlock()
-	if _, dup := registry[op]; dup {
-		panic("kernel: duplicate registration of " + op)
+	for _, d := range defs {
+		d = d.normalized()
+		if _, dup := registry[d.Op]; dup {
+			panic("kernel: duplicate registration of " + d.Op)
+		}
+		registry[d.Op] = d
 	}
-	registry[op] = f
+}
+
+// normalized checks d and returns it with its dtypes copied and sorted and
+// its type attribute filled in.
+func (d Def) normalized() Def {
+	switch {
+	case d.Op == "":
+		panic("kernel: a Def without an op")
+	case d.New == nil:
+		panic("kernel: " + d.Op + " has no factory")
+	case d.DTypes == nil && d.TypeAttr != "":
+		panic("kernel: " + d.Op + " names type attribute " + d.TypeAttr + " but no dtypes")
+	case d.DTypes != nil && len(d.DTypes) == 0:
+		panic("kernel: " + d.Op + " lists an empty set of dtypes")
+	}
+	if d.DTypes == nil {
+		return d
+	}
+	if d.TypeAttr == "" {
+		d.TypeAttr = "T"
+	}
+	d.DTypes = slices.Clone(d.DTypes)
+	slices.Sort(d.DTypes)
+	for i, dt := range d.DTypes {
+		if !dt.Valid() || (i > 0 && dt == d.DTypes[i-1]) {
+			panic(fmt.Sprintf("kernel: %s lists dtype %v twice or it is invalid", d.Op, dt))
+		}
+	}
+	return d
 }
 
 // Lookup returns the factory registered for op.
 func Lookup(op string) (Factory, bool) {
 	mu.RLock()
 	defer mu.RUnlock()
-	f, ok := registry[op]
-	return f, ok
+	d, ok := registry[op]
+	return d.New, ok
+}
+
+// Defs returns the kernel table, sorted by op. The rows are copies: the
+// caller may keep and modify them.
+func Defs() []Def {
+	mu.RLock()
+	defer mu.RUnlock()
+	defs := make([]Def, 0, len(registry))
+	for _, d := range registry {
+		d.DTypes = slices.Clone(d.DTypes)
+		defs = append(defs, d)
+	}
+	slices.SortFunc(defs, func(a, b Def) int { return strings.Compare(a.Op, b.Op) })
+	return defs
 }
 
 // Ops returns the registered op types, sorted.

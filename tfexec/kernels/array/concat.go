@@ -7,15 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	register(map[string]kernel.Factory{
-		"ConcatV2":       kernel.Stateless(concatV2Kernel),
-		"Concat":         kernel.Stateless(concatV1Kernel),
-		"Pack":           packFactory,
-		"ParallelConcat": parallelConcatFactory,
-	})
-}
-
 // concatV2Kernel takes the values first and the axis (int32 or int64) last.
 func concatV2Kernel(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	if len(in) < 2 {

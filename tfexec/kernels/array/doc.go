@@ -1,5 +1,6 @@
 // Package array implements tfexec's kernels for TensorFlow's shape and
-// data-movement ops. Importing it (for its side effects) registers them.
+// data-movement ops. Importing the package registers its kernel table
+// (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //

@@ -5,20 +5,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	register(map[string]kernel.Factory{
-		"Fill":        kernel.Stateless(fillKernel),
-		"ZerosLike":   kernel.Stateless(zerosLikeKernel),
-		"OnesLike":    kernel.Stateless(onesLikeKernel),
-		"Tile":        kernel.Stateless(tileKernel),
-		"BroadcastTo": kernel.Stateless(broadcastToKernel),
-		"ReverseV2":   kernel.Stateless(reverseV2Kernel),
-		"Reverse":     kernel.Stateless(reverseV1Kernel),
-		"Diag":        kernel.Stateless(diagKernel),
-		"DiagPart":    kernel.Stateless(diagPartKernel),
-	})
-}
-
 // broadcast returns a new tensor of shape that repeats the single element
 // of value.
 func broadcast(value *tensor.Tensor, shape tensor.Shape) (*tensor.Tensor, error) {

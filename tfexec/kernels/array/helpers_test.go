@@ -14,14 +14,11 @@ import (
 
 // tt builds a tensor of shape from values.
 func tt[T tensor.Element](shape tensor.Shape, vals ...T) *tensor.Tensor {
-	if vals == nil {
-		vals = []T{}
-	}
-	return tensor.MustFromSlice(shape, vals)
+	return kerneltest.Tensor(shape, vals...)
 }
 
 // vec builds a 1-D tensor.
-func vec[T tensor.Element](vals ...T) *tensor.Tensor { return tt(tensor.Shape{len(vals)}, vals...) }
+func vec[T tensor.Element](vals ...T) *tensor.Tensor { return kerneltest.Vector(vals...) }
 
 // seq builds a float32 tensor holding 0, 1, 2, ...
 func seq(shape ...int) *tensor.Tensor {

@@ -7,14 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	register(map[string]kernel.Factory{
-		"Pad":       kernel.Stateless(padKernel),
-		"PadV2":     kernel.Stateless(padKernel),
-		"MirrorPad": mirrorPadFactory,
-	})
-}
-
 // paddings reads and checks a [rank, 2] paddings input; mirror selects
 // MirrorPad's wording of the negative-padding error.
 func paddings(t *tensor.Tensor, x *tensor.Tensor, mirror bool) (before, after []int, err error) {

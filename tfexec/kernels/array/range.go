@@ -7,14 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	register(map[string]kernel.Factory{
-		"Range":       kernel.Stateless(rangeKernel),
-		"LinSpace":    kernel.Stateless(linSpaceKernel),
-		"RaggedRange": raggedRangeFactory,
-	})
-}
-
 // rangeScalar checks one of Range's operands: a scalar, or (a legacy form
 // TensorFlow still accepts) a one-element vector.
 func rangeScalar(t *tensor.Tensor, name string) error {

@@ -8,19 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	register(map[string]kernel.Factory{
-		"Shape":         shapeFactory,
-		"ShapeN":        shapeNFactory,
-		"Size":          sizeFactory,
-		"Rank":          kernel.Stateless(rankKernel),
-		"Reshape":       kernel.Stateless(reshapeKernel),
-		"Squeeze":       squeezeFactory,
-		"ExpandDims":    kernel.Stateless(expandDimsKernel),
-		"BroadcastArgs": kernel.Stateless(broadcastArgsKernel),
-	})
-}
-
 // shapeTensor encodes dims as a 1-D tensor of dtype dt, failing as
 // TensorFlow does when a dimension does not fit int32.
 func shapeTensor(dt tensor.DType, dims tensor.Shape, what string) (*tensor.Tensor, error) {

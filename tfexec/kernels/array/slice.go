@@ -6,13 +6,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	register(map[string]kernel.Factory{
-		"Slice":        kernel.Stateless(sliceKernel),
-		"StridedSlice": stridedSliceFactory,
-	})
-}
-
 func sliceKernel(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	if err := kernel.CheckInputs(in, 3); err != nil {
 		return nil, err

@@ -7,14 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	register(map[string]kernel.Factory{
-		"Split":  splitFactory,
-		"SplitV": splitVFactory,
-		"Unpack": unpackFactory,
-	})
-}
-
 func splitFactory(n *kernel.Node) (kernel.Kernel, error) {
 	num, err := intAttr(n, "num_split", 0)
 	if err != nil {

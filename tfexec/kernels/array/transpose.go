@@ -5,15 +5,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	register(map[string]kernel.Factory{
-		"Transpose":          kernel.Stateless(transposeKernel(false)),
-		"ConjugateTranspose": kernel.Stateless(transposeKernel(true)),
-		"InvertPermutation":  kernel.Stateless(invertPermutationKernel),
-		"Roll":               kernel.Stateless(rollKernel),
-	})
-}
-
 // transposeKernel returns Transpose, or ConjugateTranspose when conj is
 // set (which differs only for complex dtypes).
 func transposeKernel(conj bool) kernel.Kernel {

@@ -2,9 +2,7 @@ package array
 
 import (
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -150,12 +148,4 @@ func one(dt tensor.DType) (*tensor.Tensor, error) {
 		return tensor.Scalar(complex128(1)), nil
 	}
 	return nil, kernel.Unsupported("OnesLike of dtype %v", dt)
-}
-
-// register registers every op of a table; a table keeps each file's ops in
-// one place, next to their factories.
-func register(table map[string]kernel.Factory) {
-	for _, op := range slices.Sorted(maps.Keys(table)) {
-		kernel.Register(op, table[op])
-	}
 }

@@ -2,7 +2,8 @@
 // the front end of speech models such as the keyword-spotting graphs
 // (DecodeWav → AudioSpectrogram → Mfcc). Each kernel follows TensorFlow's
 // CPU kernel: shapes, dtypes, the float32/float64 choices of each step and
-// the InvalidArgument checks. Importing the package registers the kernels.
+// the InvalidArgument checks. Importing the package registers its kernel
+// table (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //

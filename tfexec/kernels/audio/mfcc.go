@@ -8,10 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Mfcc", newMfcc)
-}
-
 // maxFilterbankChannels bounds filterbank_channel_count, so that the DCT
 // table (up to channels² values) stays within a few hundred megabytes.
 const maxFilterbankChannels = 1 << 12

@@ -8,10 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("AudioSpectrogram", newAudioSpectrogram)
-}
-
 // maxWindow bounds window_size (2²⁴ samples, minutes of audio), so that an
 // absurd attribute fails instead of allocating gigabytes of FFT tables.
 const maxWindow = 1 << 24

@@ -8,11 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("DecodeWav", newDecodeWav)
-	kernel.Register("EncodeWav", kernel.Stateless(encodeWav))
-}
-
 // maxOutputElements bounds the output DecodeWav's attributes may ask for
 // (2³¹ float32 values, 8 GiB), so that absurd attributes fail with an
 // error instead of exhausting memory.

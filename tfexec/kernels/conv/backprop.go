@@ -7,10 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Conv2DBackpropInput", newBackpropInput)
-}
-
 // backpropTypes are the dtypes TensorFlow registers Conv2DBackpropInput
 // for on the CPU.
 var backpropTypes = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Float16, tensor.BFloat16, tensor.Int32}

@@ -8,11 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Conv2D", newConv2D(false))
-	kernel.Register("_FusedConv2D", newConv2D(true))
-}
-
 // conv2DTypes are the dtypes TensorFlow registers Conv2D for on the CPU.
 var conv2DTypes = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Float16, tensor.BFloat16, tensor.Int32}
 

@@ -7,14 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("DepthwiseConv2dNative", newDepthwise(false, true))
-	kernel.Register("_FusedDepthwiseConv2dNative", newDepthwise(true, true))
-	// TensorFlow.js spells its fused depthwise op without the underscore
-	// and its kernel accepts unequal row and column strides.
-	kernel.Register("FusedDepthwiseConv2dNative", newDepthwise(true, false))
-}
-
 // depthwiseTypes are the dtypes of the depthwise convolutions.
 var depthwiseTypes = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Float16, tensor.BFloat16}
 

@@ -1,6 +1,8 @@
 // Package conv implements tfexec's matrix-product and convolution
 // kernels, the arithmetic core of most models, with TensorFlow's CPU
-// semantics.
+// semantics: the ops that run on its blocked GEMM. Importing the package
+// registers its kernel table (ops.go), one row an op with the dtypes its
+// kernel implements.
 //
 // # Ops
 //

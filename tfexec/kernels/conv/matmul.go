@@ -8,14 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("MatMul", newMatMul(mmLegacy))
-	kernel.Register("BatchMatMul", newMatMul(mmV1))
-	kernel.Register("BatchMatMulV2", newMatMul(mmV2))
-	kernel.Register("BatchMatMulV3", newMatMul(mmV3))
-	kernel.Register("_FusedMatMul", newFusedMatMul)
-}
-
 // mmVariant is one of the matrix-product ops.
 type mmVariant int
 

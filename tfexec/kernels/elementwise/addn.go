@@ -5,10 +5,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("AddN", newAddN)
-}
-
 // newAddN prepares AddN: the elementwise sum of N same-shape tensors of a
 // number type.
 func newAddN(n *kernel.Node) (kernel.Kernel, error) {

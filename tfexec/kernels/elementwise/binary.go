@@ -8,23 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-// binaryOps lists the broadcasting binary ops. Each op's dtypes are the
-// families whose loop functions below have a case for it.
-var binaryOps = []string{
-	"Add", "AddV2", "Sub", "Mul", "MulNoNan", "RealDiv", "Div", "DivNoNan",
-	"FloorDiv", "FloorMod", "Mod", "TruncateDiv", "TruncateMod", "Maximum",
-	"Minimum", "Pow", "SquaredDifference", "Atan2", "BitwiseAnd",
-	"BitwiseOr", "BitwiseXor", "LeftShift", "RightShift",
-	"Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
-	"LogicalAnd", "LogicalOr", "Xdivy", "Xlogy", "Xlog1py",
-}
-
-func init() {
-	for _, op := range binaryOps {
-		kernel.Register(op, binaryFactory(binaryTableFor(op)))
-	}
-}
-
 // binaryCost is the rough per-element cost of an op for ParallelFor.
 func binaryCost(op string) int {
 	switch op {

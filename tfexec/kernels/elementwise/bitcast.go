@@ -7,10 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Bitcast", newBitcast)
-}
-
 // bitcastable reports whether Bitcast accepts dt (the op's type list,
 // less the quantized types the tensor package does not have).
 func bitcastable(dt tensor.DType) bool {

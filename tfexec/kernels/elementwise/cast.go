@@ -7,10 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Cast", newCast)
-}
-
 // castable reports whether Cast supports dt as a source or destination:
 // TensorFlow's CPU kernel handles bool and every number type, not strings.
 func castable(dt tensor.DType) bool {

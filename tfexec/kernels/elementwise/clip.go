@@ -5,10 +5,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("ClipByValue", newClipByValue)
-}
-
 func clippable(dt tensor.DType) bool {
 	return dt.IsNumeric()
 }

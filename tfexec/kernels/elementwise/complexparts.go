@@ -2,17 +2,11 @@ package elementwise
 
 import (
 	"math"
+	"math/cmplx"
 
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
-
-func init() {
-	kernel.Register("Real", complexPartFactory("Real"))
-	kernel.Register("Imag", complexPartFactory("Imag"))
-	kernel.Register("Angle", complexPartFactory("Angle"))
-	kernel.Register("Complex", newComplex)
-}
 
 // complexPart returns the loop extracting one part of a complex number.
 func complexPart[C complexT, R floatT](op string) unLoop[C, R] {
@@ -29,18 +23,18 @@ func complexPart[C complexT, R floatT](op string) unLoop[C, R] {
 	return nil
 }
 
-// complexPartFactory prepares Real, Imag and Angle: complex64 gives
+// complexPartDef is the row of Real, Imag or Angle: complex64 gives
 // float32 and complex128 float64; the Tout attribute must agree.
-func complexPartFactory(op string) kernel.Factory {
+func complexPartDef(op string) kernel.Def {
 	t := unaryTable{}
 	addUnary(t, complexPart[complex64, float32](op), costCheap)
 	addUnary(t, complexPart[complex128, float64](op), costCheap)
-	return func(n *kernel.Node) (kernel.Kernel, error) {
-		if err := checkComplexPair(n, "T", "Tout", tensor.Complex64, false); err != nil {
-			return nil, err
-		}
-		return unaryFactory(t)(n)
-	}
+	return precheck(unaryDef(op, t), complexOut)
+}
+
+// complexOut checks the Tout of a complex-to-real op against T.
+func complexOut(n *kernel.Node) error {
+	return checkComplexPair(n, "T", "Tout", tensor.Complex64, false)
 }
 
 // checkComplexPair validates a complex type attribute against its real
@@ -69,12 +63,9 @@ func checkComplexPair(n *kernel.Node, first, second string, def tensor.DType, re
 	return nil
 }
 
-// newComplex prepares Complex(real, imag): broadcasting float32 or float64
-// inputs into complex64 or complex128.
-func newComplex(n *kernel.Node) (kernel.Kernel, error) {
-	if err := checkComplexPair(n, "T", "Tout", tensor.Float32, true); err != nil {
-		return nil, err
-	}
+// complexDef is the row of Complex(real, imag): broadcasting float32 or
+// float64 inputs into complex64 or complex128.
+func complexDef() kernel.Def {
 	t := binaryTable{}
 	addBinary(t, binLoop[float32, complex64](func(d []complex64, x, y []float32) {
 		zip(d, x, y, func(a, b float32) complex64 { return complex(a, b) })
@@ -82,5 +73,20 @@ func newComplex(n *kernel.Node) (kernel.Kernel, error) {
 	addBinary(t, binLoop[float64, complex128](func(d []complex128, x, y []float64) {
 		zip(d, x, y, func(a, b float64) complex128 { return complex(a, b) })
 	}), costCheap, nil)
-	return binaryFactory(t)(n)
+	return precheck(binaryDef("Complex", t), func(n *kernel.Node) error {
+		return checkComplexPair(n, "T", "Tout", tensor.Float32, true)
+	})
+}
+
+// complexAbsDef is the row of ComplexAbs: |x| of complex64 (as float32)
+// or complex128 (as float64) inputs. The Tout attribute must match.
+func complexAbsDef() kernel.Def {
+	t := unaryTable{}
+	addUnary(t, unLoop[complex64, float32](func(d []float32, s []complex64) {
+		each(d, s, func(z complex64) float32 { return float32(cmplx.Abs(complex128(z))) })
+	}), costMath)
+	addUnary(t, unLoop[complex128, float64](func(d []float64, s []complex128) {
+		each(d, s, func(z complex128) float64 { return cmplx.Abs(z) })
+	}), costMath)
+	return precheck(unaryDef("ComplexAbs", t), complexOut)
 }

@@ -1,6 +1,7 @@
 // Package elementwise implements tfexec's elementwise kernels: activations,
 // unary and binary math with NumPy broadcasting, comparisons, logic,
 // selection, casts and clipping, with TensorFlow's CPU semantics.
+// Importing the package registers its kernel table (ops.go).
 //
 // # Ops
 //
@@ -24,6 +25,14 @@
 // Others: AddN, Select, SelectV2, Cast, Bitcast, ClipByValue.
 //
 // # Dtypes
+//
+// The package's kernel table (ops.go) lists every op with its dtypes. For
+// the math ops the row's dtypes are those of the loop table its kernel
+// runs: unaryTableFor and binaryTableFor assemble it from typed loop
+// families (floatUn, intUn, complexUn, numBin, cmpBin, ...), each of
+// which has a case for the ops it implements, and the row takes the
+// table's keys. A test checks every row both ways: declared dtypes are
+// prepared and run, the others refused with kernel.ErrUnsupported.
 //
 // Each op accepts the dtypes TensorFlow's CPU kernels register for it
 // that package tensor has (no quantized types), sometimes more where the

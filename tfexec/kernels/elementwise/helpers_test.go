@@ -26,12 +26,7 @@ func runErr(op string, attrs map[string]any, in ...*tensor.Tensor) error {
 }
 
 // tt builds a tensor of shape s from values.
-func tt[T tensor.Element](s tensor.Shape, v ...T) *tensor.Tensor {
-	if v == nil {
-		v = []T{}
-	}
-	return tensor.MustFromSlice(s, v)
-}
+func tt[T tensor.Element](s tensor.Shape, v ...T) *tensor.Tensor { return kerneltest.Tensor(s, v...) }
 
 // sc builds a scalar.
 func sc[T tensor.Element](v T) *tensor.Tensor { return tensor.Scalar(v) }

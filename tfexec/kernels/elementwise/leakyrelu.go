@@ -1,16 +1,9 @@
 package elementwise
 
 import (
-	"math/cmplx"
-
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
-
-func init() {
-	kernel.Register("LeakyRelu", newLeakyRelu)
-	kernel.Register("ComplexAbs", newComplexAbs)
-}
 
 // newLeakyRelu prepares LeakyRelu: x for x > 0, else alpha·x (attribute
 // alpha, default 0.2), on float types. As in TensorFlow, alpha is first
@@ -20,6 +13,11 @@ func newLeakyRelu(n *kernel.Node) (kernel.Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
+	return unaryFactory(leakyReluTable(alpha))(n)
+}
+
+// leakyReluTable builds LeakyRelu's loops for one alpha.
+func leakyReluTable(alpha float32) unaryTable {
 	t := unaryTable{}
 	addUnary(t, unLoop[float32, float32](func(d, s []float32) {
 		each(d, s, func(x float32) float32 { return kernel.LeakyRelu(x, alpha) })
@@ -35,7 +33,7 @@ func newLeakyRelu(n *kernel.Node) (kernel.Kernel, error) {
 	}), costCheap)
 	addUnary(t, leakyHalf[tensor.F16](alpha), costCheap+costHalf)
 	addUnary(t, leakyHalf[tensor.BF16](alpha), costCheap+costHalf)
-	return unaryFactory(t)(n)
+	return t
 }
 
 // leakyHalf computes LeakyRelu in float32 with alpha rounded to H; the
@@ -50,20 +48,4 @@ func leakyHalf[H halfT](alpha float32) unLoop[H, H] {
 	return halfUnary[H](func(d, s []float32) {
 		each(d, s, func(x float32) float32 { return kernel.LeakyRelu(x, ah) })
 	})
-}
-
-// newComplexAbs prepares ComplexAbs: |x| of complex64 (as float32) or
-// complex128 (as float64) inputs. The Tout attribute must match.
-func newComplexAbs(n *kernel.Node) (kernel.Kernel, error) {
-	t := unaryTable{}
-	addUnary(t, unLoop[complex64, float32](func(d []float32, s []complex64) {
-		each(d, s, func(z complex64) float32 { return float32(cmplx.Abs(complex128(z))) })
-	}), costMath)
-	addUnary(t, unLoop[complex128, float64](func(d []float64, s []complex128) {
-		each(d, s, func(z complex128) float64 { return cmplx.Abs(z) })
-	}), costMath)
-	if err := checkComplexPair(n, "T", "Tout", tensor.Complex64, false); err != nil {
-		return nil, err
-	}
-	return unaryFactory(t)(n)
 }

@@ -5,11 +5,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Select", kernel.Stateless(selectV1))
-	kernel.Register("SelectV2", kernel.Stateless(selectV2))
-}
-
 // selectPlan says how the condition and the two branches map onto the
 // output: elementwise (indices nil), by rows (rowLen > 0: condition
 // element i picks row i of length rowLen) or through broadcast indices.

@@ -2,6 +2,7 @@ package elementwise
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/tfoffload/tfoffload/tensor"
@@ -86,6 +87,42 @@ func checkTypeAttr(n *kernel.Node, name string, supported func(tensor.DType) boo
 		return fmt.Errorf("attribute %q = %v: %w", name, dt, kernel.Unsupported("%s on dtype %v", n.Op(), dt))
 	}
 	return nil
+}
+
+// tableDTypes returns the dtypes a loop table has loops for, sorted: what
+// a row built from the table declares.
+func tableDTypes[I any](m map[tensor.DType]I) []tensor.DType {
+	dts := slices.Collect(maps.Keys(m))
+	slices.Sort(dts)
+	return dts
+}
+
+// unaryDef is the row of a one-input op computed by the loops of t.
+func unaryDef(op string, t unaryTable) kernel.Def {
+	return kernel.Def{Op: op, DTypes: tableDTypes(t), New: unaryFactory(t)}
+}
+
+// binaryDef is the row of a broadcasting two-input op computed by the
+// loops of t.
+func binaryDef(op string, t binaryTable) kernel.Def {
+	return kernel.Def{Op: op, DTypes: tableDTypes(t), New: binaryFactory(t)}
+}
+
+// unaryMath and binaryMath are the rows of the math ops whose loops come
+// from the dtype families of unaryTableFor and binaryTableFor.
+func unaryMath(op string) kernel.Def  { return unaryDef(op, unaryTableFor(op)) }
+func binaryMath(op string) kernel.Def { return binaryDef(op, binaryTableFor(op)) }
+
+// precheck returns d with check run on each node before d's factory.
+func precheck(d kernel.Def, check func(*kernel.Node) error) kernel.Def {
+	f := d.New
+	d.New = func(n *kernel.Node) (kernel.Kernel, error) {
+		if err := check(n); err != nil {
+			return nil, err
+		}
+		return f(n)
+	}
+	return d
 }
 
 // dtypeList formats a table's dtypes for error messages, sorted.

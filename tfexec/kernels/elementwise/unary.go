@@ -8,24 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-// unaryOps lists the one-input ops whose output has the input's shape.
-// Each op's dtypes are the families below that have a case for it.
-var unaryOps = []string{
-	"Abs", "Neg", "Square", "Sqrt", "Rsqrt", "Reciprocal", "Inv", "Exp",
-	"Expm1", "Log", "Log1p", "Sign", "Floor", "Ceil", "Round", "Rint", "Erf",
-	"Erfc", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
-	"Tanh", "Asinh", "Acosh", "Atanh", "Sigmoid", "IsFinite", "IsNan",
-	"IsInf", "LogicalNot", "Invert",
-	"Relu", "Relu6", "Elu", "Selu", "Softplus", "Softsign", "Lgamma", "Erfinv",
-	"Ndtri", "Conj",
-}
-
-func init() {
-	for _, op := range unaryOps {
-		kernel.Register(op, unaryFactory(unaryTableFor(op)))
-	}
-}
-
 // unaryCost is the rough per-element cost of an op for ParallelFor.
 func unaryCost(op string) int {
 	switch op {

@@ -75,58 +75,6 @@ func BenchmarkScatterNd(b *testing.B) {
 	benchKernel(b, "ScatterNd", nil, randIndices(r, s(65536, 1), 4096), randF32(r, s(65536, 16)), i32(s(2), 4096, 16))
 }
 
-// BenchmarkResizeBilinearUint8 upsamples a 320×320 RGB uint8 image 2×,
-// the preprocessing of detection models.
-func BenchmarkResizeBilinearUint8(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 2))
-	img := make([]uint8, 320*320*3)
-	for i := range img {
-		img[i] = uint8(r.IntN(256))
-	}
-	benchKernel(b, "ResizeBilinear", resizeAttrs(false, true), u8(s(1, 320, 320, 3), img...), i32(s(2), 640, 640))
-}
-
-// BenchmarkResizeBilinearFeatures upsamples a 64×64×128 feature map 2×,
-// as segmentation and pose decoders do.
-func BenchmarkResizeBilinearFeatures(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 2))
-	benchKernel(b, "ResizeBilinear", resizeAttrs(false, true), randF32(r, s(1, 64, 64, 128)), i32(s(2), 128, 128))
-}
-
-func BenchmarkResizeNearest(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 2))
-	benchKernel(b, "ResizeNearestNeighbor", nil, randF32(r, s(1, 64, 64, 128)), i32(s(2), 128, 128))
-}
-
-func BenchmarkResizeBicubic(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 2))
-	benchKernel(b, "ResizeBicubic", resizeAttrs(false, true), randF32(r, s(1, 128, 128, 3)), i32(s(2), 256, 256))
-}
-
-func BenchmarkCropAndResize(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 2))
-	boxes := make([]float32, 100*4)
-	for i := 0; i < 100; i++ {
-		y, x := r.Float32()*0.5, r.Float32()*0.5
-		copy(boxes[i*4:], []float32{y, x, y + 0.5, x + 0.5})
-	}
-	benchKernel(b, "CropAndResize", nil, randF32(r, s(1, 320, 320, 32)), f32(s(100, 4), boxes...),
-		i32(s(100), make([]int32, 100)...), i32(s(2), 14, 14))
-}
-
-// BenchmarkNMSV5 selects 100 of 5000 random boxes, an SSD post-process.
-func BenchmarkNMSV5(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 2))
-	n := 5000
-	boxes := make([]float32, n*4)
-	for i := 0; i < n; i++ {
-		y, x := r.Float32(), r.Float32()
-		copy(boxes[i*4:], []float32{y, x, y + 0.1*r.Float32(), x + 0.1*r.Float32()})
-	}
-	benchKernel(b, "NonMaxSuppressionV5", nil, f32(s(n, 4), boxes...), randF32(r, s(n)), tensor.Scalar(int32(100)),
-		tensor.Scalar(float32(0.5)), tensor.Scalar(float32(0.3)), tensor.Scalar(float32(0)))
-}
-
 func BenchmarkWhere(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	v := make([]bool, 1<<20)

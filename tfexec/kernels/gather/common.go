@@ -2,7 +2,6 @@ package gather
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -88,12 +87,3 @@ func product(dims []int) int {
 	}
 	return n
 }
-
-// roundHalfAway rounds like C's roundf: halfway cases away from zero.
-func roundHalfAway(x float32) float32 { return float32(math.Round(float64(x))) }
-
-// floor32 is C's floorf.
-func floor32(x float32) float32 { return float32(math.Floor(float64(x))) }
-
-// ceil32 is C's ceilf.
-func ceil32(x float32) float32 { return float32(math.Ceil(float64(x))) }

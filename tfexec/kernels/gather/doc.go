@@ -1,9 +1,11 @@
-// Package gather implements tfexec's kernels for gathering, scattering,
-// selection and image resampling. Each kernel follows TensorFlow's CPU
-// kernel for the op: output shapes and dtypes, the order of floating-point
-// operations where it shows in the result, and the InvalidArgument checks,
-// which wrap [kernel.ErrInvalidArgument]. Importing the package registers the
-// kernels.
+// Package gather implements tfexec's kernels for the ops that move
+// elements by index: gathering, scattering, partitioning and stitching,
+// one-hot encoding, and finding the positions or the distinct values of a
+// tensor. Each kernel follows TensorFlow's CPU kernel for the op: output
+// shapes and dtypes, the order of floating-point operations where it shows
+// in the result, and the InvalidArgument checks, which wrap
+// [kernel.ErrInvalidArgument]. Importing the package registers its kernel
+// table (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //
@@ -26,32 +28,22 @@
 //   - Where (one input): the int64 coordinates [num_true, rank] of the
 //     non-zero elements in row-major order, for bools and every number
 //     type (NaN is true, both zeros false).
-//   - ResizeBilinear, ResizeNearestNeighbor, ResizeBicubic (align_corners,
-//     half_pixel_centers) and ResizeArea (align_corners), with
-//     TensorFlow's ImageResizerState scales. Bilinear, bicubic and area
-//     resizing output float32 for any real input; nearest neighbour keeps
-//     the dtype.
-//   - CropAndResize: bilinear or nearest sampling, extrapolation_value
-//     outside the image, float32 output.
-//   - NonMaxSuppression (iou_threshold attribute), NonMaxSuppressionV2 to
-//     V5 (score_threshold from V3, pad_to_max_output_size from V4,
-//     soft-NMS sigma and selected scores in V5) and
-//     NonMaxSuppressionWithOverlaps.
 //   - Unique, UniqueV2 (axis input), UniqueWithCounts, UniqueWithCountsV2:
 //     values in order of first occurrence, out_idx int32 or int64.
-//   - DrawBoundingBoxes, DrawBoundingBoxesV2 (colors input).
+//   - DynamicPartition (int32 partitions) and DynamicStitch,
+//     ParallelDynamicStitch (int32 indices), for every dtype.
 //
 // # Dtypes
 //
 // The data-movement ops (GatherV2, GatherNd, TensorScatterUpdate,
-// ScatterUpdate, OneHot, ResizeNearestNeighbor, Unique) accept every dtype
-// the tensor package holds that TensorFlow registers for them, strings,
-// bools, complex and half types included: they copy elements as words of
-// the dtype's width. The arithmetic scatters take every number type (max
-// and min real ones only). The resampling ops take every real number type
-// and read half and bfloat16 through float32. NonMaxSuppression takes
-// float32, float16 and bfloat16 and, like TensorFlow, rounds every score
-// computation to the scores' dtype. Index inputs may be int32 or int64.
+// ScatterUpdate, OneHot, Unique) accept every dtype the tensor package
+// holds that TensorFlow registers for them, strings, bools, complex and
+// half types included: they copy elements as words of the dtype's width.
+// The arithmetic scatters take what their operation is defined on
+// (scatterTypes): every number type, and strings (concatenated) and bools
+// (or-ed) when they add; real types only for max and min; no half or
+// bfloat16 for the legacy ScatterMul and ScatterDiv. Index inputs may be
+// int32 or int64.
 //
 // # Semantics worth knowing
 //
@@ -61,10 +53,10 @@
 // index order, so float sums and "last write wins" match TensorFlow's
 // serial CPU loop bit for bit; half and bfloat16 sums round after every
 // addition. GatherV2 does not check indices when its output is empty, as
-// TensorFlow does not.
+// TensorFlow does not. ParallelDynamicStitch runs sequentially: with
+// repeated indices the last slice wins, one of the outcomes TensorFlow
+// allows.
 //
-// Two deliberate departures: integer ScatterDiv by zero is an error
-// (TensorFlow crashes), and NonMaxSuppression checks that iou_threshold
-// lies in [0, 1] only when max_output_size is positive, which the op
-// corpus (TensorFlow 1.15) requires.
+// One deliberate departure: integer ScatterDiv by zero is an error
+// (TensorFlow crashes).
 package gather

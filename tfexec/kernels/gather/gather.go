@@ -5,11 +5,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("GatherV2", newGather(true))
-	kernel.Register("Gather", newGather(false))
-}
-
 // newGather builds GatherV2 (params, indices, axis; batch_dims attribute)
 // or the legacy Gather (params, indices; axis 0).
 func newGather(v2 bool) kernel.Factory {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 func TestGatherV2(t *testing.T) {
@@ -65,16 +66,16 @@ func TestGatherV1(t *testing.T) {
 func TestGatherV2Errors(t *testing.T) {
 	p := f32(s(3, 2), 1, 2, 3, 4, 5, 6)
 	zero := tensor.Scalar(int32(0))
-	runErrCases(t, "GatherV2", []errCase{
-		{"index too large", nil, []*tensor.Tensor{p, i32(s(2), 0, 3), zero}},
-		{"negative index", nil, []*tensor.Tensor{p, i64(s(1), -1), zero}},
-		{"axis out of range", nil, []*tensor.Tensor{p, i32(s(1), 0), tensor.Scalar(int32(2))}},
-		{"axis below range", nil, []*tensor.Tensor{p, i32(s(1), 0), tensor.Scalar(int32(-3))}},
-		{"axis not scalar", nil, []*tensor.Tensor{p, i32(s(1), 0), i32(s(1), 0)}},
-		{"scalar params", nil, []*tensor.Tensor{tensor.Scalar(float32(1)), i32(s(1), 0), zero}},
-		{"batch_dims above axis", map[string]any{"batch_dims": 1}, []*tensor.Tensor{p, i32(s(3, 1), 0, 0, 0), zero}},
-		{"batch_dims too large", map[string]any{"batch_dims": 2}, []*tensor.Tensor{p, i32(s(3, 1), 0, 0, 0), tensor.Scalar(int32(1))}},
-		{"batch dims differ", map[string]any{"batch_dims": 1}, []*tensor.Tensor{p, i32(s(2, 1), 0, 0), tensor.Scalar(int32(1))}},
+	kerneltest.RunInvalid(t, "GatherV2", []kerneltest.InvalidCase{
+		{Name: "index too large", In: []*tensor.Tensor{p, i32(s(2), 0, 3), zero}},
+		{Name: "negative index", In: []*tensor.Tensor{p, i64(s(1), -1), zero}},
+		{Name: "axis out of range", In: []*tensor.Tensor{p, i32(s(1), 0), tensor.Scalar(int32(2))}},
+		{Name: "axis below range", In: []*tensor.Tensor{p, i32(s(1), 0), tensor.Scalar(int32(-3))}},
+		{Name: "axis not scalar", In: []*tensor.Tensor{p, i32(s(1), 0), i32(s(1), 0)}},
+		{Name: "scalar params", In: []*tensor.Tensor{tensor.Scalar(float32(1)), i32(s(1), 0), zero}},
+		{Name: "batch_dims above axis", Attrs: map[string]any{"batch_dims": 1}, In: []*tensor.Tensor{p, i32(s(3, 1), 0, 0, 0), zero}},
+		{Name: "batch_dims too large", Attrs: map[string]any{"batch_dims": 2}, In: []*tensor.Tensor{p, i32(s(3, 1), 0, 0, 0), tensor.Scalar(int32(1))}},
+		{Name: "batch dims differ", Attrs: map[string]any{"batch_dims": 1}, In: []*tensor.Tensor{p, i32(s(2, 1), 0, 0), tensor.Scalar(int32(1))}},
 	})
 }
 

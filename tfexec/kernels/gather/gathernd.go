@@ -5,10 +5,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("GatherNd", newGatherNd)
-}
-
 // maxIndexDepth is the largest indices.shape[-1] TensorFlow's CPU *Nd
 // kernels accept.
 const maxIndexDepth = 7

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 func TestGatherNd(t *testing.T) {
@@ -43,14 +44,14 @@ func TestGatherNd(t *testing.T) {
 
 func TestGatherNdErrors(t *testing.T) {
 	p := f32(s(2, 2), 1, 2, 3, 4)
-	runErrCases(t, "GatherNd", []errCase{
-		{"out of range", nil, []*tensor.Tensor{p, i32(s(2, 2), 0, 0, 0, 2)}},
-		{"negative", nil, []*tensor.Tensor{p, i64(s(1, 1), -1)}},
-		{"ERROR policy", map[string]any{"bad_indices_policy": "ERROR"}, []*tensor.Tensor{p, i64(s(1, 1), 2)}},
-		{"too deep", nil, []*tensor.Tensor{p, i32(s(1, 3), 0, 0, 0)}},
-		{"scalar params", nil, []*tensor.Tensor{tensor.Scalar(float32(1)), i32(s(1, 0))}},
-		{"scalar indices", nil, []*tensor.Tensor{p, tensor.Scalar(int32(0))}},
-		{"empty params", nil, []*tensor.Tensor{f32(s(0, 2)), i32(s(1, 1), 0)}},
+	kerneltest.RunInvalid(t, "GatherNd", []kerneltest.InvalidCase{
+		{Name: "out of range", In: []*tensor.Tensor{p, i32(s(2, 2), 0, 0, 0, 2)}},
+		{Name: "negative", In: []*tensor.Tensor{p, i64(s(1, 1), -1)}},
+		{Name: "ERROR policy", Attrs: map[string]any{"bad_indices_policy": "ERROR"}, In: []*tensor.Tensor{p, i64(s(1, 1), 2)}},
+		{Name: "too deep", In: []*tensor.Tensor{p, i32(s(1, 3), 0, 0, 0)}},
+		{Name: "scalar params", In: []*tensor.Tensor{tensor.Scalar(float32(1)), i32(s(1, 0))}},
+		{Name: "scalar indices", In: []*tensor.Tensor{p, tensor.Scalar(int32(0))}},
+		{Name: "empty params", In: []*tensor.Tensor{f32(s(0, 2)), i32(s(1, 1), 0)}},
 	})
 	_, err := call("GatherNd", nil, p, i32(s(2, 2), 0, 0, 1, 5))
 	require.Error(t, err)

@@ -1,11 +1,9 @@
 package gather
 
 import (
-	"github.com/tfoffload/tfoffload/tfexec/kernel"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/tensor"
@@ -33,51 +31,24 @@ func bools(shape tensor.Shape, v ...bool) *tensor.Tensor  { return tensor.MustFr
 func u8(shape tensor.Shape, v ...uint8) *tensor.Tensor { return tensor.MustFromSlice(shape, v) }
 
 // f16 builds a half tensor from float32 values.
-func f16(shape tensor.Shape, v ...float32) *tensor.Tensor {
-	h := make([]tensor.F16, len(v))
-	for i, x := range v {
-		h[i] = tensor.NewF16(x)
-	}
-	return tensor.MustFromSlice(shape, h)
-}
+func f16(shape tensor.Shape, v ...float32) *tensor.Tensor { return kerneltest.Half(shape, v...) }
 
 // bf16 builds a bfloat16 tensor from float32 values.
-func bf16(shape tensor.Shape, v ...float32) *tensor.Tensor {
-	h := make([]tensor.BF16, len(v))
-	for i, x := range v {
-		h[i] = tensor.NewBF16(x)
-	}
-	return tensor.MustFromSlice(shape, h)
-}
+func bf16(shape tensor.Shape, v ...float32) *tensor.Tensor { return kerneltest.BFloat16(shape, v...) }
 
 func s(dims ...int) tensor.Shape { return tensor.Shape(dims) }
+
+// tt builds a tensor of shape s from values of any element type.
+func tt[T tensor.Element](s tensor.Shape, v ...T) *tensor.Tensor { return kerneltest.Tensor(s, v...) }
+
+// sc builds a scalar.
+func sc[T tensor.Element](v T) *tensor.Tensor { return tensor.Scalar(v) }
+
+// vec builds a 1-D tensor.
+func vec[T tensor.Element](v ...T) *tensor.Tensor { return kerneltest.Vector(v...) }
 
 // assertTensor checks got against want exactly (NaN matches NaN).
 func assertTensor(t *testing.T, want, got *tensor.Tensor) {
 	t.Helper()
 	assert.NoError(t, tensor.Compare(got, want, tensor.Tolerance{}))
-}
-
-// assertClose checks float results to within float32 rounding noise.
-func assertClose(t *testing.T, want, got *tensor.Tensor) {
-	t.Helper()
-	assert.NoError(t, tensor.Compare(got, want, tensor.Tolerance{RTol: 1e-6, ATol: 1e-6}))
-}
-
-// errCase is an input set a kernel must reject with kernel.ErrInvalidArgument.
-type errCase struct {
-	name  string
-	attrs map[string]any
-	in    []*tensor.Tensor
-}
-
-func runErrCases(t *testing.T, op string, cases []errCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := call(op, tc.attrs, tc.in...)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, kernel.ErrInvalidArgument)
-		})
-	}
 }

@@ -7,10 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("OneHot", newOneHot)
-}
-
 func newOneHot(n *kernel.Node) (kernel.Kernel, error) {
 	a, err := n.Attrs.Int("axis", -1)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 func TestOneHot(t *testing.T) {
@@ -80,12 +81,12 @@ func TestOneHotLarge(t *testing.T) {
 
 func TestOneHotErrors(t *testing.T) {
 	one, zero := tensor.Scalar(float32(1)), tensor.Scalar(float32(0))
-	runErrCases(t, "OneHot", []errCase{
-		{"axis beyond rank", map[string]any{"axis": 2}, []*tensor.Tensor{i32(s(2), 0, 1), tensor.Scalar(int32(3)), one, zero}},
-		{"negative depth", nil, []*tensor.Tensor{i32(s(2), 0, 1), tensor.Scalar(int32(-1)), one, zero}},
-		{"depth not scalar", nil, []*tensor.Tensor{i32(s(2), 0, 1), i32(s(1), 3), one, zero}},
-		{"on not scalar", nil, []*tensor.Tensor{i32(s(2), 0, 1), tensor.Scalar(int32(3)), f32(s(1), 1), zero}},
-		{"off not scalar", nil, []*tensor.Tensor{i32(s(2), 0, 1), tensor.Scalar(int32(3)), one, f32(s(1), 0)}},
+	kerneltest.RunInvalid(t, "OneHot", []kerneltest.InvalidCase{
+		{Name: "axis beyond rank", Attrs: map[string]any{"axis": 2}, In: []*tensor.Tensor{i32(s(2), 0, 1), tensor.Scalar(int32(3)), one, zero}},
+		{Name: "negative depth", In: []*tensor.Tensor{i32(s(2), 0, 1), tensor.Scalar(int32(-1)), one, zero}},
+		{Name: "depth not scalar", In: []*tensor.Tensor{i32(s(2), 0, 1), i32(s(1), 3), one, zero}},
+		{Name: "on not scalar", In: []*tensor.Tensor{i32(s(2), 0, 1), tensor.Scalar(int32(3)), f32(s(1), 1), zero}},
+		{Name: "off not scalar", In: []*tensor.Tensor{i32(s(2), 0, 1), tensor.Scalar(int32(3)), one, f32(s(1), 0)}},
 	})
 	_, err := call("OneHot", map[string]any{"axis": -2}, i32(s(2), 0, 1), tensor.Scalar(int32(3)), one, zero)
 	assert.ErrorContains(t, err, "axis")

@@ -2,6 +2,7 @@ package gather
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
@@ -29,21 +30,25 @@ func (op scatterOp) String() string {
 	return "op"
 }
 
-func init() {
-	kernel.Register("ScatterNd", newScatterNd)
-	for _, r := range []struct {
-		op  string
-		how scatterOp
-	}{
-		{"TensorScatterUpdate", opAssign},
-		{"TensorScatterAdd", opAdd},
-		{"TensorScatterSub", opSub},
-		{"TensorScatterMax", opMax},
-		{"TensorScatterMin", opMin},
-		{"ScatterNdNonAliasingAdd", opAdd},
-	} {
-		kernel.Register(r.op, newTensorScatter(r.how))
+// scatterTypes returns the dtypes a scatter combining updates by op
+// takes: every dtype but resources and variants when it assigns; numbers,
+// strings (concatenated) and bools (or-ed) when it adds; numbers when it
+// subtracts; real numbers for max and min; and numbers but half and
+// bfloat16 for the legacy ScatterMul and ScatterDiv.
+func scatterTypes(op scatterOp) []tensor.DType {
+	switch op {
+	case opAssign:
+		return append(kernel.FixedSizeTypes(), tensor.String)
+	case opAdd:
+		return append(kernel.NumberTypes(), tensor.String, tensor.Bool)
+	case opMax, opMin:
+		return kernel.RealTypes()
+	case opMul, opDiv:
+		return slices.DeleteFunc(kernel.NumberTypes(), func(dt tensor.DType) bool {
+			return dt == tensor.Float16 || dt == tensor.BFloat16
+		})
 	}
+	return kernel.NumberTypes()
 }
 
 func newScatterNd(n *kernel.Node) (kernel.Kernel, error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 func TestScatterNd(t *testing.T) {
@@ -50,17 +51,17 @@ func TestScatterNd(t *testing.T) {
 }
 
 func TestScatterNdErrors(t *testing.T) {
-	runErrCases(t, "ScatterNd", []errCase{
-		{"out of range", nil, []*tensor.Tensor{i32(s(2, 1), 0, 8), f32(s(2), 1, 2), i32(s(1), 8)}},
-		{"negative", nil, []*tensor.Tensor{i32(s(1, 1), -1), f32(s(1), 1), i32(s(1), 8)}},
-		{"scalar indices", nil, []*tensor.Tensor{tensor.Scalar(int32(0)), f32(s(1), 1), i32(s(1), 8)}},
-		{"scalar updates", nil, []*tensor.Tensor{i32(s(1, 1), 0), tensor.Scalar(float32(1)), i32(s(1), 8)}},
-		{"shape not a vector", nil, []*tensor.Tensor{i32(s(1, 1), 0), f32(s(1), 1), tensor.Scalar(int32(8))}},
-		{"negative shape", nil, []*tensor.Tensor{i32(s(1, 1), 0), f32(s(1), 1), i32(s(1), -8)}},
-		{"updates outer mismatch", nil, []*tensor.Tensor{i32(s(2, 1), 0, 1), f32(s(3), 1, 2, 3), i32(s(1), 8)}},
-		{"updates inner mismatch", nil, []*tensor.Tensor{i32(s(2, 1), 0, 1), f32(s(2, 3), 1, 2, 3, 4, 5, 6), i32(s(2), 4, 4)}},
-		{"updates for empty output", nil, []*tensor.Tensor{i32(s(1, 1), 0), f32(s(1, 0)), i32(s(2), 2, 0)}},
-		{"rank-1 indices", nil, []*tensor.Tensor{i32(s(2), 0, 1), f32(s(2), 1, 2), i32(s(1), 4)}},
+	kerneltest.RunInvalid(t, "ScatterNd", []kerneltest.InvalidCase{
+		{Name: "out of range", In: []*tensor.Tensor{i32(s(2, 1), 0, 8), f32(s(2), 1, 2), i32(s(1), 8)}},
+		{Name: "negative", In: []*tensor.Tensor{i32(s(1, 1), -1), f32(s(1), 1), i32(s(1), 8)}},
+		{Name: "scalar indices", In: []*tensor.Tensor{tensor.Scalar(int32(0)), f32(s(1), 1), i32(s(1), 8)}},
+		{Name: "scalar updates", In: []*tensor.Tensor{i32(s(1, 1), 0), tensor.Scalar(float32(1)), i32(s(1), 8)}},
+		{Name: "shape not a vector", In: []*tensor.Tensor{i32(s(1, 1), 0), f32(s(1), 1), tensor.Scalar(int32(8))}},
+		{Name: "negative shape", In: []*tensor.Tensor{i32(s(1, 1), 0), f32(s(1), 1), i32(s(1), -8)}},
+		{Name: "updates outer mismatch", In: []*tensor.Tensor{i32(s(2, 1), 0, 1), f32(s(3), 1, 2, 3), i32(s(1), 8)}},
+		{Name: "updates inner mismatch", In: []*tensor.Tensor{i32(s(2, 1), 0, 1), f32(s(2, 3), 1, 2, 3, 4, 5, 6), i32(s(2), 4, 4)}},
+		{Name: "updates for empty output", In: []*tensor.Tensor{i32(s(1, 1), 0), f32(s(1, 0)), i32(s(2), 2, 0)}},
+		{Name: "rank-1 indices", In: []*tensor.Tensor{i32(s(2), 0, 1), f32(s(2), 1, 2), i32(s(1), 4)}},
 	})
 	_, err := call("ScatterNd", nil, i32(s(2, 2), 0, 0, 1, 3), f32(s(2), 1, 2), i32(s(2), 2, 3))
 	require.Error(t, err)
@@ -121,11 +122,11 @@ func TestTensorScatterDTypes(t *testing.T) {
 
 func TestTensorScatterErrors(t *testing.T) {
 	base := f32(s(4), 1, 2, 3, 4)
-	runErrCases(t, "TensorScatterUpdate", []errCase{
-		{"out of range", nil, []*tensor.Tensor{base, i32(s(1, 1), 4), f32(s(1), 0)}},
-		{"dtype mismatch", nil, []*tensor.Tensor{base, i32(s(1, 1), 0), f64(s(1), 0)}},
-		{"updates shape", nil, []*tensor.Tensor{base, i32(s(2, 1), 0, 1), f32(s(1), 0)}},
-		{"empty input", nil, []*tensor.Tensor{f32(s(0)), i32(s(1, 1), 0), f32(s(1), 0)}},
+	kerneltest.RunInvalid(t, "TensorScatterUpdate", []kerneltest.InvalidCase{
+		{Name: "out of range", In: []*tensor.Tensor{base, i32(s(1, 1), 4), f32(s(1), 0)}},
+		{Name: "dtype mismatch", In: []*tensor.Tensor{base, i32(s(1, 1), 0), f64(s(1), 0)}},
+		{Name: "updates shape", In: []*tensor.Tensor{base, i32(s(2, 1), 0, 1), f32(s(1), 0)}},
+		{Name: "empty input", In: []*tensor.Tensor{f32(s(0)), i32(s(1, 1), 0), f32(s(1), 0)}},
 	})
 	_, err := call("TensorScatterMax", nil, str(s(1), "a"), i32(s(1, 1), 0), str(s(1), "b"))
 	assert.Error(t, err)
@@ -169,12 +170,12 @@ func TestScatterRef(t *testing.T) {
 	out = run(t, "ScatterDiv", nil, i32(s(2), 7, 9), i32(s(1), 1), i32(s(1), 2))
 	assertTensor(t, i32(s(2), 7, 4), out[0])
 
-	runErrCases(t, "ScatterAdd", []errCase{
-		{"out of range", nil, []*tensor.Tensor{params, i32(s(1), 3), f32(s(1, 2), 1, 1)}},
-		{"shape mismatch", nil, []*tensor.Tensor{params, i32(s(1), 0), f32(s(1, 3), 1, 1, 1)}},
-		{"scalar params", nil, []*tensor.Tensor{tensor.Scalar(float32(1)), i32(s(1), 0), tensor.Scalar(float32(1))}},
+	kerneltest.RunInvalid(t, "ScatterAdd", []kerneltest.InvalidCase{
+		{Name: "out of range", In: []*tensor.Tensor{params, i32(s(1), 3), f32(s(1, 2), 1, 1)}},
+		{Name: "shape mismatch", In: []*tensor.Tensor{params, i32(s(1), 0), f32(s(1, 3), 1, 1, 1)}},
+		{Name: "scalar params", In: []*tensor.Tensor{tensor.Scalar(float32(1)), i32(s(1), 0), tensor.Scalar(float32(1))}},
 	})
-	runErrCases(t, "ScatterDiv", []errCase{
-		{"integer division by zero", nil, []*tensor.Tensor{i32(s(2), 1, 2), i32(s(1), 0), i32(s(1), 0)}},
+	kerneltest.RunInvalid(t, "ScatterDiv", []kerneltest.InvalidCase{
+		{Name: "integer division by zero", In: []*tensor.Tensor{i32(s(2), 1, 2), i32(s(1), 0), i32(s(1), 0)}},
 	})
 }

@@ -11,35 +11,6 @@ import (
 // of their first input, which is what a frozen graph (where the variable
 // became a constant) computes.
 
-func init() {
-	for _, r := range []struct {
-		op  string
-		how scatterOp
-	}{
-		{"ScatterUpdate", opAssign},
-		{"ScatterAdd", opAdd},
-		{"ScatterSub", opSub},
-		{"ScatterMul", opMul},
-		{"ScatterDiv", opDiv},
-		{"ScatterMax", opMax},
-		{"ScatterMin", opMin},
-	} {
-		kernel.Register(r.op, newScatterRef(r.how))
-	}
-	for _, r := range []struct {
-		op  string
-		how scatterOp
-	}{
-		{"ScatterNdUpdate", opAssign},
-		{"ScatterNdAdd", opAdd},
-		{"ScatterNdSub", opSub},
-		{"ScatterNdMax", opMax},
-		{"ScatterNdMin", opMin},
-	} {
-		kernel.Register(r.op, newScatterNdRef(r.how))
-	}
-}
-
 // newScatterRef builds the legacy Scatter* ops: params[indices[i], ...]
 // op= updates[i, ...], where updates is indices.shape + params.shape[1:]
 // or a scalar applied to every indexed row.

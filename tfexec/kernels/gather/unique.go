@@ -9,13 +9,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Unique", newUnique(false, false))
-	kernel.Register("UniqueV2", newUnique(true, false))
-	kernel.Register("UniqueWithCounts", newUnique(false, true))
-	kernel.Register("UniqueWithCountsV2", newUnique(true, true))
-}
-
 // newUnique builds Unique and its variants: the V2 ops take an axis input
 // (a 1-D tensor of zero or one element), the WithCounts ops add a third
 // output counting each unique value.

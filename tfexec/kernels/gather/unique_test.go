@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 func TestUnique(t *testing.T) {
@@ -66,14 +67,14 @@ func TestUnique(t *testing.T) {
 
 func TestUniqueErrors(t *testing.T) {
 	m := i32(s(2, 2), 1, 2, 3, 4)
-	runErrCases(t, "Unique", []errCase{
-		{"matrix", nil, []*tensor.Tensor{m}},
-		{"scalar", nil, []*tensor.Tensor{tensor.Scalar(int32(1))}},
+	kerneltest.RunInvalid(t, "Unique", []kerneltest.InvalidCase{
+		{Name: "matrix", In: []*tensor.Tensor{m}},
+		{Name: "scalar", In: []*tensor.Tensor{tensor.Scalar(int32(1))}},
 	})
-	runErrCases(t, "UniqueV2", []errCase{
-		{"axis out of range", nil, []*tensor.Tensor{m, i32(s(1), 2)}},
-		{"two axes", nil, []*tensor.Tensor{m, i32(s(2), 0, 1)}},
-		{"scalar axis", nil, []*tensor.Tensor{m, tensor.Scalar(int32(0))}},
-		{"no axis for a matrix", nil, []*tensor.Tensor{m, i32(s(0))}},
+	kerneltest.RunInvalid(t, "UniqueV2", []kerneltest.InvalidCase{
+		{Name: "axis out of range", In: []*tensor.Tensor{m, i32(s(1), 2)}},
+		{Name: "two axes", In: []*tensor.Tensor{m, i32(s(2), 0, 1)}},
+		{Name: "scalar axis", In: []*tensor.Tensor{m, tensor.Scalar(int32(0))}},
+		{Name: "no axis for a matrix", In: []*tensor.Tensor{m, i32(s(0))}},
 	})
 }

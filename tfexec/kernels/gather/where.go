@@ -5,10 +5,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Where", kernel.Stateless(whereKernel))
-}
-
 // whereKernel is the one-input Where: the int64 coordinates
 // [num_true, rank] of the non-zero elements of its input, in row-major
 // order. (The three-input form is Select.)

@@ -1,9 +1,10 @@
 // Package lists implements tfexec's kernels for TensorFlow's tensor
 // containers: the TF1 TensorArray, which tf.while_loop and tf.TensorArray
 // build on, and the TF2 TensorList, which lowered TF2 loops (and
-// TensorFlow.js graphs converted from them) carry through Enter, Merge
-// and NextIteration as variant scalars. Importing the package registers
-// the kernels.
+// TensorFlow.js graphs converted from them) carry through Enter, Merge and
+// NextIteration as variant scalars. Importing the package registers its
+// kernel table (ops.go), one row an op with the dtypes its kernel
+// implements.
 //
 // # TensorArray
 //

@@ -175,20 +175,6 @@ func arrayOf(t *tensor.Tensor) (*tensorArray, error) {
 	return ta, nil
 }
 
-func init() {
-	kernel.Register("TensorArrayV3", newTensorArrayV3)
-	kernel.Register("TensorArrayGradV3", newTensorArrayGrad)
-	kernel.Register("TensorArrayGradWithShape", newTensorArrayGrad)
-	kernel.Register("TensorArrayWriteV3", kernel.Stateless(taWrite))
-	kernel.Register("TensorArrayReadV3", newTensorArrayRead)
-	kernel.Register("TensorArrayGatherV3", newTensorArrayGather)
-	kernel.Register("TensorArrayScatterV3", kernel.Stateless(taScatter))
-	kernel.Register("TensorArrayConcatV3", newTensorArrayConcat)
-	kernel.Register("TensorArraySplitV3", kernel.Stateless(taSplit))
-	kernel.Register("TensorArraySizeV3", kernel.Stateless(taSize))
-	kernel.Register("TensorArrayCloseV3", kernel.Stateless(taClose))
-}
-
 // newTensorArrayV3 creates a new TensorArray each time it runs and
 // outputs its handle and a flow scalar.
 func newTensorArrayV3(n *kernel.Node) (kernel.Kernel, error) {

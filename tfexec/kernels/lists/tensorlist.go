@@ -127,28 +127,6 @@ func (l *tensorList) mergeSet(s pshape, indices []int) (pshape, error) {
 	return s, nil
 }
 
-func init() {
-	kernel.Register("EmptyTensorList", newEmptyTensorList)
-	kernel.Register("TensorListReserve", newTensorListReserve)
-	kernel.Register("TensorListFromTensor", newTensorListFromTensor)
-	kernel.Register("TensorListGetItem", newTensorListGetItem)
-	kernel.Register("TensorListSetItem", newTensorListSetItem)
-	kernel.Register("TensorListStack", newTensorListStack)
-	kernel.Register("TensorListPushBack", newTensorListPushBack)
-	kernel.Register("TensorListPopBack", newTensorListPopBack)
-	kernel.Register("TensorListLength", kernel.Stateless(tlLength))
-	kernel.Register("TensorListElementShape", newTensorListElementShape)
-	kernel.Register("TensorListGather", newTensorListGather)
-	kernel.Register("TensorListScatter", newTensorListScatter)
-	kernel.Register("TensorListScatterV2", newTensorListScatter)
-	kernel.Register("TensorListScatterIntoExistingList", kernel.Stateless(tlScatterIntoExisting))
-	kernel.Register("TensorListConcat", newTensorListConcat)
-	kernel.Register("TensorListConcatV2", newTensorListConcat)
-	kernel.Register("TensorListSplit", kernel.Stateless(tlSplit))
-	kernel.Register("TensorListResize", kernel.Stateless(tlResize))
-	kernel.Register("TensorListConcatLists", newTensorListConcatLists)
-}
-
 // newEmptyTensorList is EmptyTensorList: (element_shape, max_num_elements)
 // → an empty list.
 func newEmptyTensorList(n *kernel.Node) (kernel.Kernel, error) {

@@ -10,13 +10,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("FusedBatchNorm", newFusedBatchNorm(bnV1))
-	kernel.Register("FusedBatchNormV2", newFusedBatchNorm(bnV2))
-	kernel.Register("FusedBatchNormV3", newFusedBatchNorm(bnV3))
-	kernel.Register("_FusedBatchNormEx", newFusedBatchNorm(bnEx))
-}
-
 // bnVersion tells the fused batch norm ops apart.
 type bnVersion uint8
 
@@ -44,11 +37,18 @@ type bnSpec struct {
 // bnActivations are the activation_mode values _FusedBatchNormEx accepts.
 var bnActivations = []string{"Identity", "Relu", "Relu6", "Elu", "LeakyRelu"}
 
+// bnTypes returns the dtypes of x a fused batch norm version takes.
+func bnTypes(v bnVersion) []tensor.DType {
+	if v == bnV1 {
+		return []tensor.DType{tensor.Float32}
+	}
+	return []tensor.DType{tensor.Float16, tensor.BFloat16, tensor.Float32}
+}
+
 func newFusedBatchNorm(version bnVersion) kernel.Factory {
 	return func(n *kernel.Node) (kernel.Kernel, error) {
-		s := &bnSpec{version: version, types: []tensor.DType{tensor.Float32}}
+		s := &bnSpec{version: version, types: bnTypes(version)}
 		if version != bnV1 {
-			s.types = []tensor.DType{tensor.Float16, tensor.BFloat16, tensor.Float32}
 			if err := checkTypeAttr(n, "U", []tensor.DType{tensor.Float32}); err != nil {
 				return nil, err
 			}

@@ -7,11 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("BiasAdd", newBiasAdd)
-	kernel.Register("BiasAddV1", newBiasAdd)
-}
-
 // addable is the element types BiasAdd adds natively; half and bfloat16
 // are staged through float32.
 type addable interface {

@@ -14,11 +14,8 @@ type float interface{ ~float32 | ~float64 }
 
 // Dtype sets, as TensorFlow's CPU kernels register them.
 var (
-	floatTypes = []tensor.DType{tensor.Float16, tensor.BFloat16, tensor.Float32, tensor.Float64}
-	realTypes  = []tensor.DType{tensor.Float16, tensor.BFloat16, tensor.Float32, tensor.Float64,
-		tensor.Int8, tensor.Int16, tensor.Int32, tensor.Int64,
-		tensor.Uint8, tensor.Uint16, tensor.Uint32, tensor.Uint64}
-	numberTypes = append(slices.Clone(realTypes), tensor.Complex64, tensor.Complex128)
+	floatTypes  = kernel.FloatTypes()
+	numberTypes = kernel.NumberTypes()
 )
 
 // checkTypeAttr validates an optional type attribute at prepare time: when

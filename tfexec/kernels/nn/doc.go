@@ -4,7 +4,8 @@
 // rearrangements that dilated convolutions and pixel shuffles use. Each
 // kernel follows TensorFlow's CPU kernel for the op: shapes, dtypes, the
 // order of floating-point operations where it matters, and the
-// InvalidArgument checks. Importing the package registers the kernels.
+// InvalidArgument checks. Importing the package registers its kernel table
+// (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //

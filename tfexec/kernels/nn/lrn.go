@@ -8,10 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("LRN", newLRN)
-}
-
 // lrnParams are LRN's attributes, rounded to float32 as TensorFlow's
 // float kernel holds them.
 type lrnParams struct {

@@ -10,12 +10,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("AvgPool", newPool(poolAvg))
-	kernel.Register("MaxPool", newPool(poolMax))
-	kernel.Register("MaxPoolV2", newPool(poolMaxV2))
-}
-
 // poolKind tells the pooling ops apart.
 type poolKind uint8
 

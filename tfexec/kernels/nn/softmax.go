@@ -8,12 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Softmax", newSoftmax(false))
-	kernel.Register("LogSoftmax", newSoftmax(true))
-	kernel.Register("SoftmaxCrossEntropyWithLogits", newSoftmaxXent)
-}
-
 // newSoftmax prepares Softmax (log=false) or LogSoftmax (log=true) over
 // the last axis.
 func newSoftmax(log bool) kernel.Factory {

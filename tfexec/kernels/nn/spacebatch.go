@@ -8,13 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("SpaceToBatchND", newSpaceBatch(true))
-	kernel.Register("BatchToSpaceND", newSpaceBatch(false))
-	kernel.Register("DepthToSpace", newDepthSpace(true))
-	kernel.Register("SpaceToDepth", newDepthSpace(false))
-}
-
 // The ops in this file only move elements: each builds a map from runs
 // of consecutive output elements to the input offsets they copy (or -1
 // for zero padding) and hands it to moveRuns, which is generic over the

@@ -2,27 +2,12 @@ package random
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sync/atomic"
 
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
-
-func init() {
-	kernel.Register("RandomUniform", floatOp(func(r *rand.Rand) float64 { return r.Float64() }))
-	kernel.Register("RandomStandardNormal", floatOp(func(r *rand.Rand) float64 { return r.NormFloat64() }))
-	kernel.Register("TruncatedNormal", floatOp(func(r *rand.Rand) float64 {
-		// TensorFlow redraws values more than two standard deviations out.
-		for {
-			if v := r.NormFloat64(); math.Abs(v) <= 2 {
-				return v
-			}
-		}
-	}))
-	kernel.Register("RandomUniformInt", uniformInt)
-}
 
 // stream returns the source of one node's numbers: seeded nodes draw a
 // reproducible sequence advancing run by run, unseeded ones fresh numbers.

@@ -7,11 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("ArgMax", argFactory(true))
-	kernel.Register("ArgMin", argFactory(false))
-}
-
 // argTypes are the input dtypes of TensorFlow's ArgMax/ArgMin CPU kernels.
 var argTypes = append(append([]tensor.DType{}, realDTypes...), tensor.Bool)
 
@@ -21,7 +16,7 @@ var argTypes = append(append([]tensor.DType{}, realDTypes...), tensor.Bool)
 // for ArgMax).
 func argFactory(isMax bool) kernel.Factory {
 	return func(n *kernel.Node) (kernel.Kernel, error) {
-		if err := checkTypeAttr(n, "T", argTypes); err != nil {
+		if err := kernel.CheckTypeAttr(n, "T", argTypes); err != nil {
 			return nil, err
 		}
 		if _, err := indexTypeAttr(n, "Tidx", tensor.Int32, tensor.Int16, tensor.Int32, tensor.Int64); err != nil {

@@ -1,7 +1,6 @@
 package reduce
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/tfoffload/tfoffload/tensor"
@@ -24,40 +23,12 @@ type integer interface {
 	int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
 }
 
-// realDTypes are TensorFlow's TF_CALL_REAL_NUMBER_TYPES that tensor holds.
-var realDTypes = []tensor.DType{
-	tensor.Float32, tensor.Float64, tensor.Float16, tensor.BFloat16,
-	tensor.Int8, tensor.Int16, tensor.Int32, tensor.Int64,
-	tensor.Uint8, tensor.Uint16, tensor.Uint32, tensor.Uint64,
-}
-
-// numberDTypes are TensorFlow's TF_CALL_NUMBER_TYPES: the real types and
-// complex64/complex128.
-var numberDTypes = append(append([]tensor.DType{}, realDTypes...), tensor.Complex64, tensor.Complex128)
-
-// checkTypeAttr validates an optional type attribute against the dtypes the
-// op's CPU kernel registers, so that a bad dtype is reported when the node
-// is prepared.
-func checkTypeAttr(n *kernel.Node, attr string, allowed []tensor.DType) error {
-	if !n.Attrs.Has(attr) {
-		return nil
-	}
-	dt, err := n.Attrs.Type(attr, tensor.Invalid)
-	if err != nil {
-		return err
-	}
-	for _, a := range allowed {
-		if a == dt {
-			return nil
-		}
-	}
-	return attrError(n, attr, kernel.Unsupported("%v", dt))
-}
-
-// attrError names the node and attribute an attribute error is about.
-func attrError(n *kernel.Node, attr string, err error) error {
-	return fmt.Errorf("node %q (%s): attribute %q: %w", n.Name(), n.Op(), attr, err)
-}
+// Dtype sets, as TensorFlow's CPU kernels register them.
+var (
+	realDTypes   = kernel.RealTypes()
+	numberDTypes = kernel.NumberTypes()
+	boolType     = []tensor.DType{tensor.Bool}
+)
 
 // indexTypeAttr reads an optional index-type attribute restricted to the
 // given dtypes, returning def when it is absent.
@@ -71,7 +42,7 @@ func indexTypeAttr(n *kernel.Node, attr string, def tensor.DType, allowed ...ten
 			return dt, nil
 		}
 	}
-	return 0, attrError(n, attr, kernel.Unsupported("%v", dt))
+	return 0, n.AttrError(attr, kernel.Unsupported("%v", dt))
 }
 
 // intsOf returns the elements of an int16, int32 or int64 tensor as ints.
@@ -99,30 +70,6 @@ func scalarInt(t *tensor.Tensor, what, wording string) (int, error) {
 		return 0, err
 	}
 	return v[0], nil
-}
-
-// checkOutput reports an error when an output of dtype dt and shape s,
-// whose size comes from input values (segment counts, stitch indices)
-// rather than input shapes, is invalid or over the memory budget (a
-// *tensor.TooLargeError), before it is allocated.
-func checkOutput(dt tensor.DType, s tensor.Shape) error {
-	if _, err := tensor.ShapeFromInt64s(s.Int64s()); err != nil {
-		return kernel.Invalid("output shape %v: %v", s, err)
-	}
-	return tensor.CheckAlloc(dt, s)
-}
-
-// startsWith reports whether shape s begins with prefix.
-func startsWith(s, prefix tensor.Shape) bool {
-	if len(prefix) > len(s) {
-		return false
-	}
-	for i, d := range prefix {
-		if s[i] != d {
-			return false
-		}
-	}
-	return true
 }
 
 // lowest returns the identity of a maximum: -Inf for floats, the smallest

@@ -1,8 +1,7 @@
 // Package reduce implements tfexec's reduction-family kernels with
 // TensorFlow's CPU semantics: reductions over axes, arg-extrema, scans,
-// top-k, segment reductions, the cross product, and dynamic
-// partition/stitch. Importing the package registers the ops with package
-// kernel.
+// top-k and segment reductions. Importing the package registers its kernel
+// table (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //
@@ -17,8 +16,6 @@
 //   - SegmentSum, SegmentMean, SegmentProd: number types; SegmentMax,
 //     SegmentMin: real types. UnsortedSegmentSum, UnsortedSegmentProd:
 //     number types; UnsortedSegmentMax, UnsortedSegmentMin: real types.
-//   - Cross: real number types.
-//   - DynamicPartition, DynamicStitch, ParallelDynamicStitch: any dtype.
 //
 // # Reductions
 //
@@ -49,8 +46,8 @@
 // rounding but not always bit for bit. Half and bfloat16 reductions (Sum,
 // Mean, Prod, EuclideanNorm) accumulate in float32 and round once; Mean
 // divides by the count rounded to the input type, as TensorFlow does.
-// Sequential operations are reproduced exactly: Cumsum, Cumprod, segment
-// reductions and Cross on half and bfloat16 round after every step, as
+// Sequential operations are reproduced exactly: Cumsum, Cumprod and
+// segment reductions on half and bfloat16 round after every step, as
 // Eigen's half arithmetic does, and a cumulative sum starts from 0, so -0
 // becomes +0.
 //
@@ -60,11 +57,9 @@
 // and a row of -Inf (or NaN) gives index 0, as Eigen's reducers do.
 // TopKV2 orders equal values by index; with sorted=false it returns
 // TensorFlow's gtl::TopN heap order (libstdc++'s heap algorithms are
-// reproduced), which the op corpus confirms. Segment and stitch indices
-// out of range are errors (kernel.ErrInvalidArgument), except negative ids in
-// the unsorted segment ops, which TensorFlow drops. UnsortedSegmentMax and
+// reproduced), which the op corpus confirms. Segment ids out of range
+// are errors (kernel.ErrInvalidArgument), except negative ids in the
+// unsorted segment ops, which TensorFlow drops. UnsortedSegmentMax and
 // UnsortedSegmentMin fill empty segments with the lowest or highest finite
 // value; the sorted ops fill absent ids with 0 (1 for SegmentProd).
-// ParallelDynamicStitch runs sequentially: with repeated indices the last
-// slice wins, one of the outcomes TensorFlow allows.
 package reduce

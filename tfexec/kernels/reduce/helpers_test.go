@@ -13,35 +13,18 @@ import (
 )
 
 // tt builds a tensor of shape s from values of any element type.
-func tt[T tensor.Element](s tensor.Shape, v ...T) *tensor.Tensor {
-	if v == nil {
-		v = []T{}
-	}
-	return tensor.MustFromSlice(s, v)
-}
+func tt[T tensor.Element](s tensor.Shape, v ...T) *tensor.Tensor { return kerneltest.Tensor(s, v...) }
 
 // sc builds a scalar.
 func sc[T tensor.Element](v T) *tensor.Tensor { return tensor.Scalar(v) }
 
 // vec builds a 1-D tensor.
-func vec[T tensor.Element](v ...T) *tensor.Tensor { return tt(tensor.Shape{len(v)}, v...) }
+func vec[T tensor.Element](v ...T) *tensor.Tensor { return kerneltest.Vector(v...) }
 
 // f16s and bf16s build half and bfloat16 tensors from float32 values.
-func f16s(s tensor.Shape, v ...float32) *tensor.Tensor {
-	out := make([]tensor.F16, len(v))
-	for i, x := range v {
-		out[i] = tensor.NewF16(x)
-	}
-	return tt(s, out...)
-}
+func f16s(s tensor.Shape, v ...float32) *tensor.Tensor { return kerneltest.Half(s, v...) }
 
-func bf16s(s tensor.Shape, v ...float32) *tensor.Tensor {
-	out := make([]tensor.BF16, len(v))
-	for i, x := range v {
-		out[i] = tensor.NewBF16(x)
-	}
-	return tt(s, out...)
-}
+func bf16s(s tensor.Shape, v ...float32) *tensor.Tensor { return kerneltest.BFloat16(s, v...) }
 
 // runOp runs one node of op with attrs on inputs.
 func runOp(t *testing.T, op string, attrs map[string]any, in ...*tensor.Tensor) []*tensor.Tensor {

@@ -23,27 +23,9 @@ const (
 	opEuclidean
 )
 
-// reductions lists the Sum-like ops with the dtypes their TensorFlow CPU
-// kernels register.
-var reductions = []struct {
-	name  string
-	op    reduceOp
-	types []tensor.DType
-}{
-	{"Sum", opSum, numberDTypes},
-	{"Mean", opMean, numberDTypes},
-	{"Prod", opProd, numberDTypes},
-	{"Max", opMax, realDTypes},
-	{"Min", opMin, realDTypes},
-	{"All", opAll, []tensor.DType{tensor.Bool}},
-	{"Any", opAny, []tensor.DType{tensor.Bool}},
-	{"EuclideanNorm", opEuclidean, numberDTypes},
-}
-
-func init() {
-	for _, r := range reductions {
-		kernel.Register(r.name, reductionFactory(r.op, r.types))
-	}
+// reduction is the row of a Sum-like op over the given dtypes.
+func reduction(name string, op reduceOp, types []tensor.DType) kernel.Def {
+	return kernel.Def{Op: name, DTypes: types, New: reductionFactory(op, types)}
 }
 
 // reductionFactory prepares a Sum-like node: inputs (input, reduction
@@ -54,7 +36,7 @@ func reductionFactory(op reduceOp, types []tensor.DType) kernel.Factory {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkTypeAttr(n, "T", types); err != nil {
+		if err := kernel.CheckTypeAttr(n, "T", types); err != nil {
 			return nil, err
 		}
 		if _, err := indexTypeAttr(n, "Tidx", tensor.Int32, tensor.Int32, tensor.Int64); err != nil {

@@ -7,11 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Cumsum", scanFactory(false))
-	kernel.Register("Cumprod", scanFactory(true))
-}
-
 // scanFactory prepares Cumsum or Cumprod: inputs (x, axis), attributes
 // exclusive, reverse (both false by default), T and Tidx.
 func scanFactory(prod bool) kernel.Factory {
@@ -24,7 +19,7 @@ func scanFactory(prod bool) kernel.Factory {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkTypeAttr(n, "T", numberDTypes); err != nil {
+		if err := kernel.CheckTypeAttr(n, "T", numberDTypes); err != nil {
 			return nil, err
 		}
 		if _, err := indexTypeAttr(n, "Tidx", tensor.Int32, tensor.Int32, tensor.Int64); err != nil {

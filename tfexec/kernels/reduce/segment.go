@@ -19,34 +19,9 @@ const (
 	segMin
 )
 
-func init() {
-	sorted := []struct {
-		name  string
-		op    segOp
-		types []tensor.DType
-	}{
-		{"SegmentSum", segSum, numberDTypes},
-		{"SegmentMean", segMean, numberDTypes},
-		{"SegmentProd", segProd, numberDTypes},
-		{"SegmentMax", segMax, realDTypes},
-		{"SegmentMin", segMin, realDTypes},
-	}
-	for _, s := range sorted {
-		kernel.Register(s.name, segmentFactory(s.op, s.types, true))
-	}
-	unsorted := []struct {
-		name  string
-		op    segOp
-		types []tensor.DType
-	}{
-		{"UnsortedSegmentSum", segSum, numberDTypes},
-		{"UnsortedSegmentProd", segProd, numberDTypes},
-		{"UnsortedSegmentMax", segMax, realDTypes},
-		{"UnsortedSegmentMin", segMin, realDTypes},
-	}
-	for _, s := range unsorted {
-		kernel.Register(s.name, segmentFactory(s.op, s.types, false))
-	}
+// segmentReduction is the row of a segment reduction over the given dtypes.
+func segmentReduction(name string, op segOp, types []tensor.DType, sorted bool) kernel.Def {
+	return kernel.Def{Op: name, DTypes: types, New: segmentFactory(op, types, sorted)}
 }
 
 // segmentFactory prepares a sorted segment op (inputs data, segment_ids;
@@ -54,7 +29,7 @@ func init() {
 // num_segments; attributes T, Tindices, Tnumsegments).
 func segmentFactory(op segOp, types []tensor.DType, sorted bool) kernel.Factory {
 	return func(n *kernel.Node) (kernel.Kernel, error) {
-		if err := checkTypeAttr(n, "T", types); err != nil {
+		if err := kernel.CheckTypeAttr(n, "T", types); err != nil {
 			return nil, err
 		}
 		if _, err := indexTypeAttr(n, "Tindices", tensor.Int32, tensor.Int32, tensor.Int64); err != nil {
@@ -120,7 +95,7 @@ func sortedSegment(op segOp, data, idsT *tensor.Tensor) (*tensor.Tensor, error) 
 	}
 	outShape := shape.Clone()
 	outShape[0] = outRows
-	if err := checkOutput(data.DType(), outShape); err != nil {
+	if err := kernel.CheckOutput(data.DType(), outShape); err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 {
@@ -157,7 +132,7 @@ func unsortedSegment(op segOp, data, idsT, numT *tensor.Tensor) (*tensor.Tensor,
 		return nil, kernel.Invalid("num_segments should be a scalar, not shape %v", numT.Shape())
 	}
 	shape := data.Shape()
-	if !startsWith(shape, idsT.Shape()) {
+	if !kernel.HasPrefix(shape, idsT.Shape()) {
 		return nil, kernel.Invalid("data.shape = %v does not start with segment_ids.shape = %v", shape, idsT.Shape())
 	}
 	nums, err := kernel.Ints(numT)
@@ -195,7 +170,7 @@ type segRunner interface {
 // segmentDispatch builds the typed runner for data's dtype, lets do run
 // it, and wraps the result.
 func segmentDispatch(op segOp, data *tensor.Tensor, outShape tensor.Shape, do func(segRunner)) (*tensor.Tensor, error) {
-	if err := checkOutput(data.DType(), outShape); err != nil {
+	if err := kernel.CheckOutput(data.DType(), outShape); err != nil {
 		return nil, err
 	}
 	n := outShape.NumElements()

@@ -9,11 +9,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("TopKV2", topKFactory(true))
-	kernel.Register("TopK", topKFactory(false))
-}
-
 // topKFactory prepares TopKV2 (inputs input and k; attributes sorted, T,
 // and in newer graphs Tk and index_type) or the deprecated TopK (k is an
 // attribute).
@@ -23,7 +18,7 @@ func topKFactory(v2 bool) kernel.Factory {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkTypeAttr(n, "T", realDTypes); err != nil {
+		if err := kernel.CheckTypeAttr(n, "T", realDTypes); err != nil {
 			return nil, err
 		}
 		if _, err := indexTypeAttr(n, "Tk", tensor.Int32, tensor.Int16, tensor.Int32, tensor.Int64); err != nil {
@@ -40,7 +35,7 @@ func topKFactory(v2 bool) kernel.Factory {
 				return nil, err
 			}
 			if k < 0 {
-				return nil, attrError(n, "k", fmt.Errorf("must be set and >= 0, got %d", k))
+				return nil, n.AttrError("k", fmt.Errorf("must be set and >= 0, got %d", k))
 			}
 			attrK = int(k)
 		}

@@ -63,21 +63,3 @@ func BenchmarkGRUBlockCell(b *testing.B) {
 	k, ctx := prepared(b, "GRUBlockCell", 6, nil)
 	run(b, k, ctx, in)
 }
-
-// BenchmarkFakeQuantPerChannel quantizes a 1×56×56×64 activation.
-func BenchmarkFakeQuantPerChannel(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 1))
-	mins, maxs := make([]float32, 64), make([]float32, 64)
-	for c := range mins {
-		mins[c], maxs[c] = -r.Float32(), r.Float32()+0.1
-	}
-	k, ctx := prepared(b, "FakeQuantWithMinMaxVarsPerChannel", 3, nil)
-	run(b, k, ctx, []*tensor.Tensor{randT(r, 1, 1, 56, 56, 64), f32(tensor.Shape{64}, mins...), f32(tensor.Shape{64}, maxs...)})
-}
-
-// BenchmarkFakeQuantVars quantizes the same activation with one range.
-func BenchmarkFakeQuantVars(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 1))
-	k, ctx := prepared(b, "FakeQuantWithMinMaxVars", 3, nil)
-	run(b, k, ctx, []*tensor.Tensor{randT(r, 1, 1, 56, 56, 64), tensor.Scalar(float32(-1)), tensor.Scalar(float32(1))})
-}

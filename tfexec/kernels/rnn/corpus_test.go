@@ -5,13 +5,13 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfops"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 // TestCorpus runs the op-corpus graphs built around this package's ops
@@ -19,8 +19,6 @@ import (
 // TensorFlow's outputs more tightly than tfexec's corpus test does.
 func TestCorpus(t *testing.T) {
 	root := testutil.SharedModels(t) + "/tfops"
-	// The corpus prints 8 decimals: fake quantization must agree to them.
-	printed := tensor.Tolerance{ATol: 5.01e-9}
 	// The cells use correctly rounded σ and tanh where TensorFlow uses
 	// Eigen's approximations, and sum their products in another order.
 	cells := tensor.Tolerance{RTol: 1e-6, ATol: 1e-7}
@@ -28,14 +26,6 @@ func TestCorpus(t *testing.T) {
 		name string
 		tol  tensor.Tolerance
 	}{
-		{"fake_quant/min_max_args/rank1_0_1_4bit", printed},
-		{"fake_quant/min_max_args/rank1_0_1_8bit", printed},
-		{"fake_quant/min_max_args/rank1_0_1_8bit_narrow", printed},
-		{"fake_quant/min_max_args/rank1_1_5_4bit_narrow", printed},
-		{"fake_quant/min_max_args_per_channel/rank4_6bit", printed},
-		{"fake_quant/min_max_vars/rank1_0_1_4bit", printed},
-		{"fake_quant/min_max_vars/rank1_0_1_8bit_narrow", printed},
-		{"fake_quant/min_max_vars/rank2_0_2_8bit", printed},
 		{"rnn/lstmblockcell/static_batch1_n3-2_tsLength1_noPH_noClip_fBias1_noIS", cells},
 		{"rnn/lstmblockcell/static_batch1_n5-3_tsLength4_noPH_clip-0.3_fBias2_noIS", cells},
 		{"rnn/lstmblockcell/static_batch1_n5-3_tsLength4_noPH_noClip_fBias1_noIS", cells},
@@ -65,18 +55,7 @@ func TestCorpus(t *testing.T) {
 				t.Skipf("needs kernels from other packages: %v", err)
 			}
 			require.NoError(t, err)
-			require.Len(t, got, len(c.Expected))
-			for i, ex := range c.Expected {
-				// Parsed as float64, TensorFlow's printed values are
-				// compared with ours without a second rounding.
-				want, err := tfops.Parse(tensor.Float64, ex.Shape, ex.Values)
-				require.NoError(t, err)
-				g, err := tensor.Float64s(got[i])
-				require.NoError(t, err)
-				gt, err := tensor.FromSlice(got[i].Shape(), g)
-				require.NoError(t, err)
-				assert.NoError(t, tensor.Compare(gt, want, tc.tol), ex.Tensor)
-			}
+			kerneltest.AssertFloatOutputs(t, c, got, tc.tol)
 		})
 	}
 }

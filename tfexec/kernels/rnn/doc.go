@@ -1,8 +1,9 @@
 // Package rnn implements tfexec's kernels for TensorFlow's fused recurrent
 // cells (tf.contrib.rnn's LSTMBlockCell, LSTMBlockFusedCell and
-// GRUBlockCell, Keras' fused LSTM) and for fake quantization, following
-// TensorFlow's CPU kernels: shapes, gate layouts, attribute defaults and
-// InvalidArgument checks. Importing the package registers the kernels.
+// GRUBlockCell, Keras' fused LSTM), following TensorFlow's CPU kernels:
+// shapes, gate layouts, attribute defaults and InvalidArgument checks.
+// Importing the package registers its kernel table (ops.go), one row an op
+// with the dtypes its kernel implements.
 //
 // # Ops
 //
@@ -25,21 +26,6 @@
 //     [x, h_prev]·w_ru + b_ru; c = tanh([x, r ⊙ h_prev]·w_c + b_c);
 //     h = u ⊙ (h_prev − c) + c. Outputs r, u, c, h, each [batch,
 //     cell_size].
-//   - FakeQuantWithMinMaxArgs (min, max attributes, defaults −6 and 6),
-//     FakeQuantWithMinMaxVars (scalar min and max inputs) and
-//     FakeQuantWithMinMaxVarsPerChannel (min and max vectors over the last
-//     dimension), float32 only, with num_bits in [2, 16] (default 8) and
-//     narrow_range (integer range [1, 2^num_bits − 1] instead of
-//     [0, 2^num_bits − 1]). The range is nudged as TensorFlow's Nudge
-//     does: scale = (max − min)/(q_max − q_min), the zero point q_min −
-//     min/scale is rounded half away from zero and clamped into the
-//     integer range, and [min, max] is shifted so that 0 is exactly
-//     representable. Each value is clamped to the nudged range and
-//     rounded to the nearest step, halves up:
-//     ⌊(x − nudged_min)/scale + ½⌋·scale + nudged_min. The Args op
-//     multiplies by 1/scale where the others divide, as TensorFlow does.
-//     FakeQuantWithMinMaxArgs rejects min ≥ max when the node is prepared.
-//     A channel (or tensor) whose min and max are both 0 quantizes to 0.
 //
 // # The LSTM cell
 //
@@ -71,13 +57,4 @@
 // results agree with TensorFlow's to an ulp or two per step, not bit for
 // bit. Half is computed in float32 and rounded once at the end
 // (TensorFlow rounds every intermediate to half).
-//
-// Fake quantization is float32 arithmetic in the order of TensorFlow's
-// functors and reproduces the op corpus bit for bit. These are the
-// formulas of TensorFlow 1.x and 2.x before 2.9; later releases compute
-// the multiplier as (q_max − q_min)/(max − min) and round relative to the
-// zero point, which can move a result by an ulp. The zero point is held
-// in 16 bits, as in current TensorFlow (1.x truncated it to 8 bits, which
-// broke num_bits above 8); the all-zero range giving zeros is also
-// current behaviour (older releases produced NaN). NaN inputs stay NaN.
 package rnn

@@ -7,10 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("GRUBlockCell", newGRUBlockCell)
-}
-
 // gruTypes are the dtypes TensorFlow registers GRUBlockCell for.
 var gruTypes = []tensor.DType{tensor.Float32}
 

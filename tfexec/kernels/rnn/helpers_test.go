@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 	// The cells multiply through the registry's MatMul kernels.
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/conv"
 )
@@ -22,12 +23,7 @@ func f32(shape tensor.Shape, v ...float32) *tensor.Tensor {
 
 // randT returns a float32 tensor of uniform values in [−scale, scale).
 func randT(r *rand.Rand, scale float32, shape ...int) *tensor.Tensor {
-	s := tensor.Shape(shape)
-	v := make([]float32, s.NumElements())
-	for i := range v {
-		v[i] = (2*r.Float32() - 1) * scale
-	}
-	return tensor.MustFromSlice(s, v)
+	return kerneltest.Uniform(r, scale, shape...)
 }
 
 // vals returns a tensor's values as float64.

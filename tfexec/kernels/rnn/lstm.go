@@ -8,12 +8,6 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("LSTMBlockCell", newLSTMBlockCell)
-	kernel.Register("BlockLSTM", newBlockLSTM(icfo))
-	kernel.Register("BlockLSTMV2", newBlockLSTM(ifco))
-}
-
 // lstmTypes are the dtypes TensorFlow registers the LSTM block kernels for
 // on the CPU.
 var lstmTypes = []tensor.DType{tensor.Float32, tensor.Float16}

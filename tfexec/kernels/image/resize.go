@@ -1,4 +1,4 @@
-package gather
+package image
 
 import (
 	"fmt"
@@ -7,13 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
-
-func init() {
-	kernel.Register("ResizeBilinear", newResize(resizeBilinear))
-	kernel.Register("ResizeNearestNeighbor", newResize(resizeNearest))
-	kernel.Register("ResizeArea", newResize(resizeArea))
-	kernel.Register("ResizeBicubic", newResize(resizeBicubic))
-}
 
 // resizer is one resize method run on a validated state.
 type resizer func(img *tensor.Tensor, st *resizeState) (*tensor.Tensor, error)

@@ -1,4 +1,4 @@
-package reduce
+package gather
 
 import (
 	"testing"
@@ -30,13 +30,13 @@ func TestDynamicPartition(t *testing.T) {
 			[]*tensor.Tensor{vec("b", "c"), vec("a", "d")}},
 		{"bool", 2, vec(true, false, true), vec[int32](1, 1, 0), []*tensor.Tensor{vec(true), vec(true, false)}},
 		{"complex128", 1, vec(complex128(1+2i), 3), vec[int32](0, 0), []*tensor.Tensor{vec(complex128(1+2i), 3)}},
-		{"half", 2, f16s(tensor.Shape{2}, 1, 2), vec[int32](1, 0), []*tensor.Tensor{f16s(tensor.Shape{1}, 2), f16s(tensor.Shape{1}, 1)}},
+		{"half", 2, f16(tensor.Shape{2}, 1, 2), vec[int32](1, 0), []*tensor.Tensor{f16(tensor.Shape{1}, 2), f16(tensor.Shape{1}, 1)}},
 		{"empty", 2, tt[float32](tensor.Shape{0, 3}), vec[int32](), []*tensor.Tensor{tt[float32](tensor.Shape{0, 3}), tt[float32](tensor.Shape{0, 3})}},
 		{"empty slices", 2, tt[float32](tensor.Shape{2, 0}), vec[int32](0, 0), []*tensor.Tensor{tt[float32](tensor.Shape{2, 0}), tt[float32](tensor.Shape{0, 0})}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out := runOp(t, "DynamicPartition", map[string]any{"num_partitions": tc.num}, tc.data, tc.parts)
+			out := run(t, "DynamicPartition", map[string]any{"num_partitions": tc.num}, tc.data, tc.parts)
 			require.Len(t, out, len(tc.want))
 			for i := range out {
 				assertTensor(t, tc.want[i], out[i])
@@ -61,7 +61,7 @@ func TestDynamicPartitionErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := callOp("DynamicPartition", tc.attrs, tc.in...)
+			_, err := call("DynamicPartition", tc.attrs, tc.in...)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.msg)
 		})
@@ -87,7 +87,7 @@ func TestDynamicStitch(t *testing.T) {
 	for _, op := range []string{"DynamicStitch", "ParallelDynamicStitch"} {
 		for _, tc := range tests {
 			t.Run(op+"/"+tc.name, func(t *testing.T) {
-				out := runOp(t, op, map[string]any{"N": len(tc.in) / 2}, tc.in...)
+				out := run(t, op, map[string]any{"N": len(tc.in) / 2}, tc.in...)
 				require.Len(t, out, 1)
 				assertTensor(t, tc.want, out[0])
 			})
@@ -110,54 +110,11 @@ func TestDynamicStitchErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := callOp("DynamicStitch", map[string]any{"N": len(tc.in) / 2}, tc.in...)
+			_, err := call("DynamicStitch", map[string]any{"N": len(tc.in) / 2}, tc.in...)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.msg)
 		})
 	}
 	_, err := kerneltest.Call(graph.NewNode("n", "DynamicStitch", nil, map[string]any{"N": 2}), vec[int32](0), vec[float32](1))
 	assert.ErrorContains(t, err, "\"N\"")
-}
-
-func TestCross(t *testing.T) {
-	tests := []struct {
-		name string
-		a, b *tensor.Tensor
-		want *tensor.Tensor
-	}{
-		{"unit vectors", vec[float32](1, 0, 0), vec[float32](0, 1, 0), vec[float32](0, 0, 1)},
-		{"batch", tt(tensor.Shape{2, 3}, float64(1), 2, 3, 4, 5, 6), tt(tensor.Shape{2, 3}, float64(7), 8, 9, 1, 0, 0),
-			tt(tensor.Shape{2, 3}, float64(-6), 12, -6, 0, 6, -5)},
-		{"int", vec[int32](1, 2, 3), vec[int32](3, 2, 1), vec[int32](-4, 8, -4)},
-		{"uint wraps", vec[uint8](1, 0, 0), vec[uint8](0, 0, 1), vec[uint8](0, 255, 0)},
-		{"half", f16s(tensor.Shape{3}, 1, 2, 3), f16s(tensor.Shape{3}, 3, 2, 1), f16s(tensor.Shape{3}, -4, 8, -4)},
-		{"empty", tt[float32](tensor.Shape{0, 3}), tt[float32](tensor.Shape{0, 3}), tt[float32](tensor.Shape{0, 3})},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			out := runOp(t, "Cross", nil, tc.a, tc.b)
-			require.Len(t, out, 1)
-			assertTensor(t, tc.want, out[0])
-		})
-	}
-}
-
-func TestCrossErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		a, b *tensor.Tensor
-		msg  string
-	}{
-		{"shape mismatch", vec[float32](1, 2, 3), tt(tensor.Shape{1, 3}, float32(1), 2, 3), "Both inputs must be of same shape: [3] vs. [1,3]"},
-		{"not 3-vectors", vec[float32](1, 2), vec[float32](1, 2), "only defined for 3-element vectors"},
-		{"scalar", sc[float32](1), sc[float32](1), "Input must be at least 1D"},
-		{"complex", vec(complex64(1), 2, 3), vec(complex64(1), 2, 3), "not supported"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := callOp("Cross", nil, tc.a, tc.b)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.msg)
-		})
-	}
 }

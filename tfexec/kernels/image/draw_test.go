@@ -1,9 +1,10 @@
-package gather
+package image
 
 import (
 	"testing"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 func TestDrawBoundingBoxes(t *testing.T) {
@@ -36,10 +37,10 @@ func TestDrawBoundingBoxes(t *testing.T) {
 		})
 	}
 	img := f32(s(1, 2, 2, 2), make([]float32, 8)...)
-	runErrCases(t, "DrawBoundingBoxes", []errCase{
-		{"two channels", nil, []*tensor.Tensor{img, f32(s(1, 1, 4), 0, 0, 1, 1)}},
-		{"batch mismatch", nil, []*tensor.Tensor{zeros, f32(s(2, 1, 4), 0, 0, 1, 1, 0, 0, 1, 1)}},
-		{"box width", nil, []*tensor.Tensor{zeros, f32(s(1, 1, 3), 0, 0, 1)}},
-		{"image rank", nil, []*tensor.Tensor{f32(s(2, 2), 0, 0, 0, 0), f32(s(1, 1, 4), 0, 0, 1, 1)}},
+	kerneltest.RunInvalid(t, "DrawBoundingBoxes", []kerneltest.InvalidCase{
+		{Name: "two channels", In: []*tensor.Tensor{img, f32(s(1, 1, 4), 0, 0, 1, 1)}},
+		{Name: "batch mismatch", In: []*tensor.Tensor{zeros, f32(s(2, 1, 4), 0, 0, 1, 1, 0, 0, 1, 1)}},
+		{Name: "box width", In: []*tensor.Tensor{zeros, f32(s(1, 1, 3), 0, 0, 1)}},
+		{Name: "image rank", In: []*tensor.Tensor{f32(s(2, 2), 0, 0, 0, 0), f32(s(1, 1, 4), 0, 0, 1, 1)}},
 	})
 }

@@ -1,4 +1,4 @@
-package gather
+package image
 
 import (
 	"math"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 // img2x2 is the NHWC image [[1, 2], [3, 4]].
@@ -141,13 +142,13 @@ func TestResizeErrors(t *testing.T) {
 	size := i32(s(2), 2, 2)
 	for _, op := range []string{"ResizeBilinear", "ResizeNearestNeighbor", "ResizeBicubic", "ResizeArea"} {
 		t.Run(op, func(t *testing.T) {
-			runErrCases(t, op, []errCase{
-				{"rank 3", nil, []*tensor.Tensor{f32(s(2, 2, 1), 1, 2, 3, 4), size}},
-				{"no channels", nil, []*tensor.Tensor{f32(s(1, 2, 2, 0)), size}},
-				{"empty image", nil, []*tensor.Tensor{f32(s(1, 0, 2, 1)), size}},
-				{"zero size", nil, []*tensor.Tensor{img2x2, i32(s(2), 0, 2)}},
-				{"size of 3", nil, []*tensor.Tensor{img2x2, i32(s(3), 2, 2, 2)}},
-				{"size matrix", nil, []*tensor.Tensor{img2x2, i32(s(1, 2), 2, 2)}},
+			kerneltest.RunInvalid(t, op, []kerneltest.InvalidCase{
+				{Name: "rank 3", In: []*tensor.Tensor{f32(s(2, 2, 1), 1, 2, 3, 4), size}},
+				{Name: "no channels", In: []*tensor.Tensor{f32(s(1, 2, 2, 0)), size}},
+				{Name: "empty image", In: []*tensor.Tensor{f32(s(1, 0, 2, 1)), size}},
+				{Name: "zero size", In: []*tensor.Tensor{img2x2, i32(s(2), 0, 2)}},
+				{Name: "size of 3", In: []*tensor.Tensor{img2x2, i32(s(3), 2, 2, 2)}},
+				{Name: "size matrix", In: []*tensor.Tensor{img2x2, i32(s(1, 2), 2, 2)}},
 			})
 		})
 	}

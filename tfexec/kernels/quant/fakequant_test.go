@@ -1,4 +1,4 @@
-package rnn_test
+package quant_test
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package gather
+package image
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 // threeClusters are the boxes of TensorFlow's own NMS tests: three
@@ -94,15 +95,15 @@ func TestNonMaxSuppressionErrors(t *testing.T) {
 	scores := f32(s(6), threeClusterScores...)
 	f := func(v float32) *tensor.Tensor { return tensor.Scalar(v) }
 	three := tensor.Scalar(int32(3))
-	runErrCases(t, "NonMaxSuppressionV5", []errCase{
-		{"iou above 1", nil, []*tensor.Tensor{boxes, scores, three, f(1.5), f(0), f(0)}},
-		{"negative sigma", nil, []*tensor.Tensor{boxes, scores, three, f(0.5), f(0), f(-1)}},
-		{"negative output size", nil, []*tensor.Tensor{boxes, scores, tensor.Scalar(int32(-1)), f(0.5), f(0), f(0)}},
-		{"three columns", nil, []*tensor.Tensor{f32(s(2, 3), 0, 0, 1, 0, 0, 1), f32(s(2), 1, 1), three, f(0.5), f(0), f(0)}},
-		{"score count", nil, []*tensor.Tensor{boxes, f32(s(5), 1, 1, 1, 1, 1), three, f(0.5), f(0), f(0)}},
-		{"scores matrix", nil, []*tensor.Tensor{boxes, f32(s(6, 1), threeClusterScores...), three, f(0.5), f(0), f(0)}},
-		{"output size vector", nil, []*tensor.Tensor{boxes, scores, i32(s(1), 3), f(0.5), f(0), f(0)}},
-		{"threshold vector", nil, []*tensor.Tensor{boxes, scores, three, f32(s(1), 0.5), f(0), f(0)}},
+	kerneltest.RunInvalid(t, "NonMaxSuppressionV5", []kerneltest.InvalidCase{
+		{Name: "iou above 1", In: []*tensor.Tensor{boxes, scores, three, f(1.5), f(0), f(0)}},
+		{Name: "negative sigma", In: []*tensor.Tensor{boxes, scores, three, f(0.5), f(0), f(-1)}},
+		{Name: "negative output size", In: []*tensor.Tensor{boxes, scores, tensor.Scalar(int32(-1)), f(0.5), f(0), f(0)}},
+		{Name: "three columns", In: []*tensor.Tensor{f32(s(2, 3), 0, 0, 1, 0, 0, 1), f32(s(2), 1, 1), three, f(0.5), f(0), f(0)}},
+		{Name: "score count", In: []*tensor.Tensor{boxes, f32(s(5), 1, 1, 1, 1, 1), three, f(0.5), f(0), f(0)}},
+		{Name: "scores matrix", In: []*tensor.Tensor{boxes, f32(s(6, 1), threeClusterScores...), three, f(0.5), f(0), f(0)}},
+		{Name: "output size vector", In: []*tensor.Tensor{boxes, scores, i32(s(1), 3), f(0.5), f(0), f(0)}},
+		{Name: "threshold vector", In: []*tensor.Tensor{boxes, scores, three, f32(s(1), 0.5), f(0), f(0)}},
 	})
 	_, err := call("NonMaxSuppression", map[string]any{"iou_threshold": float32(2)}, boxes, scores, three)
 	assert.ErrorContains(t, err, "iou_threshold")
@@ -162,8 +163,8 @@ func TestNMSWithOverlaps(t *testing.T) {
 	out := run(t, "NonMaxSuppressionWithOverlaps", nil, overlaps, f32(s(3), 0.5, 0.9, 0.2),
 		tensor.Scalar(int32(3)), tensor.Scalar(float32(0.5)), tensor.Scalar(float32(0)))
 	assertTensor(t, i32(s(2), 1, 2), out[0])
-	runErrCases(t, "NonMaxSuppressionWithOverlaps", []errCase{
-		{"not square", nil, []*tensor.Tensor{f32(s(2, 3), 1, 1, 1, 1, 1, 1), f32(s(2), 1, 1), tensor.Scalar(int32(1)),
+	kerneltest.RunInvalid(t, "NonMaxSuppressionWithOverlaps", []kerneltest.InvalidCase{
+		{Name: "not square", In: []*tensor.Tensor{f32(s(2, 3), 1, 1, 1, 1, 1, 1), f32(s(2), 1, 1), tensor.Scalar(int32(1)),
 			tensor.Scalar(float32(0.5)), tensor.Scalar(float32(0))}},
 	})
 }

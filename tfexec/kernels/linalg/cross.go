@@ -1,19 +1,19 @@
-package reduce
+package linalg
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-func init() {
-	kernel.Register("Cross", crossFactory)
-}
+// crossTypes are the dtypes of Cross: the real number types.
+var crossTypes = kernel.RealTypes()
 
 // crossFactory prepares Cross: inputs (a, b), attribute T.
 func crossFactory(n *kernel.Node) (kernel.Kernel, error) {
-	if err := checkTypeAttr(n, "T", realDTypes); err != nil {
+	if err := kernel.CheckTypeAttr(n, "T", crossTypes); err != nil {
 		return nil, err
 	}
 	return func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
@@ -31,7 +31,7 @@ func crossFactory(n *kernel.Node) (kernel.Kernel, error) {
 // cross computes the pairwise cross product of the 3-vectors in the last
 // dimension of a and b.
 func cross(a, b *tensor.Tensor) (*tensor.Tensor, error) {
-	if !allowed(realDTypes, a.DType()) {
+	if !slices.Contains(crossTypes, a.DType()) {
 		return nil, kernel.Unsupported("dtype %v", a.DType())
 	}
 	if a.DType() != b.DType() {
@@ -76,7 +76,7 @@ func cross(a, b *tensor.Tensor) (*tensor.Tensor, error) {
 	return nil, kernel.Unsupported("dtype %v", a.DType())
 }
 
-func crossVectors[T realNumber](u, v []T) []T {
+func crossVectors[T tensor.Number](u, v []T) []T {
 	out := make([]T, len(u))
 	for i := 0; i+3 <= len(u); i += 3 {
 		u1, u2, u3 := u[i], u[i+1], u[i+2]

@@ -1,4 +1,4 @@
-package rnn
+package quant
 
 import (
 	"fmt"
@@ -7,12 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
-
-func init() {
-	kernel.Register("FakeQuantWithMinMaxArgs", newFakeQuantArgs)
-	kernel.Register("FakeQuantWithMinMaxVars", newFakeQuantVars)
-	kernel.Register("FakeQuantWithMinMaxVarsPerChannel", newFakeQuantPerChannel)
-}
 
 // quantRange is the integer range [lo, hi] of a fake-quant node:
 // [0, 2^num_bits − 1], or [1, 2^num_bits − 1] with narrow_range.

@@ -1,4 +1,4 @@
-package gather
+package image
 
 import (
 	"fmt"
@@ -7,10 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
-
-func init() {
-	kernel.Register("CropAndResize", newCropAndResize)
-}
 
 func newCropAndResize(n *kernel.Node) (kernel.Kernel, error) {
 	method, err := n.Attrs.String("method", "bilinear")

@@ -1,4 +1,4 @@
-package reduce
+package gather
 
 import (
 	"fmt"
@@ -6,12 +6,6 @@ import (
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
-
-func init() {
-	kernel.Register("DynamicPartition", partitionFactory)
-	kernel.Register("DynamicStitch", stitchFactory)
-	kernel.Register("ParallelDynamicStitch", stitchFactory)
-}
 
 // partitionFactory prepares DynamicPartition: inputs (data, partitions),
 // attributes num_partitions (>= 1) and T (any type).
@@ -21,7 +15,7 @@ func partitionFactory(n *kernel.Node) (kernel.Kernel, error) {
 		return nil, err
 	}
 	if num < 1 {
-		return nil, attrError(n, "num_partitions", fmt.Errorf("must be >= 1, got %d", num))
+		return nil, n.AttrError("num_partitions", fmt.Errorf("must be >= 1, got %d", num))
 	}
 	parts := int(num)
 	return func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
@@ -44,7 +38,7 @@ func partition(data, partsT *tensor.Tensor, parts int) ([]*tensor.Tensor, error)
 		return nil, kernel.Unsupported("partitions dtype %v (want int32)", partsT.DType())
 	}
 	shape := data.Shape()
-	if !startsWith(shape, partsT.Shape()) {
+	if !kernel.HasPrefix(shape, partsT.Shape()) {
 		return nil, kernel.Invalid("data.shape must start with partitions.shape, got data.shape = %v, partitions.shape = %v", shape, partsT.Shape())
 	}
 	if err := kernel.CheckOutputCount(parts); err != nil {
@@ -117,7 +111,7 @@ func stitchFactory(n *kernel.Node) (kernel.Kernel, error) {
 		return nil, fmt.Errorf("node %q (%s): want an even, nonzero number of inputs, got %d", n.Name(), n.Op(), n.NumInputs)
 	}
 	if num >= 0 && int(num)*2 != n.NumInputs {
-		return nil, attrError(n, "N", fmt.Errorf("is %d but the node has %d inputs", num, n.NumInputs))
+		return nil, n.AttrError("N", fmt.Errorf("is %d but the node has %d inputs", num, n.NumInputs))
 	}
 	return func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		if len(in) == 0 || len(in)%2 != 0 {
@@ -153,7 +147,7 @@ func stitch(indices, data []*tensor.Tensor) (*tensor.Tensor, error) {
 		if d.DType() != data0.DType() {
 			return nil, kernel.Invalid("data[%d] is %v, data[0] is %v", m, d.DType(), data0.DType())
 		}
-		if !startsWith(d.Shape(), ix.Shape()) {
+		if !kernel.HasPrefix(d.Shape(), ix.Shape()) {
 			return nil, kernel.Invalid("data[%d].shape = %v does not start with indices[%d].shape = %v", m, d.Shape(), m, ix.Shape())
 		}
 		if m > 0 && !tensor.Shape(d.Shape()[ix.Rank():]).Equal(data0.Shape()[indices0.Rank():]) {
@@ -163,7 +157,7 @@ func stitch(indices, data []*tensor.Tensor) (*tensor.Tensor, error) {
 	}
 	rest := data0.Shape()[indices0.Rank():]
 	outShape := append(tensor.Shape{first}, rest...)
-	if err := checkOutput(data0.DType(), outShape); err != nil {
+	if err := kernel.CheckOutput(data0.DType(), outShape); err != nil {
 		return nil, err
 	}
 	out, err := tensor.New(data0.DType(), outShape)

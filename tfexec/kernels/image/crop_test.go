@@ -1,4 +1,4 @@
-package gather
+package image
 
 import (
 	"math"
@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
 )
 
 func TestCropAndResize(t *testing.T) {
@@ -48,15 +49,15 @@ func TestCropAndResizeErrors(t *testing.T) {
 	ind := i32(s(1), 0)
 	size := i32(s(2), 2, 2)
 	nan := float32(math.NaN())
-	runErrCases(t, "CropAndResize", []errCase{
-		{"box index out of range", nil, []*tensor.Tensor{img2x2, box, i32(s(1), 1), size}},
-		{"negative box index", nil, []*tensor.Tensor{img2x2, box, i32(s(1), -1), size}},
-		{"non-finite box", nil, []*tensor.Tensor{img2x2, f32(s(1, 4), 0, nan, 1, 1), ind, size}},
-		{"image rank", nil, []*tensor.Tensor{f32(s(2, 2), 1, 2, 3, 4), box, ind, size}},
-		{"boxes columns", nil, []*tensor.Tensor{img2x2, f32(s(1, 3), 0, 0, 1), ind, size}},
-		{"box index count", nil, []*tensor.Tensor{img2x2, box, i32(s(2), 0, 0), size}},
-		{"zero crop", nil, []*tensor.Tensor{img2x2, box, ind, i32(s(2), 0, 2)}},
-		{"crop size length", nil, []*tensor.Tensor{img2x2, box, ind, i32(s(1), 2)}},
+	kerneltest.RunInvalid(t, "CropAndResize", []kerneltest.InvalidCase{
+		{Name: "box index out of range", In: []*tensor.Tensor{img2x2, box, i32(s(1), 1), size}},
+		{Name: "negative box index", In: []*tensor.Tensor{img2x2, box, i32(s(1), -1), size}},
+		{Name: "non-finite box", In: []*tensor.Tensor{img2x2, f32(s(1, 4), 0, nan, 1, 1), ind, size}},
+		{Name: "image rank", In: []*tensor.Tensor{f32(s(2, 2), 1, 2, 3, 4), box, ind, size}},
+		{Name: "boxes columns", In: []*tensor.Tensor{img2x2, f32(s(1, 3), 0, 0, 1), ind, size}},
+		{Name: "box index count", In: []*tensor.Tensor{img2x2, box, i32(s(2), 0, 0), size}},
+		{Name: "zero crop", In: []*tensor.Tensor{img2x2, box, ind, i32(s(2), 0, 2)}},
+		{Name: "crop size length", In: []*tensor.Tensor{img2x2, box, ind, i32(s(1), 2)}},
 	})
 	_, err := call("CropAndResize", map[string]any{"method": "bicubic"}, img2x2, box, ind, size)
 	assert.ErrorContains(t, err, "method")

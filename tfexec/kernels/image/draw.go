@@ -1,14 +1,9 @@
-package gather
+package image
 
 import (
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
-
-func init() {
-	kernel.Register("DrawBoundingBoxes", kernel.Stateless(drawBoundingBoxes))
-	kernel.Register("DrawBoundingBoxesV2", kernel.Stateless(drawBoundingBoxes))
-}
 
 // defaultColors is TensorFlow's default RGBA colour table for boxes.
 var defaultColors = [][]float32{

@@ -1,4 +1,4 @@
-package gather
+package image
 
 import (
 	"fmt"
@@ -7,15 +7,6 @@ import (
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
-
-func init() {
-	kernel.Register("NonMaxSuppression", newNMS(1))
-	kernel.Register("NonMaxSuppressionV2", newNMS(2))
-	kernel.Register("NonMaxSuppressionV3", newNMS(3))
-	kernel.Register("NonMaxSuppressionV4", newNMS(4))
-	kernel.Register("NonMaxSuppressionV5", newNMS(5))
-	kernel.Register("NonMaxSuppressionWithOverlaps", kernel.Stateless(nmsWithOverlaps))
-}
 
 // nmsWithOverlaps is NonMaxSuppressionWithOverlaps: hard NMS where the
 // similarity of boxes i and j is overlaps[i, j] (all float32).

@@ -1,0 +1,39 @@
+package image
+
+import (
+	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel"
+)
+
+func init() { kernel.Register(kernels...) }
+
+// kernels is the package's kernel table.
+var kernels = []kernel.Def{
+	// The resampling ops compute in float32 from any real input; the
+	// nearest neighbour copies pixels of any fixed-size dtype.
+	{Op: "ResizeBilinear", DTypes: kernel.RealTypes(), New: newResize(resizeBilinear)},
+	{Op: "ResizeNearestNeighbor", DTypes: kernel.FixedSizeTypes(), New: newResize(resizeNearest)},
+	{Op: "ResizeArea", DTypes: kernel.RealTypes(), New: newResize(resizeArea)},
+	{Op: "ResizeBicubic", DTypes: kernel.RealTypes(), New: newResize(resizeBicubic)},
+	{Op: "CropAndResize", DTypes: kernel.RealTypes(), New: newCropAndResize},
+
+	// NonMaxSuppression and NonMaxSuppressionWithOverlaps take float32
+	// only; the later versions round their scores to T.
+	{Op: "NonMaxSuppression", New: newNMS(1)},
+	{Op: "NonMaxSuppressionV2", DTypes: nmsTypes(), New: newNMS(2)},
+	{Op: "NonMaxSuppressionV3", DTypes: nmsTypes(), New: newNMS(3)},
+	{Op: "NonMaxSuppressionV4", DTypes: nmsTypes(), New: newNMS(4)},
+	{Op: "NonMaxSuppressionV5", DTypes: nmsTypes(), New: newNMS(5)},
+	{Op: "NonMaxSuppressionWithOverlaps", New: kernel.Stateless(nmsWithOverlaps)},
+
+	{Op: "DrawBoundingBoxes", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
+	{Op: "DrawBoundingBoxesV2", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
+}
+
+// nmsTypes are the score dtypes roundingFor rounds to.
+func nmsTypes() []tensor.DType {
+	return []tensor.DType{tensor.Float16, tensor.BFloat16, tensor.Float32}
+}
+
+// drawTypes are the image dtypes DrawBoundingBoxes paints.
+func drawTypes() []tensor.DType { return []tensor.DType{tensor.Float16, tensor.Float32} }

@@ -1,0 +1,14 @@
+// Package linalg implements tfexec's kernels for linear algebra other than
+// matrix products, which live in package conv beside the convolutions that
+// share their GEMM. Each kernel follows TensorFlow's CPU kernel for the
+// op: shapes, dtypes, the order of floating-point operations and the
+// InvalidArgument checks. Importing the package registers its kernel table
+// (ops.go), one row an op with the dtypes its kernel implements.
+//
+// # Ops
+//
+//   - Cross: the cross products of the 3-vectors in the last dimension of
+//     two tensors of the same shape, for every real number type. Integers
+//     wrap on overflow; half and bfloat16 round every product and
+//     difference, as Eigen's half arithmetic does.
+package linalg

@@ -1,0 +1,13 @@
+package quant
+
+import "github.com/tfoffload/tfoffload/tfexec/kernel"
+
+func init() { kernel.Register(kernels...) }
+
+// kernels is the package's kernel table. The fake-quantization ops have
+// no type attribute: they take and give float32.
+var kernels = []kernel.Def{
+	{Op: "FakeQuantWithMinMaxArgs", New: newFakeQuantArgs},
+	{Op: "FakeQuantWithMinMaxVars", New: newFakeQuantVars},
+	{Op: "FakeQuantWithMinMaxVarsPerChannel", New: newFakeQuantPerChannel},
+}
