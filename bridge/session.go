@@ -36,6 +36,9 @@ var ErrNeedsFreeze = errors.New("bridge: the model holds variables; freeze it fi
 // fallback is off.
 var ErrOffload = offload.ErrOffload
 
+// ErrNoSession reports use of a nil or zero Session, or a nil model.
+var ErrNoSession = errors.New("bridge: no session (create one with LoadSession or NewSession)")
+
 // ErrClosed reports use of a closed session.
 var ErrClosed = errors.New("bridge: session is closed")
 
@@ -164,6 +167,9 @@ func LoadSession(path string, opts ...Option) (*Session, error) {
 // each cluster into one node and prepares the executor. Clusters compile
 // for ONNX Runtime on their first run.
 func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
+	if m == nil || m.Graph == nil {
+		return nil, fmt.Errorf("%w: the model is nil", ErrNoSession)
+	}
 	if m.HasVariables() {
 		return nil, fmt.Errorf("%w: %s has %d variable(s) (%s); convert it with `tfoffload freeze` first", ErrNeedsFreeze, m.Path, len(m.Variables), m.Variables[0])
 	}
@@ -324,17 +330,35 @@ func (s *Session) logPlacement() {
 }
 
 // Model returns the loaded model.
-func (s *Session) Model() *graph.Model { return s.model }
+func (s *Session) Model() *graph.Model {
+	if s == nil {
+		return nil
+	}
+	return s.model
+}
 
 // Plan returns the partition plan, or nil when offloading is off.
-func (s *Session) Plan() *partition.Plan { return s.plan }
+func (s *Session) Plan() *partition.Plan {
+	if s == nil {
+		return nil
+	}
+	return s.plan
+}
 
 // BackendName returns the backend the session offloads to ("" when off).
-func (s *Session) BackendName() string { return s.backend }
+func (s *Session) BackendName() string {
+	if s == nil {
+		return ""
+	}
+	return s.backend
+}
 
 // Run feeds tensors by name ("x" or "x:0"), computes the fetches and
 // returns them in order. It is safe for concurrent use.
 func (s *Session) Run(ctx context.Context, feeds map[string]*tensor.Tensor, fetches []string) ([]*tensor.Tensor, error) {
+	if s == nil || s.model == nil {
+		return nil, ErrNoSession
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -385,6 +409,9 @@ func (s *Session) runOriginal(ctx context.Context, feeds map[string]*tensor.Tens
 // Close releases the session's ONNX Runtime sessions. It waits for runs in
 // flight and is idempotent.
 func (s *Session) Close() error {
+	if s == nil {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {

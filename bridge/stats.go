@@ -32,6 +32,9 @@ type ClusterStats = offload.Stats
 
 // Stats returns the session's statistics so far.
 func (s *Session) Stats() Stats {
+	if s == nil || s.model == nil {
+		return Stats{}
+	}
 	st := Stats{Backend: s.backend, Nodes: len(s.model.Graph.GetNode()), FallbackTime: time.Duration(s.fallbackNs.Load())}
 	if s.plan == nil {
 		_, st.NonTrivial = nonTrivialCount(s)

@@ -466,6 +466,9 @@ func (r *groupReader) take(start, n int64) ([]byte, error) {
 	if err := r.ensure(start, n); err != nil {
 		return nil, err
 	}
+	if err := tensor.CheckAlloc(tensor.Uint8, tensor.Shape{int(n)}); err != nil {
+		return nil, err
+	}
 	b := make([]byte, n)
 	_, err := io.ReadFull(r, b)
 	return b, err
@@ -629,6 +632,9 @@ func quantSize(q *tfjsQuant) (int64, error) {
 // does: uint8/uint16 values become min + q·scale (rounded for int32
 // weights), float16 values become float32.
 func dequantize(q *tfjsQuant, dt tensor.DType, shape tensor.Shape, raw []byte) (*tensor.Tensor, error) {
+	if err := tensor.CheckAlloc(dt, shape); err != nil { // up to 4× the bytes read
+		return nil, err
+	}
 	n := shape.NumElements()
 	at := func(i int) uint16 {
 		if q.DType == "uint8" {

@@ -347,6 +347,9 @@ func readFortran(r io.Reader, dst []byte, shape Shape, size int) error {
 
 // decodeText reads fixed-width byte ('S') or UTF-32 ('U') strings.
 func (k npyKind) decodeText(r io.Reader, shape Shape, fortran bool) (*Tensor, error) {
+	if err := CheckAlloc(String, shape); err != nil { // string headers outweigh 1-byte items
+		return nil, err
+	}
 	n := shape.NumElements()
 	vals := make([]string, n)
 	rank := len(shape)
