@@ -120,6 +120,14 @@ func init() {
 		}
 		return c.Unary("LeakyRelu", map[string]any{"alpha": alpha})
 	}}, "LeakyRelu")
+	// TensorFlow.js's Prelu is ONNX's PRelu, whose slope broadcasts
+	// towards x only: an alpha larger than x does not translate.
+	register(Entry{DTypes: wideFloats, Translate: func(c *Ctx) error {
+		if c.In(1).Rank() > c.In(0).Rank() || c.In(1).Shape == nil {
+			return c.Fail("alpha of rank %d is broadcast beyond x of rank %d", c.In(1).Rank(), c.In(0).Rank())
+		}
+		return c.Elementwise("PRelu", nil)
+	}}, "Prelu")
 	register(Entry{DTypes: floatTypes, Translate: func(c *Ctx) error {
 		lo, hi, err := c.clipBounds(computeType(c.In(0).DType))
 		if err != nil {

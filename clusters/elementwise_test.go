@@ -1,6 +1,7 @@
 package clusters
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -54,7 +56,7 @@ func TestElementwiseTranslatorsEveryDType(t *testing.T) {
 		"Relu", "Elu", "Softplus", "Softsign", "LogicalNot", "IsNan", "IsInf", "Selu", "LeakyRelu", "Relu6", "Rsqrt",
 		"Square", "IsFinite", "Identity", "StopGradient", "Snapshot"}
 	binary := []string{"Add", "AddV2", "Sub", "Mul", "RealDiv", "Div", "Maximum", "Minimum", "Pow", "Equal", "NotEqual",
-		"Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd", "LogicalOr", "SquaredDifference", "FloorDiv"}
+		"Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd", "LogicalOr", "SquaredDifference", "FloorDiv", "Prelu"}
 	rng := rand.New(rand.NewPCG(11, 12))
 	run := func(op string, nIn int, shapes []tensor.Shape) {
 		e := table[op]
@@ -194,4 +196,40 @@ func TestAtan2Translator(t *testing.T) {
 		}
 	})
 	assertUnsupported(t, graph.NewNode("n", "Atan2", nil, map[string]any{"T": tensor.Float64}))
+}
+
+// TestPreluAfterConvolution: Keras PReLU after a convolution, as
+// TensorFlow.js writes it (alpha [1, 1, C]), on the NCHW value the
+// convolution leaves; and an alpha broadcast beyond x stays on the
+// executor.
+func TestPreluAfterConvolution(t *testing.T) {
+	requireEngine(t)
+	rng := rand.New(rand.NewPCG(31, 32))
+	f32 := tensor.Float32
+	x := randTensor(rng, f32, tensor.Shape{2, 5, 6, 3}, -1, 1)
+	alpha := randTensor(rng, f32, tensor.Shape{1, 1, 4}, 0, 0.5)
+	node := graph.NewNode("n", "Prelu", nil, map[string]any{"T": f32})
+	for _, static := range []bool{true, false} {
+		cl, feeds := afterConv(rng, node, x, 4, []*tensor.Tensor{alpha}, []bool{static}, 1)
+		g := checkCluster(t, cl, feeds, tensor.Tolerance{})
+		assert.Equal(t, 1, countOps(g, "PRelu"))
+	}
+
+	big := singleNodeClusterFor(t, node, randTensor(rng, f32, tensor.Shape{4}, -1, 1), randTensor(rng, f32, tensor.Shape{3, 4}, 0, 1))
+	var te *TranslateError
+	require.ErrorAs(t, big, &te, "alpha broadcast beyond x")
+	assert.ErrorIs(t, big, ErrUntranslatable)
+}
+
+// singleNodeClusterFor translates node on the given inputs and returns
+// the translation's error.
+func singleNodeClusterFor(t *testing.T, node *tfpb.NodeDef, in ...*tensor.Tensor) error {
+	t.Helper()
+	cl, feeds, _ := singleNodeCluster(opCase{name: "n", node: node, inputs: in})
+	r, err := newRunner(cl)
+	require.NoError(t, err)
+	info, _, err := r.Infer(context.Background(), feeds, nil)
+	require.NoError(t, err)
+	_, err = Translate(cl, info)
+	return err
 }

@@ -135,6 +135,15 @@ func numBin[T numberT](op string) binLoop[T, T] {
 // floatBin holds the float-only ops and the float forms of the others.
 func floatBin[T floatT](op string) binLoop[T, T] {
 	switch op {
+	case "Prelu": // TensorFlow.js's: alpha·x where x is negative
+		return func(d, x, y []T) {
+			zip(d, x, y, func(a, b T) T {
+				if a < 0 {
+					return b * a
+				}
+				return a
+			})
+		}
 	case "RealDiv":
 		return func(d, x, y []T) { zip(d, x, y, func(a, b T) T { return a / b }) }
 	case "DivNoNan":

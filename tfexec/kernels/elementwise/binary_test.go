@@ -151,6 +151,12 @@ func TestArithmetic(t *testing.T) {
 		{"Pow int8 wraps", "Pow", nil, sc(int8(2)), sc(int8(8)), sc(int8(0))},
 		{"Pow float", "Pow", nil, tt(tensor.Shape{3}, float32(2), -8, 1), tt(tensor.Shape{3}, float32(0.5), float32(1)/3, nan32),
 			tt(tensor.Shape{3}, float32(math.Sqrt2), nan32, 1)},
+		// TensorFlow.js's prelu: x < 0 ? alpha·x : x (tfjs-core's CPU
+		// kernel), the values worked out by hand.
+		{"Prelu", "Prelu", nil, tt(tensor.Shape{4}, float32(-2), -0.5, 0, 3), tt(tensor.Shape{4}, float32(0.1), 0.2, 0.3, 0.4),
+			tt(tensor.Shape{4}, float32(-0.2), -0.1, 0, 3)},
+		{"Prelu channel alpha", "Prelu", nil, tt(tensor.Shape{2, 2}, float64(-1), 2, -3, 4), tt(tensor.Shape{2}, float64(0.5), 0.25),
+			tt(tensor.Shape{2, 2}, float64(-0.5), 2, -1.5, 4)},
 		{"SquaredDifference int", "SquaredDifference", nil, tt(tensor.Shape{2}, int32(1), 5), tt(tensor.Shape{2}, int32(4), 2),
 			tt(tensor.Shape{2}, int32(9), 9)},
 		{"SquaredDifference float", "SquaredDifference", nil, tt(tensor.Shape{2}, float32(1.5), -1), sc(float32(0.5)),

@@ -5,7 +5,7 @@
 //
 // # Ops
 //
-// Activations: Relu, Relu6, LeakyRelu, Elu, Selu, Softplus, Softsign,
+// Activations: Relu, Relu6, LeakyRelu, Prelu (TensorFlow.js), Elu, Selu, Softplus, Softsign,
 // Sigmoid, Tanh.
 //
 // Unary math: Abs, Neg, Square, Sqrt, Rsqrt, Reciprocal, Inv, Exp, Expm1,

@@ -29,6 +29,7 @@ var kernels = []kernel.Def{
 	unaryMath("Relu"), unaryMath("Relu6"), unaryMath("Elu"), unaryMath("Selu"),
 	unaryMath("Softplus"), unaryMath("Softsign"), unaryMath("Sigmoid"),
 	{Op: "LeakyRelu", DTypes: tableDTypes(leakyReluTable(0)), New: newLeakyRelu},
+	binaryMath("Prelu"), // TensorFlow.js's PReLU, alpha broadcast against x
 
 	// Two inputs, broadcasting.
 	binaryMath("Add"), binaryMath("AddV2"), binaryMath("Sub"), binaryMath("Mul"),
