@@ -14,6 +14,8 @@ import (
 	"runtime"
 	"syscall"
 	"unsafe"
+
+	"github.com/tfoffload/tfoffload/internal/fsutil"
 )
 
 // pinnedSHA256 holds, by GOARCH, the SHA-256 of the libonnxruntime.so.1
@@ -78,7 +80,7 @@ func checkLibraryFile(path, wantSHA256 string) error {
 		return fmt.Errorf("cannot stat: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("not a regular file (%s)", fileKind(st.Mode()))
+		return fmt.Errorf("not a regular file (%s)", fsutil.Kind(st.Mode()))
 	}
 	if runtime.GOOS != "darwin" && runtime.GOOS != "windows" {
 		if err := checkELF(f, st.Size()); err != nil {
@@ -96,23 +98,6 @@ func checkLibraryFile(path, wantSHA256 string) error {
 		}
 	}
 	return nil
-}
-
-// fileKind names a non-regular file type for messages.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	}
-	return "mode " + m.String()
 }
 
 // checkELF checks the ELF identification and header against this process,

@@ -107,7 +107,7 @@ func TestCheckLibraryFile(t *testing.T) {
 	}{
 		{"missing", filepath.Join(dir, "absent.so"), "not found"},
 		{"directory", dir, "not a regular file (a directory)"},
-		{"fifo", fifo, "not a regular file (a named pipe)"},
+		{"fifo", fifo, "not a regular file (a FIFO)"},
 		{"empty", writeFile(t, dir, "empty.so", nil), "not an ELF shared object: an empty file"},
 		{"two bytes", writeFile(t, dir, "two.so", []byte("\x7fE")), `not an ELF shared object: no ELF magic number (starts with "\x7fE")`},
 		{"ident cut short", writeFile(t, dir, "ident.so", minimalELF(t, nil)[:10]), "not an ELF shared object: 10 bytes, too short for an ELF header"},

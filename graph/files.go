@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/tfoffload/tfoffload/internal/fsutil"
 )
 
 // Limits on the model files Load reads whole. Weight shards and checkpoint
@@ -149,7 +151,7 @@ func checkRegular(name string, fi fs.FileInfo) error {
 	if fi.Mode().IsRegular() {
 		return nil
 	}
-	return fmt.Errorf("%w: %q is %s, not a regular file", ErrUnsafePath, name, fileKind(fi.Mode()))
+	return fmt.Errorf("%w: %q is %s, not a regular file", ErrUnsafePath, name, fsutil.Kind(fi.Mode()))
 }
 
 // checkOpened checks the opened file again (the path may have been
@@ -178,23 +180,4 @@ func readSized(f io.Reader, name string, size int64) ([]byte, error) {
 		return nil, fmt.Errorf("%q: %w", name, err)
 	}
 	return data, nil
-}
-
-// fileKind names a file mode's type for error messages.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return "a special file (" + m.Type().String() + ")"
 }
