@@ -72,8 +72,11 @@ func glob(path string) string {
 // inside that directory; otherwise its last element is looked up there,
 // because savers record absolute paths and the directory has usually been
 // moved since.
+// maxStateBytes bounds a checkpoint state file, a few lines of text.
+const maxStateBytes = 1 << 20
+
 func readStateFile(state string) (string, error) {
-	data, err := os.ReadFile(state)
+	data, err := readFile(state, maxStateBytes)
 	if err != nil {
 		return "", &Error{File: state, Err: osError(err)}
 	}
@@ -199,17 +202,16 @@ func isFile(path string) bool {
 // isTable reports whether the file ends with the table magic number, as
 // V1 checkpoints (and .index files) do.
 func isTable(path string) bool {
-	f, err := os.Open(path)
+	f, size, err := openFile(path, -1)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
 	var magic [8]byte
-	fi, err := f.Stat()
-	if err != nil || fi.Size() < footerLen {
+	if size < footerLen {
 		return false
 	}
-	if _, err := f.ReadAt(magic[:], fi.Size()-8); err != nil && err != io.EOF {
+	if _, err := f.ReadAt(magic[:], size-8); err != nil && err != io.EOF {
 		return false
 	}
 	return bytes.Equal(magic[:], binary.LittleEndian.AppendUint64(nil, tableMagic))

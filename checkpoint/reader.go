@@ -6,12 +6,14 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 
 	"go.uber.org/multierr"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -99,7 +101,7 @@ func Open(path string) (*Reader, error) {
 		return nil, err
 	}
 	indexPath := prefix + ".index"
-	data, err := os.ReadFile(indexPath)
+	data, err := readFile(indexPath, maxIndexBytes)
 	if err != nil {
 		return nil, &Error{File: indexPath, Err: osError(err)}
 	}
@@ -307,15 +309,37 @@ func (r *Reader) shard(id int32) (*shard, *Error) {
 
 // openFileShard opens a data shard file.
 func openFileShard(path string) (*shard, error) {
-	f, err := os.Open(path)
+	f, size, err := openFile(path, -1)
 	if err != nil {
 		return nil, fmt.Errorf("data shard: %w", osError(err))
 	}
-	fi, err := f.Stat()
+	return &shard{path: path, r: f, size: size, c: f}, nil
+}
+
+// maxIndexBytes bounds an .index file, which is read whole: TensorFlow's
+// hold about a hundred bytes per tensor.
+const maxIndexBytes = 1 << 30
+
+// openFile opens a checkpoint file by the rules for every file a model
+// names (graph.OpenModelFile): a regular file inside its directory after
+// symbolic links, never a FIFO or a device, at most maxBytes long
+// (negative: no limit). It returns the file and its size.
+func openFile(path string, maxBytes int64) (*os.File, int64, error) {
+	return graph.OpenModelFile(filepath.Dir(path), filepath.Base(path), maxBytes)
+}
+
+// readFile reads a whole checkpoint file opened by openFile.
+func readFile(path string, maxBytes int64) ([]byte, error) {
+	f, size, err := openFile(path, maxBytes)
 	if err != nil {
-		return nil, multierr.Append(fmt.Errorf("data shard: %w", err), f.Close())
+		return nil, err
 	}
-	return &shard{path: path, r: f, size: fi.Size(), c: f}, nil
+	defer f.Close()
+	data := make([]byte, size)
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 // osError drops the path from a file error (the [Error] names the file)
