@@ -7,23 +7,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/engine"
-	"github.com/tfoffload/tfoffload/internal/testutil"
 )
-
-// requireORT skips or fails t when ONNX Runtime cannot be loaded.
-func requireORT(t testing.TB) {
-	t.Helper()
-	if err := engine.Init(); err != nil {
-		if testutil.Required() {
-			t.Fatalf("ONNX Runtime is not available (failing: CI or TFOFFLOAD_REQUIRE_SHARED=1 is set): %v", err)
-		}
-		t.Skipf("ONNX Runtime is not available; run scripts/install-onnxruntime.sh: %v", err)
-	}
-}
 
 func TestLookup(t *testing.T) {
 	tests := []struct {
@@ -140,7 +130,7 @@ func TestProbe(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	infos := List()
 	require.Len(t, infos, len(table))
 	var names []string
@@ -169,7 +159,7 @@ func TestList(t *testing.T) {
 }
 
 func TestGet(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	t.Run("cpu", func(t *testing.T) {
 		b, err := Get("cpu")
 		require.NoError(t, err)
@@ -220,7 +210,7 @@ func TestInfoJSON(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
@@ -233,7 +223,7 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestProbeModelRuns(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	assert.NoError(t, tryProviders([]engine.Provider{{Name: engine.CPUProvider}}))
 	assert.Error(t, tryProviders([]engine.Provider{{Name: dmlEP}}))
 }

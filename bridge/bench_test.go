@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/tfoffload/tfoffload/clusters"
 	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
@@ -26,7 +28,7 @@ import (
 //
 //	go test -run XXX -bench NSFW -count 6 ./bridge
 func BenchmarkNSFW(b *testing.B) {
-	requireEngine(b)
+	enginetest.Require(b)
 	shared := testutil.SharedModels(b)
 	spec := testmodels.Models[0]
 	m, err := graph.Load(filepath.Join(shared, spec.Path))

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -79,7 +81,7 @@ func runBoth(t *testing.T, m *graph.Model, feeds map[string]*tensor.Tensor, fetc
 }
 
 func TestMinNontrivialNodesChangesPlan(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	m := mlp(t)
 	t.Setenv(envconfig.MinNontrivialNodes, "1000")
 	huge, _ := runBoth(t, m, mlpInput(2), []string{"out"})
@@ -100,7 +102,7 @@ func TestMinNontrivialNodesChangesPlan(t *testing.T) {
 }
 
 func TestDisabledOpsAreNeverOffloaded(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	m := mlp(t)
 	s, _ := runBoth(t, m, mlpInput(3), []string{"out"}, WithMinNontrivialNodes(1), WithDisabledOps("Relu", "Tanh"))
 	for _, c := range s.Plan().Clusters {
@@ -121,7 +123,7 @@ func TestDisabledOpsAreNeverOffloaded(t *testing.T) {
 }
 
 func TestCompileCachePerSignature(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	s, _ := runBoth(t, mlp(t), mlpInput(2), []string{"out"}, WithMinNontrivialNodes(1))
 	for _, batch := range []int{2, 2, 5, 2} {
 		_, err := s.Run(context.Background(), mlpInput(batch), []string{"out"})
@@ -135,7 +137,7 @@ func TestCompileCachePerSignature(t *testing.T) {
 }
 
 func TestFetchInsideCluster(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	var logs bytes.Buffer
 	s, _ := runBoth(t, mlp(t), mlpInput(2), []string{"out"}, WithMinNontrivialNodes(1),
 		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
@@ -165,7 +167,7 @@ func selectRows() *graph.Model {
 }
 
 func TestDynamicFallback(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	feeds := map[string]*tensor.Tensor{
 		"c": tensor.MustFromSlice(tensor.Shape{2}, []bool{true, false}),
 		"x": tensor.MustFromSlice(tensor.Shape{2, 3}, []float32{1, -2, 3, -4, 5, -6}),
@@ -198,7 +200,7 @@ func TestDynamicFallback(t *testing.T) {
 }
 
 func TestConcurrentRuns(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	s, _ := runBoth(t, mlp(t), mlpInput(2), []string{"out"}, WithMinNontrivialNodes(1))
 	ref, err := NewSession(mlp(t), WithOffload(false))
 	require.NoError(t, err)
@@ -224,7 +226,7 @@ func TestConcurrentRuns(t *testing.T) {
 }
 
 func TestCloseIsIdempotent(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	s, err := NewSession(mlp(t), WithOffload(true), WithMinNontrivialNodes(1))
 	require.NoError(t, err)
 	_, err = s.Run(context.Background(), mlpInput(1), []string{"out"})
@@ -236,7 +238,7 @@ func TestCloseIsIdempotent(t *testing.T) {
 }
 
 func TestGlobalSettings(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	t.Cleanup(func() {
 		global.Lock()
 		global.backend, global.enabled, global.disabledOps, global.opsSet = "", nil, nil, false
@@ -271,7 +273,7 @@ func TestGlobalSettings(t *testing.T) {
 }
 
 func TestUnusableBackendIsAnError(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	_, err := NewSession(mlp(t), WithOffload(true), WithBackend("TENSORRT"))
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, backends.ErrUnavailable) || errors.Is(err, backends.ErrUnknownBackend), "%v", err)
@@ -285,7 +287,7 @@ func TestSavedModelWithVariablesNeedsFreezing(t *testing.T) {
 }
 
 func TestDumpDir(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	dir := t.TempDir()
 	t.Setenv(envconfig.DumpDir, dir)
 	runBoth(t, mlp(t), mlpInput(2), []string{"out"}, WithMinNontrivialNodes(1))
@@ -356,7 +358,7 @@ func loopModel() *graph.Model {
 }
 
 func TestControlFlowStaysOnFallback(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	x := map[string]*tensor.Tensor{"x": tensor.MustFromSlice(tensor.Shape{2, 3}, []float32{1, -2, 3, 0.5, 0.25, -1})}
 	s, got := runBoth(t, loopModel(), x, []string{"out"}, WithMinNontrivialNodes(1))
 	p := s.Plan()
@@ -382,7 +384,7 @@ func TestControlFlowStaysOnFallback(t *testing.T) {
 // compiles: the caller gets the cancellation, and the cluster stays
 // offloaded for the next caller.
 func TestCancelledRunDoesNotDisableOffload(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	s, err := NewSession(mlp(t), WithOffload(true), WithMinNontrivialNodes(1))
 	require.NoError(t, err)
 	defer s.Close()

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/graph"
@@ -24,7 +26,7 @@ import (
 // fall back, so failures point at translators that claim support wrongly
 // or compute differently.
 func TestOpCorpusThroughBridge(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	if testing.Short() {
 		t.Skip("runs 675 graphs")
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -18,7 +20,7 @@ import (
 // which shape inference for the compile hits first) reports the error
 // once: no "falls back" warning carrying the same error before it.
 func TestFailingFallbackIsNotWarned(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	var b graph.Builder
 	f32 := tensor.Float32
 	b.Placeholder("x", f32, graph.ShapeAttr{-1})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -13,7 +15,7 @@ import (
 // TestFixtureModels runs the project's own fixture model (testdata/gen)
 // in its three formats, offloaded and not: these need no ../shared.
 func TestFixtureModels(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	x := map[string]*tensor.Tensor{"x": tensor.MustFromSlice(tensor.Shape{3, 4},
 		[]float32{1, -2, 0.5, 3, 0, 0, 0, 0, -1, 2, -0.5, 1.5})}
 	results := map[string]*tensor.Tensor{}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/graph"
@@ -127,7 +129,7 @@ func runFuzzSession(model, shard []byte, feeds map[string]*tensor.Tensor, fetche
 // ops) and runs each on the executor alone and offloaded to ONNX Runtime:
 // nothing may panic, and both must fail or both give the same results.
 func FuzzOffloadedSession(f *testing.F) {
-	requireEngine(f)
+	enginetest.Require(f)
 	input := []byte{3, 250, 17, 128, 64, 1, 200, 99, 42, 7, 180, 33}
 	for _, rel := range [][2]string{{"frozen/tiny/addition.pb"}, {"tfjs/tiny_dense/model.json", "tfjs/tiny_dense/weights.bin"}} {
 		// Tiny real models, read at run time: they stay out of the
@@ -205,7 +207,7 @@ func TestFuzzSeedCorpus(t *testing.T) {
 // TestFuzzSeedsRun makes sure the seeds get past the fuzz target's
 // filters and offload: a seed the target skipped would fuzz nothing.
 func TestFuzzSeedsRun(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	for i, seed := range fuzzSeeds(t) {
 		model, shard, input := seed[0].([]byte), seed[1].([]byte), seed[2].([]byte)
 		m := fuzzModel(model, shard)

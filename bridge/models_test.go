@@ -5,26 +5,16 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testmodels"
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/tensor"
 )
-
-// requireEngine skips (or, under CI, fails) when ONNX Runtime is missing.
-func requireEngine(t testing.TB) {
-	t.Helper()
-	if err := engine.Init(); err != nil {
-		if testutil.Required() {
-			t.Fatalf("ONNX Runtime is required: %v", err)
-		}
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
-}
 
 // modelTol is the agreement required between offloaded and executor-only
 // runs of whole models.
@@ -35,7 +25,7 @@ var modelTol = tensor.Tolerance{RTol: 1e-3, ATol: 1e-4}
 // CNN classifiers offload at least 99% of their non-trivial nodes in one
 // cluster.
 func TestRealModelsOffloaded(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	shared := testutil.SharedModels(t)
 	for _, spec := range testmodels.Models {
 		t.Run(spec.Name, func(t *testing.T) {
@@ -86,7 +76,7 @@ func TestRealModelsOffloaded(t *testing.T) {
 // cluster size 1) against the executor: the two engines agree on the
 // model's low accuracy (see tfexec's TestLeNetAccuracy).
 func TestLeNetMatchesEngine(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	shared := testutil.SharedModels(t)
 	layers := []string{"Lenet/conv1_1/Relu", "Lenet/pool2_1/MaxPool", "Lenet/conv3_1/Relu", "Lenet/conv5_1/Relu",
 		"Lenet/fc7_1/Relu", "Lenet/fc9_1/Relu", "output"}

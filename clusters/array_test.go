@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -447,7 +449,7 @@ func TestArrayUnfolded(t *testing.T) {
 	g := b.Graph()
 	// Constants first, as a topological order wants them.
 	g.Node = append(g.Node[len(g.Node)-4:], g.Node[:len(g.Node)-4]...)
-	requireEngine(t)
+	enginetest.Require(t)
 	cl := &Cluster{Inputs: []string{"x:0", "y:0"},
 		Outputs: []string{"shape:0", "shape:1", "shape64:0", "size:0", "size_scalar:0", "rank:0", "range:0"}}
 	for _, n := range g.Node {

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
@@ -13,22 +15,10 @@ import (
 	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/onnxpb"
-	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec"
 )
-
-// requireEngine skips (or, under CI, fails) when ONNX Runtime is missing.
-func requireEngine(t testing.TB) {
-	t.Helper()
-	if err := engine.Init(); err != nil {
-		if testutil.Required() {
-			t.Fatalf("ONNX Runtime is required: %v", err)
-		}
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
-}
 
 // opCase is one translator check: a node fed inputs, some of them static
 // (become Const nodes in the cluster), compared on nOut outputs.
@@ -83,7 +73,7 @@ func checkOp(t *testing.T, tc opCase) *onnxpb.GraphProto {
 // rtol 1e-5/atol 1e-5 when zero). It returns the ONNX graph.
 func checkCluster(t *testing.T, cl *Cluster, feeds []*tensor.Tensor, tol tensor.Tolerance) *onnxpb.GraphProto {
 	t.Helper()
-	requireEngine(t)
+	enginetest.Require(t)
 	for _, n := range cl.Nodes {
 		ok, why := Supported(n)
 		require.True(t, ok, "%s not supported: %s", n.GetName(), why)

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -100,7 +102,7 @@ func TestFusedConvTranslators(t *testing.T) {
 // NHWC convolutions with activations, a residual add and a bias add keeps
 // NCHW throughout, with one transpose in and one out.
 func TestNoTransposeBetweenConvolutions(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	rng := rand.New(rand.NewPCG(7, 8))
 	f32 := tensor.Float32
 	var b graph.Builder

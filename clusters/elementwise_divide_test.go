@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,7 +22,7 @@ import (
 // that a divisor of 0 or -1 (which would fault ONNX Runtime) is refused
 // at translation.
 func TestIntegerDivision(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	for _, op := range []string{"Div", "TruncateDiv", "FloorDiv", "FloorMod", "Mod", "TruncateMod"} {
 		for _, dt := range []tensor.DType{tensor.Int32, tensor.Int64} {
 			t.Run(op+"/"+dt.String(), func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -50,7 +52,7 @@ func inputFor(rng *rand.Rand, op string, dt tensor.DType, shape tensor.Shape) *t
 // entry claims, against the executor, with broadcasting for the binary
 // ones.
 func TestElementwiseTranslatorsEveryDType(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	unary := []string{"Neg", "Abs", "Sign", "Exp", "Log", "Sqrt", "Reciprocal", "Inv", "Floor", "Ceil", "Round", "Rint",
 		"Erf", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Tanh", "Sigmoid",
 		"Relu", "Elu", "Softplus", "Softsign", "LogicalNot", "IsNan", "IsInf", "Selu", "LeakyRelu", "Relu6", "Rsqrt",
@@ -136,7 +138,7 @@ func valuesOf(rng *rand.Rand, dt tensor.DType, shape tensor.Shape) *tensor.Tenso
 // convolution stays in NCHW: constants are re-laid out, not transposed at
 // run time.
 func TestElementwiseKeepsLayout(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	g := func(ops ...string) int {
 		rng := rand.New(rand.NewPCG(3, 3))
 		var b graph.Builder
@@ -203,7 +205,7 @@ func TestAtan2Translator(t *testing.T) {
 // convolution leaves; and an alpha broadcast beyond x stays on the
 // executor.
 func TestPreluAfterConvolution(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	rng := rand.New(rand.NewPCG(31, 32))
 	f32 := tensor.Float32
 	x := randTensor(rng, f32, tensor.Shape{2, 5, 6, 3}, -1, 1)

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
@@ -161,7 +163,7 @@ func oracleAccepts(tc opCase) bool {
 // output 0, for checks Compare cannot make.
 func runSingle(t *testing.T, tc opCase) *tensor.Tensor {
 	t.Helper()
-	requireEngine(t)
+	enginetest.Require(t)
 	cl, feeds, _ := singleNodeCluster(tc)
 	r, err := newRunner(cl)
 	require.NoError(t, err)

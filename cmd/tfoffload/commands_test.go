@@ -7,23 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tfoffload/tfoffload/engine"
-	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/tensor"
 )
-
-func requireEngine(t *testing.T) {
-	t.Helper()
-	if err := engine.Init(); err != nil {
-		if testutil.Required() {
-			t.Fatalf("ONNX Runtime is required: %v", err)
-		}
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
-}
 
 func writeNPY(t *testing.T, dir, name string, x *tensor.Tensor) string {
 	t.Helper()
@@ -33,7 +23,7 @@ func writeNPY(t *testing.T, dir, name string, x *tensor.Tensor) string {
 }
 
 func TestRunCommand(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	model := sharedRel(t, "frozen/tiny/addition.pb")
 	dir := t.TempDir()
 	x := writeNPY(t, dir, "x.npy", tensor.Scalar(int32(40)))
@@ -136,7 +126,7 @@ func TestPartitionCommand(t *testing.T) {
 }
 
 func TestConvertCommand(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	dir := t.TempDir()
 	onnx := filepath.Join(dir, "lenet.onnx")
 	code, stdout, stderr := runCLI("convert", sharedRel(t, "frozen/lenet/lenet_frozen.pb"), onnx, "--input-shape", "input=2,784")
@@ -170,7 +160,7 @@ func TestConvertCommand(t *testing.T) {
 }
 
 func TestBenchCommand(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	code, stdout, stderr := runCLI("bench", sharedRel(t, "frozen/tf2onnx/fc-layers/frozen.pb"), "--iterations", "3", "--warmup", "1", "--batch", "1,4", "--json")
 	require.Equal(t, exitOK, code, stderr)
 	var results []benchResult
@@ -190,7 +180,7 @@ func TestBenchCommand(t *testing.T) {
 }
 
 func TestBackendsCommand(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	code, stdout, stderr := runCLI("backends", "--json")
 	require.Equal(t, exitOK, code, stderr)
 	var list []struct {
@@ -215,7 +205,7 @@ func TestBackendsCommand(t *testing.T) {
 }
 
 func TestRunCommandHonoursEnvironment(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	model := sharedRel(t, "frozen/tiny/addition.pb")
 	dir := t.TempDir()
 	x := writeNPY(t, dir, "x.npy", tensor.Scalar(int32(1)))

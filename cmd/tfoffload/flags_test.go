@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -141,7 +143,7 @@ func TestBackendsDamagedLibrary(t *testing.T) {
 		t.Logf("child: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 		return
 	}
-	requireEngine(t)
+	enginetest.Require(t)
 	real, err := engine.LibraryPath()
 	require.NoError(t, err)
 	if !filepath.IsAbs(real) {

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/tfoffload/tfoffload/internal/onnxpb"
+	"github.com/tfoffload/tfoffload/internal/testutil"
 )
 
 // Where Debian's libonnx-testdata package puts ONNX's backend test data
@@ -37,10 +38,7 @@ func onnxTestdata(t *testing.T) string {
 			return d
 		}
 	}
-	if os.Getenv("CI") != "" || os.Getenv("TFOFFLOAD_REQUIRE_SHARED") == "1" {
-		t.Fatalf("ONNX test data required (CI or TFOFFLOAD_REQUIRE_SHARED=1) but not found in %v; install with: apt-get install libonnx-testdata", dirs)
-	}
-	t.Skipf("ONNX test data not found in %v (apt-get install libonnx-testdata); skipping real-file checks", dirs)
+	testutil.RequireOrSkip(t, "ONNX test data (apt-get install libonnx-testdata)", fmt.Errorf("not found in %v", dirs))
 	return ""
 }
 

@@ -16,11 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/bridge"
-	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/internal/testmodels"
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/tensor"
@@ -68,16 +69,6 @@ var models = []model{
 			require.NoError(t, err)
 			return tensor.Scalar(string(wav))
 		}},
-}
-
-func requireEngine(t *testing.T) {
-	t.Helper()
-	if err := engine.Init(); err != nil {
-		if testutil.Required() {
-			t.Fatalf("ONNX Runtime is required: %v", err)
-		}
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
 }
 
 // job is one session the soak runs, with its feeds and reference result.
@@ -159,7 +150,7 @@ func allowedRSS(warm int64) int64 {
 // TestSoak runs real models from many goroutines for -soak.duration and
 // compares every result with its reference.
 func TestSoak(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	shared := testutil.SharedModels(t)
 	jobs := loadJobs(t, shared)
 	t.Logf("soak: %d goroutines for %v over %d sessions; report every %v; GOMAXPROCS=%d",
@@ -264,7 +255,7 @@ func maxRSS(ss []sample) int64 {
 // open files must come back to their count and the RSS must stay within
 // the allowed growth.
 func TestSessionChurn(t *testing.T) {
-	requireEngine(t)
+	enginetest.Require(t)
 	shared := testutil.SharedModels(t)
 	feeds := make([]map[string]*tensor.Tensor, len(models))
 	for i, m := range models {

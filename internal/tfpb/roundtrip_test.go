@@ -16,22 +16,15 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/anypb"
 
+	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 )
 
-// sharedModels returns ../shared/models (relative to the repo root), skipping
-// the test when it is absent unless CI or TFOFFLOAD_REQUIRE_SHARED=1 is set.
+// sharedModels returns ../shared/models (relative to the repo root),
+// skipping or failing as testutil decides when it is absent.
 func sharedModels(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "models"))
-	require.NoError(t, err)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		if os.Getenv("CI") != "" || os.Getenv("TFOFFLOAD_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared model folder %s is required (CI or TFOFFLOAD_REQUIRE_SHARED=1) but missing", dir)
-		}
-		t.Skipf("shared model folder %s not present; skipping real-file checks", dir)
-	}
-	return dir
+	return testutil.SharedModels(t)
 }
 
 // unknownFields walks m and returns one line per message (by field path)

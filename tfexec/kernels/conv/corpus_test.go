@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
@@ -35,12 +36,8 @@ var errNeedsOtherOps = errors.New("needs ops of other packages")
 // placeholders, Identity and this package's ops, and compares each
 // expected output with TensorFlow's.
 func TestCorpus(t *testing.T) {
-	if _, err := os.Stat(corpusDir); err != nil {
-		if os.Getenv("TFOFFLOAD_REQUIRE_SHARED") == "1" {
-			t.Fatalf("corpus missing: %v", err)
-		}
-		t.Skipf("corpus not found at %s", corpusDir)
-	}
+	_, err := os.Stat(corpusDir)
+	testutil.RequireOrSkip(t, "the op corpus", err)
 	var dirs []string
 	for _, g := range corpusGroups {
 		err := filepath.WalkDir(filepath.Join(corpusDir, g), func(p string, d os.DirEntry, err error) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
@@ -38,14 +39,10 @@ type corpusCase struct {
 
 func loadCorpus(t *testing.T) []corpusCase {
 	t.Helper()
-	if _, err := os.Stat(tfopsDir); err != nil {
-		if os.Getenv("TFOFFLOAD_REQUIRE_SHARED") == "1" {
-			t.Fatalf("corpus %s missing: %v", tfopsDir, err)
-		}
-		t.Skipf("corpus %s not found", tfopsDir)
-	}
+	_, err := os.Stat(tfopsDir)
+	testutil.RequireOrSkip(t, "the op corpus", err)
 	var cases []corpusCase
-	err := filepath.WalkDir(tfopsDir, func(p string, d os.DirEntry, err error) error {
+	err = filepath.WalkDir(tfopsDir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.Name() != "frozen_model.pb" {
 			return err
 		}

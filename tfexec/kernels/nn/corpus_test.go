@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
@@ -27,12 +28,8 @@ const tfopsDir = "../../../../shared/models/tfops"
 // nodes only, and compares with TensorFlow's recorded outputs. Graphs with
 // other compute ops are left to tfexec's whole-graph corpus test.
 func TestCorpusSingleOp(t *testing.T) {
-	if _, err := os.Stat(tfopsDir); err != nil {
-		if os.Getenv("TFOFFLOAD_REQUIRE_SHARED") == "1" {
-			t.Fatalf("op corpus missing: %v", err)
-		}
-		t.Skipf("op corpus not found at %s", tfopsDir)
-	}
+	_, err := os.Stat(tfopsDir)
+	testutil.RequireOrSkip(t, "the op corpus", err)
 	// The corpus prints values with 8 decimals; a difference within half a
 	// unit of the last printed decimal is no difference at all.
 	printed := tensor.Tolerance{ATol: 5.01e-9}
@@ -219,12 +216,8 @@ func loadCSV(t *testing.T, dir, base string, dt tensor.DType) *tensor.Tensor {
 // into output_1. The elementwise ops are computed here in float64.
 func TestCorpusG09(t *testing.T) {
 	dir := filepath.Join(tfopsDir, "g_09")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("TFOFFLOAD_REQUIRE_SHARED") == "1" {
-			t.Fatalf("op corpus missing: %v", err)
-		}
-		t.Skipf("op corpus not found at %s", tfopsDir)
-	}
+	_, err := os.Stat(dir)
+	testutil.RequireOrSkip(t, "the op corpus", err)
 	nodes := loadGraphNodes(t, dir)
 	dtypes := loadDTypes(t, dir)
 	in1 := tensor.Values[float64](resolveInput(t, dir, nodes, dtypes, "input_1"))
