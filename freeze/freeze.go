@@ -63,6 +63,19 @@ func (e *VariableError) Error() string {
 // Unwrap returns the cause.
 func (e *VariableError) Unwrap() error { return e.Err }
 
+// nothingFrozenError joins the reasons no signature could be frozen.
+type nothingFrozenError struct{ errs []error }
+
+func (e *nothingFrozenError) Error() string {
+	msgs := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		msgs[i] = err.Error()
+	}
+	return ErrNothingFrozen.Error() + ": " + strings.Join(msgs, "; ")
+}
+
+func (e *nothingFrozenError) Unwrap() []error { return append([]error{ErrNothingFrozen}, e.errs...) }
+
 // Option configures a freeze.
 type Option func(*options)
 
@@ -253,6 +266,12 @@ func SavedModel(dir string, opts ...Option) (*Result, error) {
 	return freezeModel(m, o)
 }
 
+// Signatures is SavedModel for a model already loaded (WithTags does not
+// apply).
+func Signatures(m *graph.Model, opts ...Option) (*Result, error) {
+	return freezeModel(m, newOptions(opts))
+}
+
 // Checkpoint freezes a TF1 MetaGraph file (model.ckpt.meta) with the
 // variables of the checkpoint at ckptPath ("" for the one next to the
 // .meta file). Such a MetaGraph rarely has signatures: name the outputs
@@ -290,7 +309,7 @@ func Model(m *graph.Model, opts ...Option) (*graph.Model, *Report, error) {
 		f.report.Signatures = append(f.report.Signatures, st)
 	}
 	if len(ok) == 0 {
-		return nil, f.report, errors.Join(append([]error{ErrNothingFrozen}, errs...)...)
+		return nil, f.report, &nothingFrozenError{errs}
 	}
 	g, nvars, err := f.freeze(union(ok))
 	if err != nil {
@@ -350,7 +369,7 @@ func freezeModel(m *graph.Model, o options) (*Result, error) {
 	}
 	f.report.Duration = time.Since(f.start)
 	if len(res.Signatures) == 0 {
-		return res, errors.Join(append([]error{ErrNothingFrozen}, errs...)...)
+		return res, &nothingFrozenError{errs}
 	}
 	return res, nil
 }
