@@ -313,7 +313,14 @@ func Model(m *graph.Model, opts ...Option) (*graph.Model, *Report, error) {
 	}
 	g, nvars, err := f.freeze(union(ok))
 	if err != nil {
-		return nil, f.report, err
+		// Find the signatures that fail alone, and serve the others.
+		ok, errs = f.freezable(ok, errs)
+		if len(ok) == 0 {
+			return nil, f.report, &nothingFrozenError{errs}
+		}
+		if g, nvars, err = f.freeze(union(ok)); err != nil {
+			return nil, f.report, err
+		}
 	}
 	for i := range f.report.Signatures {
 		st := &f.report.Signatures[i]
@@ -329,6 +336,26 @@ func Model(m *graph.Model, opts ...Option) (*graph.Model, *Report, error) {
 	out.WeightBytes = graph.ConstBytes(g)
 	f.report.Duration = time.Since(f.start)
 	return &out, f.report, nil
+}
+
+// freezable freezes each of sigs alone and returns those that freeze,
+// recording why the others do not in the report and in errs.
+func (f *freezer) freezable(sigs []graph.Signature, errs []error) ([]graph.Signature, []error) {
+	var ok []graph.Signature
+	for _, s := range sigs {
+		_, _, err := f.freeze(s)
+		if err == nil {
+			ok = append(ok, s)
+			continue
+		}
+		errs = append(errs, err)
+		for i := range f.report.Signatures {
+			if f.report.Signatures[i].Key == s.Key {
+				f.report.Signatures[i].Err = err
+			}
+		}
+	}
+	return ok, errs
 }
 
 // union is one pseudo-signature with the inputs and outputs of all sigs.

@@ -3,6 +3,7 @@ package freeze
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/tfoffload/tfoffload/graph"
@@ -238,6 +239,9 @@ func (s *simplifier) foldNode(n *tfpb.NodeDef) (bool, error) {
 			inBytes += graph.TensorProtoBytes(consts[i].GetAttr()["value"].GetTensor())
 		}
 	}
+	if !withinBudget(n, consts) {
+		return false, nil
+	}
 	sig, _ := opdefs.SignatureOf(n.GetOp())
 	nout, err := sig.NumOutputs(sig.FillDefaults(n.GetAttr()))
 	if err != nil || nout == 0 || (nout > 1 && s.protected[n.GetName()]) {
@@ -286,6 +290,60 @@ func (s *simplifier) foldNode(n *tfpb.NodeDef) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// maxFoldElements bounds what folding may compute: the product of the
+// input sizes (and, for an op whose output shape comes from input values,
+// of those values), which bounds the elements of any output — broadcasting
+// included — so that a model cannot make the folder allocate without
+// limit.
+const maxFoldElements = 1 << 24
+
+// withinBudget reports whether folding n on the constants stays within
+// maxFoldElements.
+func withinBudget(n *tfpb.NodeDef, consts []*tfpb.NodeDef) bool {
+	bound := 1.0
+	for _, c := range consts {
+		dims, _ := graph.ShapeDims(c.GetAttr()["value"].GetTensor().GetTensorShape())
+		for _, d := range dims {
+			bound *= float64(max(d, 1))
+		}
+	}
+	if bound > maxFoldElements {
+		return false
+	}
+	for _, i := range opdefs.ShapeInputIndices(n) {
+		t, err := tensor.FromTFProto(consts[i].GetAttr()["value"].GetTensor())
+		if err != nil {
+			return false
+		}
+		vals, err := tensor.Float64s(t)
+		if err != nil {
+			return false
+		}
+		for _, v := range vals {
+			bound *= max(math.Abs(v), 1)
+		}
+	}
+	if n.GetOp() == "Range" && len(consts) == 3 {
+		var v [3]float64
+		for i, c := range consts {
+			t, err := tensor.FromTFProto(c.GetAttr()["value"].GetTensor())
+			if err != nil || t.NumElements() != 1 {
+				return false
+			}
+			f, err := tensor.Float64s(t)
+			if err != nil {
+				return false
+			}
+			v[i] = f[0]
+		}
+		if v[2] == 0 {
+			return false
+		}
+		bound = math.Abs(v[1]-v[0]) / math.Abs(v[2])
+	}
+	return bound <= maxFoldElements
 }
 
 // evaluate runs n on the constants' values and returns its outputs as

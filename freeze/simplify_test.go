@@ -270,6 +270,25 @@ func TestVariableErrors(t *testing.T) {
 		assert.Equal(t, "nowhere", ve.Variable)
 		assert.False(t, rep.Signatures[0].Frozen)
 	})
+	t.Run("the other signatures still serve", func(t *testing.T) {
+		m := nameModel(t, map[string]tensor.DType{"a": tensor.Float32, "nowhere": tensor.Float32})
+		good := m.Signatures[0]
+		good.Key, good.Outputs = "good", []graph.TensorInfo{{Key: "y", Name: "add_a:0", DType: tensor.Float32}}
+		m.Signatures = append(m.Signatures, good)
+		fm, rep, err := Model(m)
+		require.NoError(t, err)
+		require.Len(t, fm.Signatures, 1)
+		assert.Equal(t, "good", fm.Signatures[0].Key)
+		for _, st := range rep.Signatures {
+			assert.Equal(t, st.Key == "good", st.Frozen, st.Key)
+			if st.Key != "good" {
+				assert.ErrorIs(t, st.Err, ErrUnmapped)
+			}
+		}
+		out, err := runGraph(t, fm.Graph, map[string]*tensor.Tensor{"x": f32(1)}, []string{"add_a"})
+		require.NoError(t, err)
+		assert.Equal(t, []float32{1.5}, tensor.Values[float32](out[0]))
+	})
 	t.Run("wrong dtype", func(t *testing.T) {
 		_, _, err := Model(nameModel(t, map[string]tensor.DType{"a": tensor.Int32}))
 		var ve *VariableError

@@ -12,6 +12,10 @@ import (
 // stack check did not catch or a malicious library.
 const maxDepth = 256
 
+// MaxNodes bounds the nodes a graph may reach by inlining: a library whose
+// functions call each other several times over can grow exponentially.
+const MaxNodes = 1 << 20
+
 // Callee returns the function node n calls and the attribute values of
 // the call: the "f" attribute of a PartitionedCall or
 // StatefulPartitionedCall, or n's op when it names a library function.
@@ -98,6 +102,9 @@ func (l *library) inline(call *tfpb.NodeDef, names map[string]bool, stack []stri
 	claim := func(name string) error {
 		if names[name] {
 			return fmt.Errorf("inline %q: the body's node %q clashes with a node of the graph", call.GetName(), name)
+		}
+		if len(names) >= MaxNodes {
+			return fmt.Errorf("inline %q: the graph would grow past %d nodes", call.GetName(), MaxNodes)
 		}
 		names[name] = true
 		return nil
