@@ -48,7 +48,9 @@
 //     "^call" control edges keep their meaning: what depends on the call
 //     waits for everything the function promised to run.
 //   - Calls inside the body are inlined in turn, to any depth; a function
-//     that calls itself is an error.
+//     that calls itself is an error, and so is a graph that inlining would
+//     grow past 2^20 nodes (functions that call each other several times
+//     over grow exponentially).
 //
 // Functional control flow (If, While, Case) is not inlined: their
 // branches and bodies stay functions.

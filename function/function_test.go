@@ -3,6 +3,7 @@ package function_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -311,6 +312,30 @@ func TestInlineErrors(t *testing.T) {
 		g := callGraph("f")
 		g.Node[2].Input = []string{"x", "x"}
 		assert.ErrorContains(t, function.Inline(g, lib, "call"), "takes 1 argument")
+	})
+	t.Run("exponential growth", func(t *testing.T) {
+		// f0 calls f1 twice, f1 calls f2 twice, ...: 2^30 nodes inlined.
+		// (The real bound is 2^20; the test lowers it to stay quick.)
+		lib := &tfpb.FunctionDefLibrary{}
+		for i := range 30 {
+			f := &tfpb.FunctionDef{
+				Signature: &tfpb.OpDef{
+					Name:      fmt.Sprintf("f%d", i),
+					InputArg:  []*tfpb.OpDef_ArgDef{arg("x", tfpb.DataType_DT_FLOAT)},
+					OutputArg: []*tfpb.OpDef_ArgDef{arg("y", tfpb.DataType_DT_FLOAT)},
+				},
+				Ret: map[string]string{"y": "x"},
+			}
+			if i < 29 {
+				next := fmt.Sprintf("f%d", i+1)
+				f.NodeDef = []*tfpb.NodeDef{{Name: "a", Op: next, Input: []string{"x"}}, {Name: "b", Op: next, Input: []string{"a:y:0"}}}
+				f.Ret["y"] = "b:y:0"
+			}
+			lib.Function = append(lib.Function, f)
+		}
+		defer function.SetMaxNodes(1000)()
+		err := function.Inline(callGraph("f0"), lib, "call")
+		assert.ErrorContains(t, err, "past 1000 nodes")
 	})
 	t.Run("name clash", func(t *testing.T) {
 		g := callGraph("f")

@@ -12,9 +12,10 @@ import (
 // stack check did not catch or a malicious library.
 const maxDepth = 256
 
-// MaxNodes bounds the nodes a graph may reach by inlining: a library whose
-// functions call each other several times over can grow exponentially.
-const MaxNodes = 1 << 20
+// maxNodes bounds the nodes a graph may reach by inlining: a library
+// whose functions call each other several times over can grow
+// exponentially.
+var maxNodes = 1 << 20
 
 // Callee returns the function node n calls and the attribute values of
 // the call: the "f" attribute of a PartitionedCall or
@@ -103,8 +104,8 @@ func (l *library) inline(call *tfpb.NodeDef, names map[string]bool, stack []stri
 		if names[name] {
 			return fmt.Errorf("inline %q: the body's node %q clashes with a node of the graph", call.GetName(), name)
 		}
-		if len(names) >= MaxNodes {
-			return fmt.Errorf("inline %q: the graph would grow past %d nodes", call.GetName(), MaxNodes)
+		if len(names) >= maxNodes {
+			return fmt.Errorf("inline %q: the graph would grow past %d nodes", call.GetName(), maxNodes)
 		}
 		names[name] = true
 		return nil
