@@ -170,12 +170,22 @@ func (f *freezer) value(n *tfpb.NodeDef) (*tfpb.TensorProto, error) {
 	if err := checkValue(n, t); err != nil {
 		return nil, &VariableError{Variable: v.Node, Key: v.Key, Err: err}
 	}
-	p, err := tensor.ToTFProto(t)
+	p, err := valueProto(t)
 	if err != nil {
 		return nil, &VariableError{Variable: v.Node, Key: v.Key, Err: err}
 	}
 	f.values[n.GetName()] = p
 	return p, nil
+}
+
+// valueProto converts a tensor read from the checkpoint, which nothing
+// else holds, into a TensorProto. The bytes of a fixed-size tensor become
+// its tensor_content without a copy, so the weights are held once.
+func valueProto(t *tensor.Tensor) (*tfpb.TensorProto, error) {
+	if !t.DType().FixedSize() || t.DType() == tensor.Bool {
+		return tensor.ToTFProto(t)
+	}
+	return &tfpb.TensorProto{Dtype: tfpb.DataType(t.DType()), TensorShape: tensor.TFShapeProto(t.Shape()), TensorContent: t.Bytes()}, nil
 }
 
 // checkValue checks a checkpoint tensor against the variable's declared
