@@ -20,6 +20,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each
 	go test ./graph -run XXX -fuzz FuzzParseTFJS -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./checkpoint -run XXX -fuzz FuzzReadIndex -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./checkpoint -run XXX -fuzz FuzzReadTensor -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./freeze -run XXX -fuzz FuzzFreeze -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 generate:        ## regenerate the protobuf Go code (needs protoc 3.21)
 	go generate ./internal/tfpb ./internal/onnxpb
