@@ -311,14 +311,14 @@ func Model(m *graph.Model, opts ...Option) (*graph.Model, *Report, error) {
 	if len(ok) == 0 {
 		return nil, f.report, &nothingFrozenError{errs}
 	}
-	g, nvars, err := f.freeze(union(ok))
+	g, nvars, err := f.freeze(f.union(ok))
 	if err != nil {
 		// Find the signatures that fail alone, and serve the others.
 		ok, errs = f.freezable(ok, errs)
 		if len(ok) == 0 {
 			return nil, f.report, &nothingFrozenError{errs}
 		}
-		if g, nvars, err = f.freeze(union(ok)); err != nil {
+		if g, nvars, err = f.freeze(f.union(ok)); err != nil {
 			return nil, f.report, err
 		}
 	}
@@ -343,7 +343,7 @@ func Model(m *graph.Model, opts ...Option) (*graph.Model, *Report, error) {
 func (f *freezer) freezable(sigs []graph.Signature, errs []error) ([]graph.Signature, []error) {
 	var ok []graph.Signature
 	for _, s := range sigs {
-		_, _, err := f.freeze(s)
+		_, _, err := f.freeze(s, s.Inputs)
 		if err == nil {
 			ok = append(ok, s)
 			continue
@@ -358,14 +358,43 @@ func (f *freezer) freezable(sigs []graph.Signature, errs []error) ([]graph.Signa
 	return ok, errs
 }
 
-// union is one pseudo-signature with the inputs and outputs of all sigs.
-func union(sigs []graph.Signature) graph.Signature {
+// union returns one pseudo-signature with the inputs and outputs of all
+// sigs, and the fed tensors that may become placeholders in it: those
+// that no other signature computes. (TF1 half_plus_two feeds x to one
+// signature and computes it from a tf.Example in another.)
+func (f *freezer) union(sigs []graph.Signature) (graph.Signature, []graph.TensorInfo) {
 	var u graph.Signature
-	for _, s := range sigs {
+	reach := make([]map[string]bool, len(sigs))
+	for i, s := range sigs {
 		u.Inputs = append(u.Inputs, s.Inputs...)
 		u.Outputs = append(u.Outputs, s.Outputs...)
+		outputs, inputs := tensorNames(s)
+		reach[i] = map[string]bool{}
+		if g, err := graph.Prune(&tfpb.GraphDef{Node: f.model.Graph.GetNode()}, append(outputs, inputs...)); err == nil {
+			for _, n := range g.GetNode() {
+				reach[i][n.GetName()] = true
+			}
+		}
 	}
-	return u
+	var cut []graph.TensorInfo
+	for i, s := range sigs {
+		for _, in := range s.Inputs {
+			tn, err := graph.ParseTensorName(in.Name)
+			if err != nil {
+				continue
+			}
+			computed := false
+			for j, t := range sigs {
+				if j != i && reach[j][tn.Node] && !slices.ContainsFunc(t.Inputs, func(x graph.TensorInfo) bool { return x.Name == in.Name }) {
+					computed = true
+				}
+			}
+			if !computed {
+				cut = append(cut, in)
+			}
+		}
+	}
+	return u, cut
 }
 
 func freezeModel(m *graph.Model, o options) (*Result, error) {
@@ -384,7 +413,7 @@ func freezeModel(m *graph.Model, o options) (*Result, error) {
 		st := SignatureStatus{Key: s.Key}
 		var g *tfpb.GraphDef
 		if st.Err = f.check(s); st.Err == nil {
-			g, st.Variables, st.Err = f.freeze(s)
+			g, st.Variables, st.Err = f.freeze(s, s.Inputs)
 		}
 		if st.Err != nil {
 			errs = append(errs, st.Err)

@@ -79,9 +79,10 @@ func tensorNames(s graph.Signature) (outputs, inputs []string) {
 }
 
 // prepare returns the graph a signature runs: the model's graph pruned to
-// the signature's outputs (and inputs), deep-copied, with every function
-// call inlined. It refuses a signature that changes state.
-func (f *freezer) prepare(s graph.Signature) (*tfpb.GraphDef, error) {
+// the signature's outputs (and inputs), deep-copied, the fed tensors in
+// cut made placeholders, with every function call inlined. It refuses a
+// signature that changes state.
+func (f *freezer) prepare(s graph.Signature, cut []graph.TensorInfo) (*tfpb.GraphDef, error) {
 	outputs, inputs := tensorNames(s)
 	targets := append(slices.Clone(outputs), inputs...)
 	src := &tfpb.GraphDef{Node: f.model.Graph.GetNode(), Library: f.lib, Versions: f.model.Graph.GetVersions()}
@@ -92,7 +93,7 @@ func (f *freezer) prepare(s graph.Signature) (*tfpb.GraphDef, error) {
 	for i, n := range g.Node {
 		g.Node[i] = proto.CloneOf(n)
 	}
-	feedPlaceholders(g, s.Inputs)
+	feedPlaceholders(g, cut)
 	if g, err = graph.Prune(g, targets); err != nil {
 		return nil, fmt.Errorf("signature %q: %w", s.Key, err)
 	}
@@ -113,7 +114,7 @@ func (f *freezer) prepare(s graph.Signature) (*tfpb.GraphDef, error) {
 // check reports whether signature s can be frozen as far as its graph
 // goes: calls inline and nothing changes state.
 func (f *freezer) check(s graph.Signature) error {
-	_, err := f.prepare(s)
+	_, err := f.prepare(s, s.Inputs)
 	return err
 }
 
@@ -135,10 +136,10 @@ func (f *freezer) inlineCalls(g *tfpb.GraphDef) error {
 	return nil
 }
 
-// freeze returns signature s frozen, and the number of variables it
-// turned into constants.
-func (f *freezer) freeze(s graph.Signature) (*tfpb.GraphDef, int, error) {
-	g, err := f.prepare(s)
+// freeze returns signature s frozen, with the fed tensors in cut made
+// placeholders, and the number of variables it turned into constants.
+func (f *freezer) freeze(s graph.Signature, cut []graph.TensorInfo) (*tfpb.GraphDef, int, error) {
+	g, err := f.prepare(s, cut)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -449,7 +449,7 @@ func TestFrozenMatchesUnfrozen(t *testing.T) {
 }
 
 func compareUnfrozen(t *testing.T, f *freezer, s graph.Signature) {
-	frozen, _, err := f.freeze(s)
+	frozen, _, err := f.freeze(s, s.Inputs)
 	var se *StatefulError
 	if errors.As(err, &se) {
 		t.Skipf("refused: %v", err)
@@ -471,7 +471,7 @@ func compareUnfrozen(t *testing.T, f *freezer, s graph.Signature) {
 	skipPending(t, err)
 	require.NoError(t, err)
 
-	unfrozen, err := f.prepare(s)
+	unfrozen, err := f.prepare(s, s.Inputs)
 	require.NoError(t, err)
 	ix := indexNodes(unfrozen.GetNode())
 	for _, n := range unfrozen.GetNode() {

@@ -314,6 +314,11 @@ func TestModelServesEverySignature(t *testing.T) {
 	assert.Empty(t, graph.VariableNodes(fm.Graph))
 	assert.Len(t, fm.Signatures, 5)
 	assert.Equal(t, 5, rep.Mapped())
+	// serving_default feeds x, classify_x_to_y computes it from a
+	// tf.Example: in the one graph for both, x stays computed.
+	ix := indexNodes(fm.Graph.GetNode())
+	assert.NotEqual(t, "Placeholder", ix["x"].GetOp())
+	assert.Equal(t, "Placeholder", ix["x2"].GetOp(), "x2 is only fed")
 	x := tensor.MustFromSlice(tensor.Shape{2, 1}, []float32{1, 4})
 	out, err := runGraph(t, fm.Graph, map[string]*tensor.Tensor{"x:0": x, "x2:0": x}, []string{"y:0", "y3:0"})
 	require.NoError(t, err)
