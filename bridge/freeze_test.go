@@ -1,7 +1,9 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/freeze"
+	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -144,4 +147,26 @@ func TestKerasFrozenOffloaded(t *testing.T) {
 			assert.False(t, st.Clusters[0].FellBack)
 		})
 	}
+}
+
+// TestEverySignatureStaysFetchable offloads a model with two signatures,
+// one returning a tensor in the middle of the other's cluster: it must
+// stay a cluster output, or fetching it would send the run to the
+// unpartitioned graph.
+func TestEverySignatureStaysFetchable(t *testing.T) {
+	requireEngine(t)
+	m := mlp(t)
+	m.Signatures = []graph.Signature{
+		{Key: "serving_default", Inputs: []graph.TensorInfo{{Key: "x", Name: "x:0"}}, Outputs: []graph.TensorInfo{{Key: "y", Name: "out:0"}}},
+		{Key: "hidden", Inputs: []graph.TensorInfo{{Key: "x", Name: "x:0"}}, Outputs: []graph.TensorInfo{{Key: "h", Name: "sum:0"}}},
+	}
+	var logs bytes.Buffer
+	s, err := NewSession(m, WithBackend("CPU"), WithOffload(true), WithMinNontrivialNodes(1), WithDynamicFallback(false),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, err)
+	defer s.Close()
+	require.Len(t, s.Plan().Clusters, 1)
+	got := runSignature(t, s, "hidden", map[string]*tensor.Tensor{"x": mlpInput(2)["x"]})
+	assert.NotNil(t, got["h"])
+	assert.NotContains(t, logs.String(), "inside an offloaded cluster")
 }

@@ -331,6 +331,15 @@ func partitionModel(m *graph.Model, cfg config, env envconfig.Config) (*partitio
 	for _, t := range m.Outputs() {
 		popts.Outputs = append(popts.Outputs, t.Name)
 	}
+	// Every signature's outputs stay fetchable, not only the default's: a
+	// frozen SavedModel serves them all from one graph.
+	for _, sig := range m.Signatures {
+		for _, t := range sig.Outputs {
+			if _, err := graph.ParseTensorName(t.Name); err == nil {
+				popts.Outputs = append(popts.Outputs, t.Name)
+			}
+		}
+	}
 	popts.Outputs = append(popts.Outputs, cfg.outputs...)
 	return partition.Partition(m.Graph, popts)
 }
