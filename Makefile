@@ -31,6 +31,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzExecutor$$' ./tfexec
 	$(FUZZ) '^FuzzDecodeWav$$' ./tfexec/kernels/audio
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
+	$(FUZZ) '^FuzzFreeze$$' ./freeze
 
 generate:        ## regenerate the protobuf Go code (needs protoc 3.21)
 	go generate ./internal/tfpb ./internal/onnxpb

@@ -21,7 +21,6 @@ import (
 	"github.com/tfoffload/tfoffload/backends"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/envconfig"
-	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/partition"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -277,13 +276,6 @@ func TestUnusableBackendIsAnError(t *testing.T) {
 	_, err := NewSession(mlp(t), WithOffload(true), WithBackend("TENSORRT"))
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, backends.ErrUnavailable) || errors.Is(err, backends.ErrUnknownBackend), "%v", err)
-}
-
-func TestSavedModelWithVariablesNeedsFreezing(t *testing.T) {
-	shared := testutil.SharedModels(t)
-	_, err := LoadSession(filepath.Join(shared, "savedmodel/tfserving/saved_model_half_plus_two_tf2_cpu"))
-	assert.ErrorIs(t, err, ErrNeedsFreeze)
-	assert.ErrorContains(t, err, "freeze")
 }
 
 func TestDumpDir(t *testing.T) {

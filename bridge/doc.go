@@ -19,6 +19,18 @@
 // fails, the cluster falls back to running its original nodes on tfexec,
 // logged once (TFOFFLOAD_DYNAMIC_FALLBACK=0 makes that an error).
 //
+// # Freezing
+//
+// A SavedModel that still holds variables, or whose signatures call
+// functions (every TF2 and Keras export), is frozen when the session is
+// created (package freeze): each variable takes its value from the
+// model's checkpoint, calls are inlined, training flags take their
+// defaults and constants fold, so a Keras model offloads as one cluster.
+// Signatures that change state (assignments, training steps) are left out
+// of the session's model and logged at info level; the time freezing took
+// is in Stats.FreezeTime. A model that cannot be frozen is an error
+// wrapping ErrNeedsFreeze and the cause.
+//
 // # Settings
 //
 // Explicit options on a session beat package-level settings (SetBackend,

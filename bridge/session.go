@@ -18,6 +18,8 @@ import (
 	"github.com/tfoffload/tfoffload/backends"
 	"github.com/tfoffload/tfoffload/clusters"
 	"github.com/tfoffload/tfoffload/engine"
+	"github.com/tfoffload/tfoffload/freeze"
+	"github.com/tfoffload/tfoffload/function"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/envconfig"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
@@ -28,9 +30,10 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
 
-// ErrNeedsFreeze reports a model that still holds variables: it must be
-// frozen (variables turned into constants) before it can run.
-var ErrNeedsFreeze = errors.New("bridge: the model holds variables; freeze it first")
+// ErrNeedsFreeze reports a model that still holds variables and could not
+// be frozen (variables turned into constants) on load; the error it
+// wraps says why.
+var ErrNeedsFreeze = errors.New("bridge: the model holds variables and could not be frozen")
 
 // ErrOffload is wrapped by errors of offloaded clusters when dynamic
 // fallback is off.
@@ -134,7 +137,8 @@ type Session struct {
 	clusters []*offload.Runtime
 	log      *slog.Logger
 
-	fallbackNs atomic.Int64 // time in executor kernels outside clusters
+	fallbackNs atomic.Int64  // time in executor kernels outside clusters
+	freezeTime time.Duration // time freezing the model on load took
 
 	origOnce sync.Once // executor of the original graph, for fetches hidden in clusters
 	orig     *tfexec.Executor
@@ -163,15 +167,15 @@ func LoadSession(path string, opts ...Option) (*Session, error) {
 	return NewSession(m, opts...)
 }
 
-// NewSession prepares a loaded model: it partitions the graph, rewrites
-// each cluster into one node and prepares the executor. Clusters compile
-// for ONNX Runtime on their first run.
+// NewSession prepares a loaded model: it freezes a model that still holds
+// variables or calls functions (package freeze: variables become their
+// checkpoint values, calls are inlined, every signature that does not
+// change state is kept), partitions the graph, rewrites each cluster into
+// one node and prepares the executor. Clusters compile for ONNX Runtime on
+// their first run.
 func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 	if m == nil || m.Graph == nil {
 		return nil, fmt.Errorf("%w: the model is nil", ErrNoSession)
-	}
-	if m.HasVariables() {
-		return nil, fmt.Errorf("%w: %s has %d variable(s) (%s); convert it with `tfoffload freeze` first", ErrNeedsFreeze, m.Path, len(m.Variables), m.Variables[0])
 	}
 	env, err := loadEnv()
 	if err != nil {
@@ -182,6 +186,11 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 		o(&cfg)
 	}
 	s := &Session{model: m, log: cfg.log()}
+	if needsFreeze(m) {
+		if m, err = s.freeze(m); err != nil {
+			return nil, err
+		}
+	}
 	enabled := IsEnabled()
 	if cfg.enabled != nil {
 		enabled = *cfg.enabled
@@ -251,9 +260,53 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 	return s, nil
 }
 
+// needsFreeze reports a model that holds variables, or a SavedModel whose
+// graph calls functions (TF2 signatures), which freezing inlines so that
+// the calls' bodies can be offloaded.
+func needsFreeze(m *graph.Model) bool {
+	if m.HasVariables() {
+		return true
+	}
+	if m.MetaGraph == nil {
+		return false
+	}
+	for _, n := range m.Graph.GetNode() {
+		if _, _, ok := function.Callee(n, m.Graph.GetLibrary()); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func freezeError(m *graph.Model, err error) error {
+	return fmt.Errorf("%w: %s: %w", ErrNeedsFreeze, m.Path, err)
+}
+
+// freeze returns m frozen, logging what it did.
+func (s *Session) freeze(m *graph.Model) (*graph.Model, error) {
+	start := time.Now()
+	fm, rep, err := freeze.Model(m)
+	if err != nil {
+		return nil, freezeError(m, err)
+	}
+	s.freezeTime = time.Since(start)
+	var refused []string
+	for _, st := range rep.Signatures {
+		if !st.Frozen {
+			refused = append(refused, st.Key)
+			s.log.Info("signature not frozen", "model", m.Path, "signature", st.Key, "reason", st.Err)
+		}
+	}
+	s.log.Info("froze model", "model", m.Path, "variables", len(rep.Variables), "mapped", rep.Mapped(),
+		"signatures", len(fm.Signatures), "refused", refused, "nodes", len(fm.Graph.GetNode()), "time", s.freezeTime)
+	s.model = fm
+	return fm, nil
+}
+
 // Partition returns the plan a session would offload by, with the same
 // options, package settings and environment, without preparing anything
-// to run (it needs no ONNX Runtime).
+// to run (it needs no ONNX Runtime). A model that needs freezing is frozen
+// first, as NewSession does.
 func Partition(m *graph.Model, opts ...Option) (*partition.Plan, error) {
 	env, err := loadEnv()
 	if err != nil {
@@ -262,6 +315,13 @@ func Partition(m *graph.Model, opts ...Option) (*partition.Plan, error) {
 	var cfg config
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if needsFreeze(m) {
+		fm, _, err := freeze.Model(m)
+		if err != nil {
+			return nil, freezeError(m, err)
+		}
+		m = fm
 	}
 	return partitionModel(m, cfg, env)
 }
@@ -283,6 +343,15 @@ func partitionModel(m *graph.Model, cfg config, env envconfig.Config) (*partitio
 	}
 	for _, t := range m.Outputs() {
 		popts.Outputs = append(popts.Outputs, t.Name)
+	}
+	// Every signature's outputs stay fetchable, not only the default's: a
+	// frozen SavedModel serves them all from one graph.
+	for _, sig := range m.Signatures {
+		for _, t := range sig.Outputs {
+			if _, err := graph.ParseTensorName(t.Name); err == nil {
+				popts.Outputs = append(popts.Outputs, t.Name)
+			}
+		}
 	}
 	popts.Outputs = append(popts.Outputs, cfg.outputs...)
 	return partition.Partition(m.Graph, popts)

@@ -25,6 +25,9 @@ type Stats struct {
 	CompileTime time.Duration `json:"compile_time_ns"`
 	// FallbackTime is the time spent in executor kernels outside clusters.
 	FallbackTime time.Duration `json:"fallback_time_ns"`
+	// FreezeTime is the time freezing the model took when the session was
+	// created (zero for a model that needed no freezing).
+	FreezeTime time.Duration `json:"freeze_time_ns"`
 }
 
 // ClusterStats describes one cluster's activity.
@@ -35,7 +38,7 @@ func (s *Session) Stats() Stats {
 	if s == nil || s.model == nil {
 		return Stats{}
 	}
-	st := Stats{Backend: s.backend, Nodes: len(s.model.Graph.GetNode()), FallbackTime: time.Duration(s.fallbackNs.Load())}
+	st := Stats{Backend: s.backend, Nodes: len(s.model.Graph.GetNode()), FallbackTime: time.Duration(s.fallbackNs.Load()), FreezeTime: s.freezeTime}
 	if s.plan == nil {
 		_, st.NonTrivial = nonTrivialCount(s)
 		return st

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/tfoffload/tfoffload/internal/fsutil"
@@ -129,6 +130,9 @@ func readUserFile(path string, maxBytes int64) ([]byte, error) {
 // or an ErrUnsafePath error when name leaves root.
 func resolveInside(root, name string) (rootReal, rel string, err error) {
 	local := filepath.FromSlash(name)
+	if strings.ContainsRune(name, 0) {
+		return "", "", fmt.Errorf("%w: %q holds a NUL byte", ErrUnsafePath, name)
+	}
 	if !filepath.IsLocal(local) {
 		return "", "", fmt.Errorf("%w: %q is not a relative path inside the model directory", ErrUnsafePath, name)
 	}

@@ -12,7 +12,11 @@
 //	partition   show the clusters a model would offload and why other nodes stay on the executor
 //	backends    list the backends and whether each is usable on this machine
 //	convert     translate a model (or its offloadable clusters) to ONNX
+//	freeze      write a SavedModel or checkpoint signature as a frozen GraphDef
 //	bench       compare inference speed on the Go executor and on offload backends
+//
+// SavedModels that still hold variables run, partition and bench as they
+// are: package bridge freezes them on load.
 //
 // Run "tfoffload <command> --help" for a command's flags and output. Errors
 // are printed as one line, "tfoffload: <error>", on standard error; the exit

@@ -21,6 +21,7 @@ var commands = []func() *cobra.Command{
 	newPartitionCmd,
 	newBackendsCmd,
 	newConvertCmd,
+	newFreezeCmd,
 	newBenchCmd,
 }
 

@@ -1,0 +1,173 @@
+package bridge
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tfoffload/tfoffload/freeze"
+	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/testutil"
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+	"github.com/tfoffload/tfoffload/tensor"
+)
+
+// runSignature runs one signature of a session, inputs and outputs keyed
+// by the signature's keys.
+func runSignature(t *testing.T, s *Session, key string, inputs map[string]*tensor.Tensor) map[string]*tensor.Tensor {
+	t.Helper()
+	sig := s.Model().Signature(key)
+	require.NotNil(t, sig, "signature %q", key)
+	feeds := map[string]*tensor.Tensor{}
+	for _, in := range sig.Inputs {
+		require.Contains(t, inputs, in.Key)
+		feeds[in.Name] = inputs[in.Key]
+	}
+	var fetches []string
+	for _, o := range sig.Outputs {
+		fetches = append(fetches, o.Name)
+	}
+	outs, err := s.Run(context.Background(), feeds, fetches)
+	require.NoError(t, err)
+	byKey := map[string]*tensor.Tensor{}
+	for i, o := range sig.Outputs {
+		byKey[o.Key] = outs[i]
+	}
+	return byKey
+}
+
+func TestSavedModelsFrozenOnLoad(t *testing.T) {
+	shared := testutil.SharedModels(t)
+	x := tensor.MustFromSlice(tensor.Shape{3, 1}, []float32{-2, 0, 7.5})
+	cases := []struct {
+		model, sig, in, out string
+		input               *tensor.Tensor
+		want                []float32
+		frozen              bool
+	}{
+		{"tfserving/saved_model_half_plus_two_cpu", "serving_default", "x", "y", x, []float32{1, 2, 5.75}, true},
+		{"tfserving/saved_model_half_plus_two_tf2_cpu", "serving_default", "x", "y", tensor.MustFromSlice(tensor.Shape{1}, []float32{7.5}), []float32{5.75}, true},
+		{"tfserving/saved_model_half_plus_three", "serving_default", "x", "y", tensor.MustFromSlice(tensor.Shape{3}, []float32{-2, 0, 7.5}), []float32{2, 3, 6.75}, true},
+		{"tfserving/matrix_half_plus_two", "serving_default", "x", "y", tensor.MustFromSlice(tensor.Shape{1, 3, 3}, []float32{0, 1, 2, 3, 4, 5, 6, 7, 8}), []float32{2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6}, false},
+		{"tfjs_node/times_three_float", "serving_default", "x", "output_0", tensor.Scalar[float32](-1.5), []float32{-4.5}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.model, func(t *testing.T) {
+			s, err := LoadSession(filepath.Join(shared, "savedmodel", c.model), WithOffload(false))
+			require.NoError(t, err)
+			defer s.Close()
+			got := runSignature(t, s, c.sig, map[string]*tensor.Tensor{c.in: c.input})[c.out]
+			require.NotNil(t, got)
+			assert.Equal(t, c.want, tensor.Values[float32](got))
+			assert.Empty(t, s.Model().Variables)
+			if c.frozen {
+				assert.Positive(t, s.Stats().FreezeTime)
+			} else {
+				assert.Zero(t, s.Stats().FreezeTime)
+			}
+		})
+	}
+	t.Run("times_two_int", func(t *testing.T) {
+		s, err := LoadSession(filepath.Join(shared, "savedmodel/tfjs_node/times_two_int"), WithOffload(false))
+		require.NoError(t, err)
+		defer s.Close()
+		got := runSignature(t, s, "serving_default", map[string]*tensor.Tensor{"x": tensor.Scalar[int32](21)})
+		assert.Equal(t, []int32{42}, tensor.Values[int32](got["output_0"]))
+	})
+	t.Run("stateful signatures are left out", func(t *testing.T) {
+		s, err := LoadSession(filepath.Join(shared, "savedmodel/tfserving/saved_model_counter"), WithOffload(false))
+		require.NoError(t, err)
+		defer s.Close()
+		assert.Nil(t, s.Model().Signature("incr_counter"))
+		got := runSignature(t, s, "get_counter", nil)
+		assert.Equal(t, []float32{0}, tensor.Values[float32](got["output"]))
+	})
+}
+
+func TestFreezeFailureNamesTheCause(t *testing.T) {
+	shared := testutil.SharedModels(t)
+	// The SavedModel without its variables/ directory.
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(shared, "savedmodel/tfserving/saved_model_half_plus_two_tf2_cpu/saved_model.pb"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "saved_model.pb"), data, 0o644))
+	_, err = LoadSession(dir, WithOffload(false))
+	assert.ErrorIs(t, err, ErrNeedsFreeze)
+	assert.ErrorIs(t, err, freeze.ErrNoCheckpoint)
+}
+
+// TestKerasFrozenOffloaded runs Keras and TF1 SavedModels frozen on load,
+// offloaded and on the executor alone: the outputs agree, and each
+// offloads every non-trivial node in one cluster.
+func TestKerasFrozenOffloaded(t *testing.T) {
+	enginetest.Require(t)
+	shared := testutil.SharedModels(t)
+	cases := []struct {
+		model string
+		input map[string]tensor.Shape
+	}{
+		{"tfrust/keras_single_input_saved_model", map[string]tensor.Shape{"test_in_input": {4, 5}}},
+		{"tfrust/keras_multiple_inputs_saved_model", map[string]tensor.Shape{"test_in1": {4, 5}, "test_in2": {4, 5}}},
+		{"freeze/tfnet_keras_mlp", map[string]tensor.Shape{"input_1": {3, 28, 28, 1}}},
+		{"freeze/vespa_batchnorm_tf1", map[string]tensor.Shape{"x": {3, 784}}},
+		{"freeze/mlnet_cifar_tf1", map[string]tensor.Shape{"Input": {2, 32, 32, 3}}},
+	}
+	for _, c := range cases {
+		t.Run(c.model, func(t *testing.T) {
+			path := filepath.Join(shared, "savedmodel", c.model)
+			off, err := LoadSession(path, WithBackend("CPU"), WithOffload(true), WithDynamicFallback(false))
+			require.NoError(t, err)
+			defer off.Close()
+			ref, err := LoadSession(path, WithOffload(false))
+			require.NoError(t, err)
+			defer ref.Close()
+			inputs := map[string]*tensor.Tensor{}
+			for k, shape := range c.input {
+				v := tensor.MustNew(tensor.Float32, shape)
+				for i := range tensor.Values[float32](v) {
+					tensor.Values[float32](v)[i] = float32((i*37)%101) / 101
+				}
+				inputs[k] = v
+			}
+			got := runSignature(t, off, "serving_default", inputs)
+			want := runSignature(t, ref, "serving_default", inputs)
+			for k := range want {
+				assert.NoError(t, tensor.Compare(got[k], want[k], tensor.Tolerance{RTol: 1e-4, ATol: 1e-5}), k)
+			}
+			st := off.Stats()
+			t.Logf("%s: frozen in %v; %d of %d non-trivial nodes offloaded in %d cluster(s)", c.model, st.FreezeTime,
+				st.NonTrivialOffloaded, st.NonTrivial, len(st.Clusters))
+			require.Len(t, st.Clusters, 1)
+			assert.Equal(t, st.NonTrivial, st.NonTrivialOffloaded)
+			assert.False(t, st.Clusters[0].FellBack)
+		})
+	}
+}
+
+// TestEverySignatureStaysFetchable offloads a model with two signatures,
+// one returning a tensor in the middle of the other's cluster: it must
+// stay a cluster output, or fetching it would send the run to the
+// unpartitioned graph.
+func TestEverySignatureStaysFetchable(t *testing.T) {
+	enginetest.Require(t)
+	m := mlp(t)
+	m.Signatures = []graph.Signature{
+		{Key: "serving_default", Inputs: []graph.TensorInfo{{Key: "x", Name: "x:0"}}, Outputs: []graph.TensorInfo{{Key: "y", Name: "out:0"}}},
+		{Key: "hidden", Inputs: []graph.TensorInfo{{Key: "x", Name: "x:0"}}, Outputs: []graph.TensorInfo{{Key: "h", Name: "sum:0"}}},
+	}
+	var logs bytes.Buffer
+	s, err := NewSession(m, WithBackend("CPU"), WithOffload(true), WithMinNontrivialNodes(1), WithDynamicFallback(false),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, err)
+	defer s.Close()
+	require.Len(t, s.Plan().Clusters, 1)
+	got := runSignature(t, s, "hidden", map[string]*tensor.Tensor{"x": mlpInput(2)["x"]})
+	assert.NotNil(t, got["h"])
+	assert.NotContains(t, logs.String(), "inside an offloaded cluster")
+}
