@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tfoffload/tfoffload/freeze"
 	"github.com/tfoffload/tfoffload/graph"
 )
 
@@ -55,15 +56,23 @@ this order:
   functions         {count, names}: the function library, in library order
   variables         {count, names}: variable nodes left in the graph
                     (VariableV2, VarHandleOp, ...; those in functions as
-                    "function/node"); a model with variables must be frozen
-                    before it runs
+                    "function/node"); they are frozen when the model loads
+                    (see freeze)
   checkpoint        the checkpoint prefix the variables restore from, "" if
                     none
   initializer_nodes the number of nodes of a TF.js modelInitializer graph
                     (not run), 0 if none
   weight_bytes      the exact size in bytes of the constant values
                     (dequantized, for TF.js) plus the variable checkpoint
-                    data files`
+                    data files
+  freeze            what freezing does to a model with variables, null for
+                    one without: {checkpoint, variables: [{node, op, key,
+                    slice, source, dtype, shape}] (key "" when unmapped;
+                    source "restore graph", "object graph" or "name"),
+                    signatures: [{key, frozen, error, nodes, variables}]
+                    (error says why a signature cannot be frozen, e.g. it
+                    changes state; key "" when the model as a whole cannot
+                    be frozen)}`
 
 type inspectOptions struct {
 	json bool
@@ -119,6 +128,7 @@ type inspectReport struct {
 	Checkpoint       string            `json:"checkpoint"`
 	InitializerNodes int               `json:"initializer_nodes"`
 	WeightBytes      int64             `json:"weight_bytes"`
+	Freeze           *freezeReport     `json:"freeze"`
 }
 
 type tensorReport struct {
@@ -140,6 +150,59 @@ type nameList struct {
 	Names []string `json:"names"`
 }
 
+// freezeReport is inspect's form of a freeze.Report.
+type freezeReport struct {
+	Checkpoint string                  `json:"checkpoint"`
+	Variables  []freezeVariableReport  `json:"variables"`
+	Signatures []freezeSignatureReport `json:"signatures"`
+}
+
+type freezeVariableReport struct {
+	Node   string  `json:"node"`
+	Op     string  `json:"op"`
+	Key    string  `json:"key"`
+	Slice  string  `json:"slice,omitempty"`
+	Source string  `json:"source"`
+	DType  string  `json:"dtype"`
+	Shape  []int64 `json:"shape"`
+}
+
+type freezeSignatureReport struct {
+	Key       string `json:"key"`
+	Frozen    bool   `json:"frozen"`
+	Error     string `json:"error,omitempty"`
+	Nodes     int    `json:"nodes"`
+	Variables int    `json:"variables"`
+}
+
+// newFreezeReport freezes m in memory to say what freezing would do; nil
+// for a model without variables. A freeze that fails as a whole is
+// reported as every signature's error.
+func newFreezeReport(m *graph.Model) *freezeReport {
+	if !m.HasVariables() {
+		return nil
+	}
+	_, rep, err := freeze.Model(m)
+	r := &freezeReport{Variables: []freezeVariableReport{}, Signatures: []freezeSignatureReport{}}
+	if rep == nil {
+		r.Signatures = append(r.Signatures, freezeSignatureReport{Key: "", Error: err.Error()})
+		return r
+	}
+	r.Checkpoint = rep.Checkpoint
+	for _, v := range rep.Variables {
+		r.Variables = append(r.Variables, freezeVariableReport{Node: v.Node, Op: v.Op, Key: v.Key, Slice: v.Slice, Source: v.Source,
+			DType: graph.DTypeName(v.DType), Shape: nonNil(v.Shape.Int64s())})
+	}
+	for _, sig := range rep.Signatures {
+		sr := freezeSignatureReport{Key: sig.Key, Frozen: sig.Frozen, Nodes: sig.Nodes, Variables: sig.Variables}
+		if sig.Err != nil {
+			sr.Error = sig.Err.Error()
+		}
+		r.Signatures = append(r.Signatures, sr)
+	}
+	return r
+}
+
 func newInspectReport(m *graph.Model) *inspectReport {
 	r := &inspectReport{
 		Path:          m.Path,
@@ -156,6 +219,7 @@ func newInspectReport(m *graph.Model) *inspectReport {
 		Variables:     newNameList(m.Variables),
 		Checkpoint:    m.CheckpointPrefix,
 		WeightBytes:   m.WeightBytes,
+		Freeze:        newFreezeReport(m),
 	}
 	if m.Initializer != nil {
 		r.InitializerNodes = len(m.Initializer.GetNode())
@@ -216,7 +280,16 @@ func (r *inspectReport) writeText(w io.Writer) error {
 		row("Tags:", strings.Join(r.Tags, ","))
 	}
 	row("Weights:", fmt.Sprintf("%s (%d bytes)", humanBytes(r.WeightBytes), r.WeightBytes))
-	row("Variables:", summarizeNames(r.Variables, "none (frozen)", " (not frozen)"))
+	note := " (not frozen)"
+	if r.Freeze != nil {
+		note = " (cannot be frozen; see Freezing)"
+		for _, sig := range r.Freeze.Signatures {
+			if sig.Frozen {
+				note = " (frozen on load; see Freezing)"
+			}
+		}
+	}
+	row("Variables:", summarizeNames(r.Variables, "none (frozen)", note))
 	if r.Checkpoint != "" {
 		row("Checkpoint:", r.Checkpoint)
 	}
@@ -257,6 +330,36 @@ func (r *inspectReport) writeText(w io.Writer) error {
 			}
 			for _, t := range s.Outputs {
 				row("    out "+t.Key, nameUnlessKey(t), t.DType, formatShape(t.Shape))
+			}
+		}
+	}
+
+	if f := r.Freeze; f != nil {
+		mapped := 0
+		for _, v := range f.Variables {
+			if v.Key != "" {
+				mapped++
+			}
+		}
+		section(fmt.Sprintf("Freezing (%d of %s mapped to the checkpoint):", mapped, plural(len(f.Variables), "variable")))
+		for _, v := range f.Variables {
+			key := v.Key
+			if key == "" {
+				key = "(unmapped)"
+			} else if v.Slice != "" {
+				key += " [" + v.Slice + "]"
+			}
+			row("  "+v.Node, v.Op, key, v.DType+formatShape(v.Shape), v.Source)
+		}
+		for _, sig := range f.Signatures {
+			if sig.Key == "" {
+				row("  the model", "not frozen: "+sig.Error)
+				continue
+			}
+			if sig.Frozen {
+				row("  signature "+sig.Key, fmt.Sprintf("frozen: %s, %s as constants", plural(sig.Nodes, "node"), plural(sig.Variables, "variable")))
+			} else {
+				row("  signature "+sig.Key, "not frozen: "+sig.Error)
 			}
 		}
 	}

@@ -144,7 +144,7 @@ func TestInspectText(t *testing.T) {
 		"Producer:   GraphDef producer 27\n",
 		"Graph:      4 nodes\n",
 		"Weights:    12 B (12 bytes)\n",
-		"Variables:  1 (not frozen): v\n",
+		"Variables:  1 (cannot be frozen; see Freezing): v\n",
 		"Functions:  none\n",
 		"Inputs:\n  x:0  float32  ?\n",
 		"Outputs:\n  y:0  float32  ?\n",
