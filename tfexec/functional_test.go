@@ -553,3 +553,17 @@ func TestFunctionalOpsAreSupported(t *testing.T) {
 	assert.Empty(t, graph.FunctionalKind("Switch"))
 	assert.True(t, errors.Is(&callDepthError{frame: &callFrame{fn: "f", node: "n", depth: 65}}, ErrCallDepth))
 }
+
+// BenchmarkWhileSum runs the functional loop summing 1..1000: two nested
+// function runs (cond, body) per iteration.
+func BenchmarkWhileSum(b *testing.B) {
+	e, err := New(whileSum("While"))
+	require.NoError(b, err)
+	feeds := map[string]*tensor.Tensor{"n": tensor.Scalar(int32(1000))}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Run(context.Background(), feeds, []string{"loop:2"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
