@@ -286,10 +286,33 @@ func funcAttr(rt *funcRuntime, n *kernel.Node, attr string) (*funcEntry, error) 
 	return fe, nil
 }
 
-// outputTypes reads the list(type) attribute declaring a functional op's
-// outputs; nil when the node does not have it.
-func outputTypes(n *kernel.Node, attr string) ([]tensor.DType, error) {
-	return n.Attrs.Types(attr, nil)
+// funcPair reads the two func attributes of an If (then, else) or a
+// While (cond, body), instantiating their functions, and the list(type)
+// attribute declaring the node's outputs (nil when absent).
+func funcPair(rt *funcRuntime, n *kernel.Node, first, second, types string) (*funcEntry, *funcEntry, []tensor.DType, error) {
+	a, err := funcAttr(rt, n, first)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	b, err := funcAttr(rt, n, second)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	want, err := n.Attrs.Types(types, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return a, b, want, nil
+}
+
+// callChecked calls the entry's function and checks its results against
+// the node's declared output types want (see checkOutputs).
+func (fe *funcEntry) callChecked(ctx *kernel.Context, args []*tensor.Tensor, want []tensor.DType) ([]*tensor.Tensor, error) {
+	outs, err := fe.call(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	return outs, checkOutputs(fe, outs, want)
 }
 
 // checkOutputs verifies a function's results against the op's declared
@@ -325,7 +348,7 @@ func (rt *funcRuntime) callKernel(n *kernel.Node, f *tfpb.NameAttrList, tout str
 	var want []tensor.DType
 	if tout != "" {
 		var err error
-		if want, err = outputTypes(n, tout); err != nil {
+		if want, err = n.Attrs.Types(tout, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -334,26 +357,14 @@ func (rt *funcRuntime) callKernel(n *kernel.Node, f *tfpb.NameAttrList, tout str
 		return nil, err
 	}
 	return func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		outs, err := fe.call(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		return outs, checkOutputs(fe, outs, want)
+		return fe.callChecked(ctx, in, want)
 	}, nil
 }
 
 // newIf is If and StatelessIf: run then_branch when the condition holds
 // (see toBool), else_branch otherwise, on the other inputs.
 func newIf(rt *funcRuntime, n *kernel.Node) (kernel.Kernel, error) {
-	thenF, err := funcAttr(rt, n, "then_branch")
-	if err != nil {
-		return nil, err
-	}
-	elseF, err := funcAttr(rt, n, "else_branch")
-	if err != nil {
-		return nil, err
-	}
-	want, err := outputTypes(n, "Tout")
+	thenF, elseF, want, err := funcPair(rt, n, "then_branch", "else_branch", "Tout")
 	if err != nil {
 		return nil, err
 	}
@@ -365,15 +376,10 @@ func newIf(rt *funcRuntime, n *kernel.Node) (kernel.Kernel, error) {
 		if err != nil {
 			return nil, fmt.Errorf("condition: %w", err)
 		}
-		branch := elseF
 		if cond {
-			branch = thenF
+			return thenF.callChecked(ctx, in[1:], want)
 		}
-		outs, err := branch.call(ctx, in[1:])
-		if err != nil {
-			return nil, err
-		}
-		return outs, checkOutputs(branch, outs, want)
+		return elseF.callChecked(ctx, in[1:], want)
 	}, nil
 }
 
@@ -391,7 +397,7 @@ func newCase(rt *funcRuntime, n *kernel.Node) (kernel.Kernel, error) {
 			return nil, n.AttrError("branches", err)
 		}
 	}
-	want, err := outputTypes(n, "Tout")
+	want, err := n.Attrs.Types("Tout", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -406,11 +412,7 @@ func newCase(rt *funcRuntime, n *kernel.Node) (kernel.Kernel, error) {
 		if k < 0 || k >= len(branches) {
 			k = len(branches) - 1
 		}
-		outs, err := branches[k].call(ctx, in[1:])
-		if err != nil {
-			return nil, err
-		}
-		return outs, checkOutputs(branches[k], outs, want)
+		return branches[k].callChecked(ctx, in[1:], want)
 	}, nil
 }
 
@@ -420,15 +422,7 @@ func newCase(rt *funcRuntime, n *kernel.Node) (kernel.Kernel, error) {
 // TensorFlow's kernel); each iteration's tensors are dropped once the next
 // one has its variables, and cancellation is checked between iterations.
 func newWhile(rt *funcRuntime, n *kernel.Node) (kernel.Kernel, error) {
-	condF, err := funcAttr(rt, n, "cond")
-	if err != nil {
-		return nil, err
-	}
-	bodyF, err := funcAttr(rt, n, "body")
-	if err != nil {
-		return nil, err
-	}
-	want, err := outputTypes(n, "T")
+	condF, bodyF, want, err := funcPair(rt, n, "cond", "body", "T")
 	if err != nil {
 		return nil, err
 	}

@@ -514,16 +514,8 @@ func bigWhile(n, elems int) (*tfpb.GraphDef, string) {
 
 func runBigWhileChild(t *testing.T, n, elems int) {
 	g, fetch := bigWhile(n, elems)
-	e, err := New(g)
-	require.NoError(t, err)
-	stop := heapSampler()
-	start := time.Now()
-	out, err := e.Run(context.Background(), nil, []string{fetch})
-	elapsed := time.Since(start)
-	peak := stop()
-	require.NoError(t, err)
-	assert.Equal(t, float32(n)*float32(elems), tensor.Values[float32](out[0])[0])
-	fmt.Printf("child: peak_heap=%d elapsed=%s\n", peak, elapsed.Round(time.Millisecond))
+	out := runMeasuredChild(t, g, fetch)
+	assert.Equal(t, float32(n)*float32(elems), tensor.Values[float32](out)[0])
 }
 
 func init() {
