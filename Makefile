@@ -29,6 +29,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzReadTensor$$' ./checkpoint
 	$(FUZZ) '^FuzzParseSignatures$$' ./opdefs
 	$(FUZZ) '^FuzzExecutor$$' ./tfexec
+	$(FUZZ) '^FuzzFunctionLibrary$$' ./tfexec
 	$(FUZZ) '^FuzzDecodeWav$$' ./tfexec/kernels/audio
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
 	$(FUZZ) '^FuzzFreeze$$' ./freeze

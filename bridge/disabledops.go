@@ -17,7 +17,7 @@ func warnUnknownOps(log *slog.Logger, ops []string) {
 	for _, op := range ops {
 		_, kernel := kernel.Lookup(op)
 		_, translator := slices.BinarySearch(translated, op)
-		if !kernel && !translator && graph.ControlFlowKind(op) == "" {
+		if !kernel && !translator && graph.ControlFlowKind(op) == "" && graph.FunctionalKind(op) == "" {
 			log.Warn("disabled op type is unknown: no kernel or ONNX translator has it; check its spelling", "op", op)
 		}
 	}

@@ -22,6 +22,21 @@ var controlFlowOps = map[string]string{
 // op.
 func ControlFlowKind(op string) string { return controlFlowOps[op] }
 
+// functionalOps are TensorFlow 2's functional control flow and function
+// calls, which run functions of the graph's library.
+var functionalOps = map[string]string{
+	"If": "If", "StatelessIf": "If",
+	"While": "While", "StatelessWhile": "While",
+	"Case": "Case", "StatelessCase": "Case",
+	"PartitionedCall": "Call", "StatefulPartitionedCall": "Call",
+}
+
+// FunctionalKind returns the kind of a functional control-flow or call op
+// ("If", "While", "Case" or "Call"), or "" for any other op. A node whose
+// op names a function of the graph's library is a call as well; that
+// depends on the library, so FunctionalKind does not report it.
+func FunctionalKind(op string) string { return functionalOps[op] }
+
 // FrameInfo is the static loop structure of a graph: which while-loop frame
 // each node runs in. The root frame is "". Frame names are the Enter nodes'
 // frame_name attributes, which TensorFlow makes unique per loop.

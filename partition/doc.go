@@ -7,8 +7,11 @@
 //
 //   - mark: a node is a candidate if the translator table supports it
 //     (package clusters decides, nobody else), the user has not disabled its
-//     op, and it is not control flow, not inside a while loop and not a
-//     graph input. Every other node gets its [Reason].
+//     op, and it is not control flow (TensorFlow 1's Switch, Merge and
+//     loop ops, TensorFlow 2's If, While, Case and function calls), not
+//     inside a while loop and not a graph input. Every other node gets its
+//     [Reason]. The functions that functional ops and calls run are not
+//     partitioned: they run on the executor whole.
 //   - grow: every candidate starts as its own cluster in a graph that stays
 //     acyclic (Pearce–Kelly incremental topological order, as XLA's
 //     GraphCycles). Data edges between candidates with the same deadness

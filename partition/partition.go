@@ -208,6 +208,12 @@ func (s *state) mark() error {
 	for _, op := range s.opts.DisabledOps {
 		disabled[op] = true
 	}
+	// Calls into the library stay on the executor: offloading function
+	// bodies is left for later (freezing inlines the plain calls).
+	library := map[string]bool{}
+	for _, f := range s.g.GetLibrary().GetFunction() {
+		library[f.GetSignature().GetName()] = true
+	}
 	s.candidate = make([]bool, len(nodes))
 	s.reason = make([]Reason, len(nodes))
 	for i, n := range nodes {
@@ -215,8 +221,10 @@ func (s *state) mark() error {
 		switch {
 		case op == "Placeholder" || op == "PlaceholderV2":
 			s.reason[i] = Reason{Kind: ReasonInput}
-		case graph.ControlFlowKind(op) != "":
+		case graph.ControlFlowKind(op) != "" || graph.FunctionalKind(op) != "":
 			s.reason[i] = Reason{Kind: ReasonControlFlow, Detail: op}
+		case library[op]:
+			s.reason[i] = Reason{Kind: ReasonControlFlow, Detail: "call of function " + op}
 		case frames.InLoop(n.GetName()):
 			s.reason[i] = Reason{Kind: ReasonLoop, Detail: frames.Frame[n.GetName()]}
 		case disabled[op]:

@@ -119,6 +119,20 @@ func TestNamedGraphs(t *testing.T) {
 		assert.False(t, together(p, "a", "after"), "a cluster holding both would feed and consume the cond")
 		assert.Equal(t, ReasonControlFlow, reasonOf(p, "sw").Kind)
 	})
+	t.Run("functional control flow and calls are never offloaded", func(t *testing.T) {
+		g := build([][]string{{"x", "Placeholder"}, {"a", "F", "x"}, {"if", "If", "a", "a"}, {"w", "StatelessWhile", "if"},
+			{"c", "StatefulPartitionedCall", "w"}, {"direct", "fn", "c"}, {"b", "F", "direct"}, {"d", "F", "b"}})
+		g.Library = &tfpb.FunctionDefLibrary{Function: []*tfpb.FunctionDef{{Signature: &tfpb.OpDef{Name: "fn"}}}}
+		o := fakeOpts(1)
+		o.Supported = func(*tfpb.NodeDef) (bool, string) { return true, "" } // even were they translatable
+		p, err := Partition(g, o)
+		require.NoError(t, err)
+		for node, detail := range map[string]string{"if": "If", "w": "StatelessWhile", "c": "StatefulPartitionedCall", "direct": "call of function fn"} {
+			assert.Equal(t, Reason{Kind: ReasonControlFlow, Detail: detail}, reasonOf(p, node), node)
+		}
+		assert.True(t, together(p, "b", "d"))
+		assert.False(t, together(p, "a", "b"))
+	})
 	t.Run("max clusters keeps the largest", func(t *testing.T) {
 		g := build([][]string{{"x", "Placeholder"}, {"a", "F", "x"}, {"u", "U", "a"}, {"b", "F", "u"}, {"c", "F", "b"}})
 		o := fakeOpts(1)

@@ -13,7 +13,8 @@
 // (all of them, listed in one *UnsupportedOpsError), an unfed placeholder
 // or a bad attribute is reported before the first run.
 //
-// TensorFlow 1 control flow runs natively. Switch forwards its input to one
+// TensorFlow 1 control flow runs natively (TensorFlow 2's functional
+// control flow is under Functions below). Switch forwards its input to one
 // output and makes the other dead; a node with a dead input is dead too and
 // runs nothing; Merge takes its live input. Loops run in frames:
 // Enter moves values into a loop frame (every iteration for loop
@@ -23,6 +24,36 @@
 // of a loop (the Enter attribute, 10 by default) are alive at once, and an
 // iteration's state is freed as soon as it is done, so a loop's memory is
 // bounded by its live iterations, not by how many it ran.
+//
+// # Functions
+//
+// TensorFlow 2 graphs call functions of their library (FunctionDefs), and
+// the executor runs them with TensorFlow's semantics: PartitionedCall and
+// StatefulPartitionedCall (and a node whose op is a function's name) call
+// f; If and StatelessIf call then_branch when the condition holds, else
+// else_branch; Case and StatelessCase call branches[branch_index], the
+// last branch when the index is out of range; While and StatelessWhile
+// call cond on the loop variables and, while it holds, replace them by
+// what body returns. A condition is TensorFlow's truth value: a scalar is
+// true when it is not zero (a string when not empty), any other tensor
+// when it has elements. Each func attribute's own attribute map binds the
+// function's attribute placeholders ($T).
+//
+// Each function, with one set of attribute values, is instantiated once
+// per executor (package function) into a nested plan prepared once, when
+// the calling node is prepared, so a body's missing kernels or bad
+// attributes are reported by Prepare naming the node, op and function;
+// every call, from any run and goroutine, reuses that plan. A function
+// that calls itself is prepared when it first runs. The results are
+// checked against the node's Tout (While: T) and the function's
+// signature; output_shapes, a shape-inference hint, is not checked, as in
+// TensorFlow. A While's iterations run one after another
+// (parallel_iterations is a hint), drop each iteration's tensors as the
+// next begins and stop when the context is cancelled. Calls nest at most
+// [MaxCallDepth] deep; deeper is an error wrapping [ErrCallDepth] naming
+// the innermost calls. Each call's run is bounded by the run budget on
+// its own; the node timer and observer see the calling node, not the
+// function's nodes.
 //
 // # Kernels
 //

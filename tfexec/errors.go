@@ -78,6 +78,10 @@ var ErrNoGraph = errors.New("tfexec: no graph")
 // lies on an untaken branch of a Switch).
 var ErrFetch = errors.New("tfexec: bad fetch")
 
+// ErrCallDepth is wrapped by the error of a run whose function calls nest
+// deeper than MaxCallDepth; the error names the innermost calls.
+var ErrCallDepth = errors.New("tfexec: function calls nest too deeply")
+
 // PanicError is a kernel panic turned into an error. It means a bug in the
 // kernel, not in the model: Error is one line, and Stack holds the
 // panicking goroutine's stack for the bug report.

@@ -28,6 +28,8 @@ type Executor struct {
 	// maxRunBytes is the run budget; 0 takes tensor.MaxRunBytes() at
 	// each run.
 	maxRunBytes int64
+	// funcs runs the functions of the graph's library (functional.go).
+	funcs *funcRuntime
 
 	mu    sync.Mutex
 	plans map[string]*planEntry
@@ -103,6 +105,7 @@ func New(g *tfpb.GraphDef, opts ...Option) (*Executor, error) {
 			o(e)
 		}
 	}
+	e.funcs = newFuncRuntime(e)
 	return e, nil
 }
 
@@ -127,13 +130,18 @@ func (e *Executor) factory(op string) (kernel.Factory, bool) {
 	if f, ok := e.kernels[op]; ok {
 		return f, true
 	}
+	if f, ok := e.funcs.factory(op); ok {
+		return f, true
+	}
 	return kernel.Lookup(op)
 }
 
 // Supported reports whether the executor has a kernel (or built-in
-// handling) for op.
+// handling) for op. Functional ops (If, While, Case, PartitionedCall, …)
+// are supported; whether the functions they call can run is known when a
+// plan is prepared.
 func (e *Executor) Supported(op string) bool {
-	if graph.ControlFlowKind(op) != "" {
+	if graph.ControlFlowKind(op) != "" || graph.FunctionalKind(op) != "" {
 		return true
 	}
 	if e == nil {
@@ -175,7 +183,7 @@ func (e *Executor) planFor(feeds, fetches []string) (*plan, error) {
 		e.plans[key] = pe
 	}
 	e.mu.Unlock()
-	pe.once.Do(func() { pe.plan, pe.err = e.buildPlan(feeds, fetches) })
+	pe.once.Do(func() { pe.plan, pe.err = e.buildPlan(feeds, fetches, nil) })
 	return pe.plan, pe.err
 }
 

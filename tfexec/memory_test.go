@@ -157,6 +157,17 @@ func heapSampler() (stop func() uint64) {
 
 func runLoopChild(t *testing.T, n, elems int) {
 	g, fetch := counterLoop(n, elems, 10)
+	out := runMeasuredChild(t, g, fetch)
+	if elems == 0 {
+		assert.Equal(t, int32(n), tensor.Values[int32](out)[0])
+	} else {
+		assert.Equal(t, float32(n)*float32(elems), tensor.Values[float32](out)[0])
+	}
+}
+
+// runMeasuredChild runs g for fetch in a child process, printing the peak
+// heap and the time taken for the parent, and returns the result.
+func runMeasuredChild(t *testing.T, g *tfpb.GraphDef, fetch string) *tensor.Tensor {
 	e, err := New(g)
 	require.NoError(t, err)
 	runtime.GC()
@@ -166,12 +177,8 @@ func runLoopChild(t *testing.T, n, elems int) {
 	elapsed := time.Since(start)
 	peak := stop()
 	require.NoError(t, err)
-	if elems == 0 {
-		assert.Equal(t, int32(n), tensor.Values[int32](out[0])[0])
-	} else {
-		assert.Equal(t, float32(n)*float32(elems), tensor.Values[float32](out[0])[0])
-	}
 	fmt.Printf("child: peak_heap=%d elapsed=%s\n", peak, elapsed.Round(time.Millisecond))
+	return out[0]
 }
 
 // TestLoopMemoryIsBounded runs long loops in child processes whose data

@@ -15,10 +15,10 @@ import (
 var testOnlyOps = []string{"TestAdd", "TestConcurrent", "TestLess", "TestMul", "TestMustNew", "TestPanic", "TestSlow", "TestTwoOut"}
 
 // TestKernelOpsHaveSignatures checks that every op the executor runs, by a
-// registered kernel or as control flow it implements itself, has a
-// signature in opdefs.
+// registered kernel or as control flow and function calls it implements
+// itself, has a signature in opdefs.
 func TestKernelOpsHaveSignatures(t *testing.T) {
-	ops := kernel.Ops()
+	ops := append(kernel.Ops(), functionalOpTypes...)
 	for op := range kindOf {
 		ops = append(ops, op)
 	}

@@ -88,8 +88,11 @@ type fetchRef struct {
 	output int
 }
 
-func (e *Executor) buildPlan(feeds, fetches []string) (*plan, error) {
-	if len(fetches) == 0 {
+// buildPlan prepares a plan computing fetches from feeds. targets are
+// further nodes that must run although nothing of theirs is fetched (a
+// function's control outputs), as TensorFlow's Session.Run targets.
+func (e *Executor) buildPlan(feeds, fetches, targets []string) (*plan, error) {
+	if len(fetches) == 0 && len(targets) == 0 {
 		return nil, fmt.Errorf("%w: nothing to fetch", ErrFetch)
 	}
 	p := &plan{exits: map[string][]int32{}}
@@ -137,6 +140,15 @@ func (e *Executor) buildPlan(feeds, fetches []string) (*plan, error) {
 			stack = append(stack, pos)
 		}
 		p.fetches = append(p.fetches, ref)
+	}
+	for _, name := range targets {
+		pos := e.index.Position(name)
+		if pos < 0 {
+			return nil, fmt.Errorf("%w: the graph has no node %q to run", ErrFetch, name)
+		}
+		if !fedNode[name] {
+			stack = append(stack, pos)
+		}
 	}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
