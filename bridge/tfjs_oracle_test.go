@@ -239,3 +239,37 @@ func oracleInputs(t *testing.T, shared, path string, inputs []graph.TensorInfo) 
 	}
 	return feeds
 }
+
+// TestAgreeWithTFJS: TF.js's int32 and float32 outputs are held against
+// tfoffload's dtypes; integers and bools must be equal.
+func TestAgreeWithTFJS(t *testing.T) {
+	i64 := tensor.MustFromSlice(tensor.Shape{3}, []int64{1, 2, 300})
+	f32 := tensor.MustFromSlice(tensor.Shape{2}, []float32{1, 200})
+	tests := []struct {
+		name      string
+		got, tfjs *tensor.Tensor
+		ok        bool
+	}{
+		{"int64 against int32", i64, tensor.MustFromSlice(tensor.Shape{3}, []int32{1, 2, 300}), true},
+		{"integer off by one", i64, tensor.MustFromSlice(tensor.Shape{3}, []int32{1, 2, 301}), false},
+		{"float within tolerance", f32, tensor.MustFromSlice(tensor.Shape{2}, []float32{1.0005, 200.1}), true},
+		{"float beyond tolerance", f32, tensor.MustFromSlice(tensor.Shape{2}, []float32{1, 200.5}), false},
+		{"bool equal", tensor.MustFromSlice(tensor.Shape{2}, []bool{true, false}), tensor.MustFromSlice(tensor.Shape{2}, []bool{true, false}), true},
+		{"bool", tensor.MustFromSlice(tensor.Shape{2}, []bool{true, false}), tensor.MustFromSlice(tensor.Shape{2}, []bool{true, true}), false},
+		{"shape", f32, tensor.MustFromSlice(tensor.Shape{1, 2}, []float32{1, 200}), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := agreeWithTFJS(tc.got, tc.tfjs)
+			if tc.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.Error(t, err)
+			}
+		})
+	}
+	abs, rel, err := agreeWithTFJS(f32, tensor.MustFromSlice(tensor.Shape{2}, []float32{1, 200.1}))
+	require.NoError(t, err)
+	assert.InDelta(t, 0.1, abs, 1e-4)
+	assert.InDelta(t, 0.1/200.1, rel, 1e-6)
+}
