@@ -89,14 +89,13 @@ func (m *Model) Outputs() []TensorInfo { return m.OutputsOf(m.DefaultSignature()
 // InputsOf returns what must be fed to compute sig's outputs: the inputs
 // sig lists (a signature knows the shapes the exporter promised, which may
 // be more precise than the placeholder's), then, in graph order, every
-// placeholder that sig's outputs still depend on when its inputs are fed
-// and that it does not list, with the
-// dtype and shape its attributes declare. Signatures that list only
-// outputs are common (TensorFlow.js converters write them), and a
-// placeholder left unlisted must still be fed. With a nil sig, or one
-// whose outputs are not all in the graph, every placeholder the signature
-// does not list counts. It is the one answer to "what does this model
-// take" for inspect, run, bench and the bridge.
+// placeholder that sig's outputs still depend on when those inputs are
+// fed and that sig does not list, with the dtype and shape its attributes
+// declare. Signatures that list only outputs are common (TensorFlow.js
+// converters write them), and an unlisted placeholder must still be fed.
+// With a nil sig, or one whose outputs are not all in the graph, every
+// placeholder sig does not list counts. It is the one answer to "what
+// does this model take" for inspect, run, bench, convert and the bridge.
 func (m *Model) InputsOf(sig *Signature) []TensorInfo {
 	var listed []TensorInfo
 	var targets []string
