@@ -26,6 +26,8 @@ func TestNilAndZeroSessions(t *testing.T) {
 				assert.Equal(t, Stats{}, s.Stats())
 				assert.Nil(t, s.Plan())
 				assert.Empty(t, s.BackendName())
+				assert.Nil(t, s.Inputs())
+				assert.Nil(t, s.Outputs())
 			})
 		})
 	}

@@ -31,3 +31,19 @@ func TestStaticFactsHaveTranslators(t *testing.T) {
 		}
 	}
 }
+
+// TestOpDTypes: the accessor answers from the table.
+func TestOpDTypes(t *testing.T) {
+	for _, op := range Ops() {
+		attr, dts, ok := OpDTypes(op)
+		assert.True(t, ok, op)
+		assert.NotEmpty(t, attr, op)
+		e := table[op]
+		assert.Equal(t, e.DTypes, dts, op)
+		if e.TypeAttr != "" {
+			assert.Equal(t, e.TypeAttr, attr, op)
+		}
+	}
+	_, _, ok := OpDTypes("NoSuchOp")
+	assert.False(t, ok)
+}

@@ -92,3 +92,18 @@ func dtypeList(ds []tensor.DType) string {
 func untranslatable(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrUntranslatable)
 }
+
+// OpDTypes returns the attribute holding op's element type and the dtypes
+// its translator accepts there (nil: every dtype), and false when op has
+// no translator. The caller owns the slice.
+func OpDTypes(op string) (attr string, dtypes []tensor.DType, ok bool) {
+	e, ok := table[op]
+	if !ok {
+		return "", nil, false
+	}
+	attr = e.TypeAttr
+	if attr == "" {
+		attr = "T"
+	}
+	return attr, slices.Clone(e.DTypes), true
+}

@@ -80,5 +80,6 @@
 // TF1 while loops; [Prune] keeps what a set of fetches needs. [Attrs] reads
 // node attributes with typed accessors. [Inputs], [Sinks], [OpCounts],
 // [VariableNodes] and [ConstBytes] summarise a graph for `tfoffload
-// inspect`.
+// inspect`. [Model.InputsOf] says what a signature must be fed: the
+// inputs it lists and the placeholders its outputs need that it does not.
 package graph

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"slices"
+
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -75,22 +77,64 @@ func nodeOutputInfo(n *tfpb.NodeDef) TensorInfo {
 	return info
 }
 
-// Inputs returns the model's inputs: those of its default signature when
-// it has one (a signature knows the shapes the exporter promised, which
-// may be more precise than the placeholder's), else the graph's
-// placeholders.
-func (m *Model) Inputs() []TensorInfo {
-	if s := m.DefaultSignature(); s != nil {
-		return s.Inputs
-	}
-	return Inputs(m.Graph)
-}
+// Inputs returns the model's inputs: those of its default signature and
+// the placeholders it misses, else the graph's placeholders. See InputsOf.
+func (m *Model) Inputs() []TensorInfo { return m.InputsOf(m.DefaultSignature()) }
 
 // Outputs returns the model's outputs: those of its default signature
-// ("serving_default", or its only signature), else the graph's sinks.
-func (m *Model) Outputs() []TensorInfo {
-	if s := m.DefaultSignature(); s != nil {
-		return s.Outputs
+// ("serving_default", or its only signature), else the graph's sinks. See
+// OutputsOf.
+func (m *Model) Outputs() []TensorInfo { return m.OutputsOf(m.DefaultSignature()) }
+
+// InputsOf returns what must be fed to compute sig's outputs: the inputs
+// sig lists (a signature knows the shapes the exporter promised, which may
+// be more precise than the placeholder's), then, in graph order, every
+// placeholder that sig's outputs still depend on when those inputs are
+// fed and that sig does not list, with the dtype and shape its attributes
+// declare. Signatures that list only outputs are common (TensorFlow.js
+// converters write them), and an unlisted placeholder must still be fed.
+// With a nil sig, or one whose outputs are not all in the graph, every
+// placeholder sig does not list counts. It is the one answer to "what
+// does this model take" for inspect, run, bench, convert and the bridge.
+func (m *Model) InputsOf(sig *Signature) []TensorInfo {
+	var listed []TensorInfo
+	var targets []string
+	fed := map[string]bool{}
+	if sig != nil {
+		listed = sig.Inputs
+		for _, in := range listed {
+			fed[in.Name] = true
+		}
+		for _, o := range sig.Outputs {
+			targets = append(targets, o.Name)
+		}
+	}
+	needed := func(int) bool { return true }
+	if len(targets) > 0 {
+		if ix, err := NewIndex(m.Graph); err == nil {
+			if keep, err := ix.reachableFed(targets, fed); err == nil {
+				needed = func(i int) bool { return keep[i] }
+			}
+		}
+	}
+	out := slices.Clone(listed)
+	for i, n := range m.Graph.GetNode() {
+		if !placeholderOps[n.GetOp()] || !needed(i) {
+			continue
+		}
+		info := nodeOutputInfo(n)
+		if !slices.ContainsFunc(listed, func(l TensorInfo) bool { return l.Name == info.Name }) {
+			out = append(out, info)
+		}
+	}
+	return out
+}
+
+// OutputsOf returns sig's outputs, or the graph's sinks when sig is nil
+// or lists none.
+func (m *Model) OutputsOf(sig *Signature) []TensorInfo {
+	if sig != nil && len(sig.Outputs) > 0 {
+		return sig.Outputs
 	}
 	return Sinks(m.Graph)
 }

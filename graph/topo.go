@@ -196,7 +196,11 @@ func Prune(g *tfpb.GraphDef, targets []string) (*tfpb.GraphDef, error) {
 
 // Reachable marks, by position, the nodes that the targets depend on
 // (targets included).
-func (ix *Index) Reachable(targets []string) ([]bool, error) {
+func (ix *Index) Reachable(targets []string) ([]bool, error) { return ix.reachableFed(targets, nil) }
+
+// reachableFed is Reachable when the tensors in fed (canonical names) are
+// fed: the nodes that compute only them are not needed for them.
+func (ix *Index) reachableFed(targets []string, fed map[string]bool) ([]bool, error) {
 	keep := make([]bool, len(ix.Graph.GetNode()))
 	var stack []int
 	for _, t := range targets {
@@ -218,6 +222,9 @@ func (ix *Index) Reachable(targets []string) ([]bool, error) {
 		}
 		keep[p] = true
 		for _, in := range ix.inputs[p] {
+			if fed[in.Canonical()] {
+				continue
+			}
 			q, ok := ix.byName[in.Node]
 			if !ok {
 				return nil, fmt.Errorf("%w: node %q has input %q", ErrMissingNode, ix.Graph.Node[p].GetName(), in)

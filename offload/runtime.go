@@ -60,6 +60,7 @@ type Runtime struct {
 	runNs        atomic.Int64
 	fellBack     atomic.Int64
 	fallbackNs   atomic.Int64
+	firstErr     atomic.Pointer[error] // the engine's error behind the first fallback
 }
 
 // New prepares the runtime of a cluster. Nothing compiles until the first
@@ -162,6 +163,7 @@ func (c *Runtime) fail(ctx context.Context, in []*tensor.Tensor, key, stage stri
 	if key != "" {
 		c.failedKeys.Store(key, true)
 	}
+	c.firstErr.CompareAndSwap(nil, &err)
 	out, fallbackErr := c.runFallback(ctx, in)
 	if fallbackErr != nil {
 		return nil, fallbackErr
@@ -199,14 +201,23 @@ type Stats struct {
 	FallbackRuns int           `json:"fallback_runs"`
 	FallbackTime time.Duration `json:"fallback_time_ns"`
 	FellBack     bool          `json:"fell_back"`
+	// FallbackErr is the engine's error that first sent the cluster to
+	// the executor (translation, compilation or a run), nil when none
+	// did. A translator's deliberate refusal wraps
+	// clusters.ErrUntranslatable.
+	FallbackErr error `json:"-"`
 }
 
 // Stats returns the cluster's activity so far.
 func (c *Runtime) Stats() Stats {
-	return Stats{
+	st := Stats{
 		ID: c.cl.ID, Nodes: len(c.cl.Nodes), Compiles: int(c.compiles.Load()), CompileTime: time.Duration(c.compileNs.Load()),
 		Runs: int(c.runs.Load()), RunTime: time.Duration(c.runNs.Load()),
 		FallbackRuns: int(c.fellBack.Load()), FallbackTime: time.Duration(c.fallbackNs.Load()),
 		FellBack: c.fellBack.Load() > 0,
 	}
+	if p := c.firstErr.Load(); p != nil {
+		st.FallbackErr = *p
+	}
+	return st
 }

@@ -77,6 +77,7 @@ func TestRuntimeCompilesOncePerSignature(t *testing.T) {
 	assert.Equal(t, 3, st.Compiles, "one compile per input shape")
 	assert.Equal(t, 24, st.Runs)
 	assert.False(t, st.FellBack)
+	assert.NoError(t, st.FallbackErr)
 	assert.Equal(t, cl.ID, st.ID)
 }
 
@@ -98,6 +99,7 @@ func TestRuntimeFallback(t *testing.T) {
 	assert.True(t, st.FellBack)
 	assert.Equal(t, 2, st.FallbackRuns)
 	assert.Equal(t, 1, st.Compiles, "a signature that failed is not compiled again")
+	assert.ErrorIs(t, st.FallbackErr, clusters.ErrUntranslatable, "the stats say why")
 
 	off, err := New(cl, Options{CacheSize: 2})
 	require.NoError(t, err)

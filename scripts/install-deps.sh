@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages tfoffload's build and tests need, when they
 # are missing: gcc (cgo, for the ONNX Runtime binding), npm (to fetch ONNX
-# Runtime and the demo model) and Debian's libonnx-testdata (the ONNX
+# Runtime, the demo model and TensorFlow.js), node (to run TensorFlow.js,
+# the tests' second oracle) and Debian's libonnx-testdata (the ONNX
 # conformance cases the engine tests run). Idempotent: installed packages
 # are left alone and apt is not touched when nothing is missing.
 set -euo pipefail
@@ -11,6 +12,7 @@ log() { echo "install-deps: $*" >&2; }
 missing=()
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
 if command -v dpkg-query >/dev/null 2>&1; then
 	dpkg-query -W -f='${Status}' libonnx-testdata 2>/dev/null | grep -q "install ok installed" || missing+=(libonnx-testdata)
 elif [[ ! -d /usr/share/libonnx-testdata ]]; then

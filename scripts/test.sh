@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need (system packages,
-# ONNX Runtime), then vets and tests everything, with the race detector on
-# the concurrent packages. Tests that need ONNX Runtime or ../shared/models
+# ONNX Runtime, TensorFlow.js as the second oracle), then vets and tests
+# everything, with the race detector on the concurrent packages. Tests that need ONNX Runtime or ../shared/models
 # skip when those are missing, unless CI is set: then they fail.
 #
 # The full verbose log goes to ${TEST_LOG:-/tmp/tfoffload-test.log}; the
 # console shows each package's result and the suites' summary lines
-# (op corpus, ONNX conformance).
+# (op corpus, TensorFlow.js agreement table, ONNX conformance).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v go >/dev/null 2>&1 || { echo "test: Go is not installed (https://go.dev/dl/)" >&2; exit 1; }
 scripts/install-deps.sh
 scripts/install-onnxruntime.sh >/dev/null
+scripts/install-tfjs.sh >/dev/null
 
 log="${TEST_LOG:-${TMPDIR:-/tmp}/tfoffload-test.log}"
-summary='^(ok|FAIL|---|panic:|tfops|onnx-conformance|lenet|\s+--- FAIL)'
+summary='^(ok|FAIL|---|panic:|tfops|tfjs-oracle|onnx-conformance|lenet|\s+--- FAIL)'
 
 echo "== go vet"
 go vet ./...

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -30,7 +32,11 @@ dimensions are 1 unless --input-shape NAME=D0,D1,... gives them (NAME: a
 signature key or tensor name), and values derived from shapes are folded in.
 Inputs are fed random values (or --input files, as for run) to learn every
 tensor's shape; the converted model is then checked against the Go executor
-on those inputs and the largest difference is printed.`
+on those inputs: float outputs must agree within rtol 1e-3/atol 1e-4, others
+exactly, or convert fails and leaves OUT.onnx unwritten (it writes a
+temporary file beside it and renames it only when the check passes). The
+largest difference is printed. The same MODEL and flags give the same bytes
+every run.`
 
 type convertOptions struct {
 	clusters  string
@@ -111,40 +117,102 @@ func convertModel(ctx context.Context, w io.Writer, path, out string, o convertO
 		return err
 	}
 	model, data, want := comp.Model, comp.ONNX, comp.Want
-	if err := os.WriteFile(out, data, 0o644); err != nil {
+	var worst float64
+	err = writeChecked(out, data, func() error {
+		got, err := runConverted(ctx, data, model, values)
+		if err != nil {
+			return err
+		}
+		worst, err = compareConverted(got, want, fetches)
 		return err
-	}
-	worst, err := checkConverted(ctx, data, model, values, want)
+	})
 	if err != nil {
-		return fmt.Errorf("wrote %s, but checking it failed: %w", out, err)
+		return err
 	}
 	fmt.Fprintf(w, "wrote %s: %d nodes, %d inputs, %d outputs; largest difference from the Go executor: %.3g\n",
 		out, len(model.Proto.GetGraph().GetNode()), len(model.Inputs), len(cl.Outputs), worst)
 	return nil
 }
 
-// checkConverted runs the converted model on ONNX Runtime and returns the
-// largest absolute difference from the executor's outputs.
-func checkConverted(ctx context.Context, data []byte, model *clusters.Model, values, want []*tensor.Tensor) (float64, error) {
+// ErrConvertedDiffers is wrapped by convert's error when the converted
+// model's outputs differ from the executor's beyond convertTol.
+var ErrConvertedDiffers = errors.New("the converted model differs from the Go executor")
+
+// convertTol is the agreement convert requires between the converted
+// model on ONNX Runtime and the executor, on float outputs; other outputs
+// must be equal.
+var convertTol = tensor.Tolerance{RTol: 1e-3, ATol: 1e-4}
+
+// writeChecked writes data to out only when check passes: it writes a
+// temporary file beside out, runs check, and renames the file to out on
+// success. On any failure out is left as it was and the temporary file is
+// removed.
+func writeChecked(out string, data []byte, check func() error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	if err := check(); err != nil {
+		return fmt.Errorf("%s not written: %w", out, err)
+	}
+	return os.Rename(f.Name(), out)
+}
+
+// runConverted runs the converted model on ONNX Runtime's CPU provider.
+func runConverted(ctx context.Context, data []byte, model *clusters.Model, values []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	if err := engine.Init(); err != nil {
-		return 0, err
+		return nil, err
 	}
 	sess, err := engine.NewSession(data, engine.SessionOptions{})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer sess.Close()
 	in := make([]*tensor.Tensor, len(model.Inputs))
 	for k, i := range model.Inputs {
 		in[k] = values[i]
 	}
-	got, err := sess.Run(ctx, in)
-	if err != nil {
-		return 0, err
+	return sess.Run(ctx, in)
+}
+
+// compareConverted checks the converted model's outputs against the
+// executor's (want), named by fetches: float outputs within convertTol,
+// others equal. It returns the largest absolute difference, or an error
+// wrapping ErrConvertedDiffers naming the first output that differs.
+func compareConverted(got, want []*tensor.Tensor, fetches []string) (float64, error) {
+	if len(got) != len(want) {
+		return 0, fmt.Errorf("%w: %d outputs, the executor gives %d", ErrConvertedDiffers, len(got), len(want))
+	}
+	for i := range want {
+		tol := tensor.Tolerance{}
+		if want[i].DType().IsFloat() {
+			tol = convertTol
+		}
+		if err := tensor.Compare(got[i], want[i], tol); err != nil {
+			return 0, fmt.Errorf("%w: output %s: %w", ErrConvertedDiffers, fetches[i], err)
+		}
 	}
 	return maxAbsDiff(got, want)
 }
 
+// maxAbsDiff returns the largest absolute difference between two lists of
+// outputs of the same dtypes and shapes (NaN when one holds NaN where the
+// other does not).
 func maxAbsDiff(got, want []*tensor.Tensor) (float64, error) {
 	worst := 0.0
 	for i := range want {
@@ -157,19 +225,15 @@ func maxAbsDiff(got, want []*tensor.Tensor) (float64, error) {
 			continue
 		}
 		for k := range g {
-			if d := abs(g[k] - x[k]); d > worst || d != d {
+			if math.IsNaN(g[k]) && math.IsNaN(x[k]) {
+				continue
+			}
+			if d := math.Abs(g[k] - x[k]); d > worst || math.IsNaN(d) {
 				worst = d
 			}
 		}
 	}
 	return worst, nil
-}
-
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // writeClusters runs the model once through the bridge with a dump

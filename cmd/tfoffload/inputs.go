@@ -184,10 +184,7 @@ func planInputs(m *graph.Model, sig *graph.Signature, specs []string, shapes map
 	if err != nil {
 		return nil, nil, err
 	}
-	infos := m.Inputs()
-	if sig != nil {
-		infos = sig.Inputs
-	}
+	infos := m.InputsOf(sig)
 	var plans []inputSpec
 outer:
 	for _, in := range infos {

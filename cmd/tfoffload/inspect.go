@@ -24,7 +24,9 @@ MetaGraphDef by tag set (default: serve; --tags "" picks the untagged one).
 
 Inputs and outputs are those of the model's default signature
 ("serving_default", or its only signature) when it has one; otherwise the
-graph's placeholders and the outputs nothing consumes. A shape is printed as
+graph's placeholders and the outputs nothing consumes. A signature's inputs
+include the placeholders its outputs need that it does not list (listed
+without a key): a signature may name only outputs. A shape is printed as
 [-1,224,224,3] with -1 for an unknown dimension, [] for a scalar and ? for
 an unknown rank.
 
@@ -224,9 +226,10 @@ func newInspectReport(m *graph.Model) *inspectReport {
 	if m.Initializer != nil {
 		r.InitializerNodes = len(m.Initializer.GetNode())
 	}
-	for _, s := range m.Signatures {
+	for i := range m.Signatures {
+		s := &m.Signatures[i]
 		r.Signatures = append(r.Signatures, signatureReport{
-			Key: s.Key, Method: s.Method, Inputs: tensorReports(s.Inputs), Outputs: tensorReports(s.Outputs),
+			Key: s.Key, Method: s.Method, Inputs: tensorReports(m.InputsOf(s)), Outputs: tensorReports(m.OutputsOf(s)),
 		})
 	}
 	return r

@@ -255,10 +255,7 @@ type feedSpec struct {
 // parseFeeds resolves the --input flags to the tensors they feed, without
 // reading the files.
 func parseFeeds(m *graph.Model, sig *graph.Signature, specs []string) ([]feedSpec, error) {
-	infos := m.Inputs()
-	if sig != nil {
-		infos = sig.Inputs
-	}
+	infos := m.InputsOf(sig)
 	seen := map[string]bool{}
 	var out []feedSpec
 	for _, spec := range specs {
@@ -336,10 +333,7 @@ func matchDType(t *tensor.Tensor, want tensor.DType) (*tensor.Tensor, error) {
 }
 
 func chooseFetches(m *graph.Model, sig *graph.Signature, names []string) ([]string, []runOutput, error) {
-	infos := m.Outputs()
-	if sig != nil {
-		infos = sig.Outputs
-	}
+	infos := m.OutputsOf(sig)
 	var fetches []string
 	var outs []runOutput
 	if len(names) == 0 {

@@ -2,8 +2,9 @@
 // classifier (x → MatMul → BiasAdd → Relu → MatMul → Softmax) as a frozen
 // GraphDef, a text GraphDef, and a TensorFlow.js graph model whose
 // weights use the converter's encodings (uint8 affine quantization,
-// float16, plain float32); and a small CNN of the converter's fused ops
-// as a TensorFlow.js graph model. They let tests load every format and
+// float16, plain float32); a small CNN of the converter's fused ops as a
+// TensorFlow.js graph model; and the classifier again as a TensorFlow.js
+// model whose signature names only its output. They let tests load every format and
 // run a real model without ../shared, and seed the fuzz tests.
 //
 // Run from the repository root: go run ./testdata/gen
@@ -93,7 +94,7 @@ func fusedModel() *tfpb.GraphDef {
 }
 
 func main() {
-	for _, d := range []string{"mlp_tfjs", "fused_tfjs"} {
+	for _, d := range []string{"mlp_tfjs", "fused_tfjs", "outputs_only_tfjs"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			log.Fatal(err)
 		}
@@ -108,8 +109,9 @@ func main() {
 	// file regenerates byte for byte.
 	txt = spaces.ReplaceAll(txt, []byte(": "))
 	must(os.WriteFile(filepath.Join(dir, "mlp.pbtxt"), txt, 0o644))
-	must(writeTFJS(g, filepath.Join(dir, "mlp_tfjs")))
-	must(writeTFJS(fusedModel(), filepath.Join(dir, "fused_tfjs")))
+	must(writeTFJS(g, filepath.Join(dir, "mlp_tfjs"), nil))
+	must(writeTFJS(fusedModel(), filepath.Join(dir, "fused_tfjs"), nil))
+	must(writeTFJS(g, filepath.Join(dir, "outputs_only_tfjs"), outputsOnlySignature))
 }
 
 type weightSpec struct {
@@ -119,10 +121,19 @@ type weightSpec struct {
 	Quantization map[string]any `json:"quantization,omitempty"`
 }
 
+// outputsOnlySignature is a model.json signature that names the output
+// and no input, as some converters write it: the input must come from the
+// graph's placeholder.
+var outputsOnlySignature = map[string]any{"outputs": map[string]any{
+	"probs:0": map[string]any{"name": "probs:0", "dtype": "DT_FLOAT",
+		"tensorShape": map[string]any{"dim": []any{map[string]any{"size": "-1"}, map[string]any{"size": "3"}}}},
+}}
+
 // writeTFJS writes the graph as a TF.js graph model: Const values move to
 // one weight shard, encoded w1 as uint8 (value = min + q·scale), b1 as
-// float16, w2 as float32.
-func writeTFJS(g *tfpb.GraphDef, out string) error {
+// float16, w2 as float32. A non-nil signature becomes model.json's
+// "signature".
+func writeTFJS(g *tfpb.GraphDef, out string, signature map[string]any) error {
 	topo := proto.Clone(g).(*tfpb.GraphDef)
 	var shard []byte
 	var specs []weightSpec
@@ -175,6 +186,9 @@ func writeTFJS(g *tfpb.GraphDef, out string) error {
 			"paths":   []string{"group1-shard1of1.bin"},
 			"weights": specs,
 		}},
+	}
+	if signature != nil {
+		doc["signature"] = signature
 	}
 	// Re-indent through a generic value so the file is stable and readable.
 	var generic any

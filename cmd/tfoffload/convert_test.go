@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+	"github.com/tfoffload/tfoffload/tensor"
+)
+
+// TestConvertIsDeterministic: converting the same model with the same
+// flags writes the same bytes every time, for one input and for two.
+func TestConvertIsDeterministic(t *testing.T) {
+	enginetest.Require(t)
+	models := map[string][]string{
+		"mlp":      {"../../testdata/models/mlp.pb", "--input-shape", "x=2,4"},
+		"addition": {sharedRel(t, "frozen/tiny/addition.pb")},
+	}
+	for name, args := range models {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			var first []byte
+			for i := range 3 {
+				out := filepath.Join(dir, name+string(rune('a'+i))+".onnx")
+				code, _, stderr := runCLI(append([]string{"convert", args[0], out}, args[1:]...)...)
+				require.Equal(t, exitOK, code, stderr)
+				data, err := os.ReadFile(out)
+				require.NoError(t, err)
+				require.NotEmpty(t, data)
+				if first == nil {
+					first = data
+					continue
+				}
+				assert.True(t, bytes.Equal(first, data), "run %d wrote different bytes", i+1)
+			}
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Len(t, entries, 3, "no temporary files left")
+		})
+	}
+}
+
+// TestWriteChecked: the file appears only when the check passes; a
+// failed check leaves an earlier file alone and no temporary file behind.
+func TestWriteChecked(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "m.onnx")
+	bad := errors.New("outputs differ")
+
+	err := writeChecked(out, []byte("new"), func() error { return bad })
+	assert.ErrorIs(t, err, bad)
+	assert.NoFileExists(t, out)
+
+	require.NoError(t, writeChecked(out, []byte("first"), func() error { return nil }))
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "first", string(got))
+	info, err := os.Stat(out)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), info.Mode().Perm())
+
+	var during []os.DirEntry
+	err = writeChecked(out, []byte("second"), func() error {
+		during, _ = os.ReadDir(dir)
+		return bad
+	})
+	assert.ErrorIs(t, err, bad)
+	assert.Len(t, during, 2, "the check runs with the temporary file written beside OUT")
+	got, err = os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "first", string(got), "a failed conversion leaves the earlier file")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "the temporary file is removed")
+
+	err = writeChecked(filepath.Join(dir, "missing", "m.onnx"), []byte("x"), func() error { return nil })
+	assert.Error(t, err)
+}
+
+// TestCompareConverted: float outputs agree within rtol 1e-3/atol 1e-4,
+// integer outputs exactly; otherwise the error names the output.
+func TestCompareConverted(t *testing.T) {
+	f := func(v ...float32) *tensor.Tensor { return tensor.MustFromSlice(tensor.Shape{len(v)}, v) }
+	i := func(v ...int64) *tensor.Tensor { return tensor.MustFromSlice(tensor.Shape{len(v)}, v) }
+	want := []*tensor.Tensor{f(1, 100, 0), i(3, 4)}
+	tests := []struct {
+		name  string
+		got   []*tensor.Tensor
+		bad   string // output named in the error; "" when it passes
+		worst float64
+	}{
+		{"equal", []*tensor.Tensor{f(1, 100, 0), i(3, 4)}, "", 0},
+		{"within tolerance", []*tensor.Tensor{f(1.0005, 100.05, 5e-5), i(3, 4)}, "", 0.05},
+		{"float beyond rtol", []*tensor.Tensor{f(1, 100.2, 0), i(3, 4)}, "probs:0", 0},
+		{"float beyond atol", []*tensor.Tensor{f(1, 100, 3e-4), i(3, 4)}, "probs:0", 0},
+		{"integer off by one", []*tensor.Tensor{f(1, 100, 0), i(3, 5)}, "argmax:0", 0},
+		{"shape", []*tensor.Tensor{f(1, 100), i(3, 4)}, "probs:0", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			worst, err := compareConverted(tc.got, want, []string{"probs:0", "argmax:0"})
+			if tc.bad == "" {
+				require.NoError(t, err)
+				assert.InDelta(t, tc.worst, worst, 1e-5)
+				return
+			}
+			assert.ErrorIs(t, err, ErrConvertedDiffers)
+			assert.ErrorContains(t, err, tc.bad)
+		})
+	}
+}
