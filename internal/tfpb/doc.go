@@ -1,8 +1,9 @@
 // Package tfpb holds Go types generated from the project's own copies of
 // TensorFlow's protobuf schemas: tensors and shapes, GraphDef and its
 // NodeDef/AttrValue/FunctionDef parts, MetaGraphDef and SavedModel, the TF2
-// SavedObjectGraph, the checkpoint TrackableObjectGraph and the tensor bundle
-// (.index) entries.
+// SavedObjectGraph, the checkpoint TrackableObjectGraph, the tensor bundle
+// (.index) entries, and the tf.Example and SequenceExample records that
+// the parsing ops decode.
 //
 // The .proto files in this directory are written for this project, but every
 // message, field and enum keeps TensorFlow's name (proto package

@@ -256,6 +256,17 @@ func TestWireNumbers(t *testing.T) {
 		{"StructuredValue.int64_value=12 sint64", &tfpb.StructuredValue{Kind: &tfpb.StructuredValue_Int64Value{Int64Value: -1}}, []byte{0x60, 1}},
 		{"BundleEntryProto.crc32c=6 fixed32", &tfpb.BundleEntryProto{Crc32C: 1}, []byte{0x35, 1, 0, 0, 0}},
 		{"DT_UINT4_REF=130", &tfpb.SerializedDType{Datatype: tfpb.DataType_DT_UINT4_REF}, []byte{0x08, 0x82, 0x01}},
+		{"FloatList.value=1 packed", &tfpb.FloatList{Value: []float32{1}}, []byte{0x0a, 4, 0, 0, 0x80, 0x3f}},
+		{"Int64List.value=1 packed", &tfpb.Int64List{Value: []int64{1, -1}},
+			[]byte{0x0a, 11, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}},
+		{"Feature.int64_list=3", &tfpb.Feature{Kind: &tfpb.Feature_Int64List{Int64List: &tfpb.Int64List{}}}, []byte{0x1a, 0}},
+		{"SequenceExample.feature_lists=2", &tfpb.SequenceExample{FeatureLists: &tfpb.FeatureLists{}}, []byte{0x12, 0}},
+		// What TensorFlow's tf.train.Example(features=tf.train.Features(
+		// feature={"x": tf.train.Feature(float_list=tf.train.FloatList(
+		// value=[1.0]))})).SerializeToString() returns.
+		{"Example.features=1", &tfpb.Example{Features: &tfpb.Features{Feature: map[string]*tfpb.Feature{
+			"x": {Kind: &tfpb.Feature_FloatList{FloatList: &tfpb.FloatList{Value: []float32{1}}}},
+		}}}, []byte("\n\x0f\n\r\n\x01x\x12\x08\x12\x06\n\x04\x00\x00\x80?")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
