@@ -263,6 +263,33 @@ func TestPrepareErrors(t *testing.T) {
 	assert.Equal(t, []float32{1, 2, 3}, tensor.Values[float32](out[0]))
 }
 
+// TestLegacyScalarPlaceholderShape: in GraphDefs of version 21 and older
+// (TensorFlow 1.0 exports) a placeholder's scalar shape means unknown, as
+// TensorFlow reads it; newer graphs hold scalar feeds to it.
+func TestLegacyScalarPlaceholderShape(t *testing.T) {
+	for _, tc := range []struct {
+		producer int32
+		accepted bool
+	}{{0, true}, {21, true}, {22, false}, {1994, false}} {
+		t.Run(fmt.Sprint(tc.producer), func(t *testing.T) {
+			var b graph.Builder
+			b.Placeholder("x", tensor.Float32, graph.ShapeAttr{})
+			b.Add("y", "Identity", []string{"x"}, nil)
+			g := b.Graph()
+			g.Versions = &tfpb.VersionDef{Producer: tc.producer}
+			batch := tensor.MustFromSlice(tensor.Shape{3}, []float32{1, 2, 3})
+			_, err := runGraph(t, g, map[string]*tensor.Tensor{"x": batch}, "y")
+			if tc.accepted {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorContains(t, err, "expects shape [], fed [3]")
+			}
+			_, err = runGraph(t, g, map[string]*tensor.Tensor{"x": tensor.Scalar(float32(1))}, "y")
+			assert.NoError(t, err)
+		})
+	}
+}
+
 func TestCycleIsReported(t *testing.T) {
 	var b graph.Builder
 	b.Add("a", "Identity", []string{"c"}, nil)

@@ -352,11 +352,24 @@ func (e *Executor) feedChecks(feeds []string) []feedCheck {
 		if dt, err := a.Type("dtype", tensor.Invalid); err == nil {
 			checks[i].dtype = dt
 		}
-		if dims, known, err := a.Shape("shape"); err == nil && known {
+		if dims, known, err := a.Shape("shape"); err == nil && known && !e.legacyUnknownShape(n, dims) {
 			checks[i].shape = dims
 		}
 	}
 	return checks
+}
+
+// legacyPlaceholderVersion is the last GraphDef version whose Placeholder
+// shapes cannot say "unknown": TensorFlow reads a scalar shape there as an
+// unknown one (the Placeholder shape function in array_ops.cc), so
+// TensorFlow 1.0 exports such as TF Serving's half_plus_three take
+// batches in a placeholder declared scalar.
+const legacyPlaceholderVersion = 21
+
+// legacyUnknownShape reports whether n, a placeholder declaring shape
+// dims, is such a legacy unknown shape.
+func (e *Executor) legacyUnknownShape(n *tfpb.NodeDef, dims []int64) bool {
+	return n.GetOp() == "Placeholder" && len(dims) == 0 && e.graph.GetVersions().GetProducer() <= legacyPlaceholderVersion
 }
 
 // check validates a fed value against its placeholder's declaration.
