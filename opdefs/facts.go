@@ -51,6 +51,9 @@ var table = map[string]Facts{
 	"NonMaxSuppression": {DataShape: true}, "NonMaxSuppressionV2": {DataShape: true},
 	"NonMaxSuppressionV3": {DataShape: true}, "NonMaxSuppressionV4": {DataShape: true},
 	"NonMaxSuppressionV5": {DataShape: true}, "NonMaxSuppressionWithOverlaps": {DataShape: true},
+	// Sparse and ragged features have as many values as the Examples hold.
+	"ParseExample": {DataShape: true}, "ParseExampleV2": {DataShape: true},
+	"ParseSingleExample": {DataShape: true},
 
 	// Shapes from values. The translations that cannot take such an input
 	// at run time compile it in (Static).

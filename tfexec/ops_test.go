@@ -30,7 +30,7 @@ Sum Mean Max Min Prod All Any ArgMax ArgMin
 Shape ShapeN Size Rank Reshape Squeeze ExpandDims Transpose ConcatV2 Pack Unpack Split SplitV
 Slice StridedSlice Pad PadV2 MirrorPad Tile Fill Range LinSpace ZerosLike OnesLike GatherV2
 GatherNd ScatterNd ReverseV2 BroadcastTo OneHot TopKV2 Where ResizeBilinear ResizeNearestNeighbor
-DecodeWav AudioSpectrogram Mfcc`
+DecodeWav AudioSpectrogram Mfcc ParseExample ParseExampleV2 ParseSingleExample`
 
 func TestRequiredOpsHaveKernels(t *testing.T) {
 	e, err := tfexec.New(nil)

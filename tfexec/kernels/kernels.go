@@ -22,6 +22,8 @@
 //   - lists: TensorArrays and TensorLists.
 //   - nn: pooling, bias, normalisation, softmax and the space, batch and
 //     depth rearrangements.
+//   - parsing: tf.Example protos to tensors (ParseExample,
+//     ParseExampleV2, ParseSingleExample).
 //   - quant: fake quantization.
 //   - random: the stateful random ops.
 //   - reduce: reductions over axes, arg-extrema, scans, top-k and
@@ -44,6 +46,7 @@ import (
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/linalg"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/lists"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/nn"
+	_ "github.com/tfoffload/tfoffload/tfexec/kernels/parsing"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/quant"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/random"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/reduce"
