@@ -2,17 +2,14 @@ package parsing
 
 import (
 	"flag"
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 
-	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -262,19 +259,13 @@ func vec[T tensor.Element](v []T) *tensor.Tensor {
 	return tensor.MustFromSlice(tensor.Shape{len(v)}, slices.Clone(v))
 }
 
-// TestFuzzSeeds runs the seeds through the fuzz checks, and writes them
-// as the committed seed corpus when run with -update.
-func TestFuzzSeeds(t *testing.T) {
-	dir := filepath.Join("testdata", "fuzz", "FuzzParseExample")
-	if !*update {
-		entries, err := os.ReadDir(dir)
-		require.NoError(t, err)
-		require.Len(t, entries, len(fuzzSeeds(t)), "seed corpus is stale: run go test -run TestFuzzSeeds -update")
-		return
+// TestFuzzSeedCorpus checks the committed seed corpus against fuzzSeeds,
+// rewriting it with -update.
+func TestFuzzSeedCorpus(t *testing.T) {
+	var seeds [][]any
+	for _, s := range fuzzSeeds(t) {
+		seeds = append(seeds, []any{[]byte(s)})
 	}
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	for i, s := range fuzzSeeds(t) {
-		body := "go test fuzz v1\n[]byte(" + strconv.Quote(s) + ")\n"
-		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(body), 0o644))
-	}
+	testutil.CheckFuzzCorpus(t, filepath.Join("testdata", "fuzz", "FuzzParseExample"), seeds, *update,
+		"go test ./tfexec/kernels/parsing -run TestFuzzSeedCorpus -update")
 }

@@ -1,0 +1,205 @@
+package parsing_test
+
+// The parsing ops in the shared SavedModels: TF Serving's classify and
+// regress signatures (ParseExample in front of y = a·x + b) and the TFX
+// Chicago taxi export (ParseExampleV2 with 17 sparse features), fed
+// tf.Example bytes built with the project's protos. Until the freezer
+// lands, the signatures run on tfexec with their variables fed from the
+// checkpoint, which is what restoring them does.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tfoffload/tfoffload/checkpoint"
+	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/testutil"
+	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec"
+	"github.com/tfoffload/tfoffload/tfexec/kernels/parsing"
+)
+
+// serialize returns the serialized tf.Examples of fs, a batch.
+func serialize(t *testing.T, fs ...map[string]*tfpb.Feature) *tensor.Tensor {
+	t.Helper()
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(&tfpb.Example{Features: &tfpb.Features{Feature: f}})
+		require.NoError(t, err)
+		out[i] = string(b)
+	}
+	return tensor.MustFromSlice(tensor.Shape{len(out)}, out)
+}
+
+func floatFeature(v ...float32) *tfpb.Feature {
+	return &tfpb.Feature{Kind: &tfpb.Feature_FloatList{FloatList: &tfpb.FloatList{Value: v}}}
+}
+
+// loadWithVariables loads a TF1 SavedModel and returns an executor for its
+// graph with feeds holding each variable's value from the checkpoint.
+func loadWithVariables(t *testing.T, rel string) (*graph.Model, *tfexec.Executor, map[string]*tensor.Tensor) {
+	t.Helper()
+	m, err := graph.Load(testutil.SharedModel(t, rel))
+	require.NoError(t, err)
+	require.NotEmpty(t, m.CheckpointPrefix)
+	ckpt, err := checkpoint.Open(m.CheckpointPrefix)
+	require.NoError(t, err)
+	defer ckpt.Close()
+	feeds := map[string]*tensor.Tensor{}
+	for _, v := range m.Variables {
+		if !slices.Contains(ckpt.Keys(), v) {
+			continue
+		}
+		feeds[v+":0"], err = ckpt.Tensor(v)
+		require.NoError(t, err)
+	}
+	e, err := tfexec.New(m.Graph)
+	require.NoError(t, err)
+	return m, e, feeds
+}
+
+// TestServingSignatures runs the classify and regress signatures of TF
+// Serving's test models on tf.Examples: y = 0.5·x + 2 (or + 3) exactly.
+func TestServingSignatures(t *testing.T) {
+	xs := []float32{1, -2.5, 0, 1e6, 3.25}
+	for _, tc := range []struct {
+		model, signature string
+		b                float32
+	}{
+		{"savedmodel/tfserving/saved_model_half_plus_two_cpu", "classify_x_to_y", 2},
+		{"savedmodel/tfserving/saved_model_half_plus_two_cpu", "regress_x_to_y", 2},
+		{"savedmodel/tfserving/saved_model_half_plus_two_cpu", "regress_x_to_y2", 3},
+		{"savedmodel/tfserving/saved_model_half_plus_three", "tensorflow/serving/regress", 3},
+	} {
+		t.Run(tc.model+"/"+tc.signature, func(t *testing.T) {
+			m, e, feeds := loadWithVariables(t, tc.model)
+			sig := m.Signature(tc.signature)
+			require.NotNil(t, sig)
+			require.Len(t, sig.Inputs, 1)
+			require.Len(t, sig.Outputs, 1)
+			var examples []map[string]*tfpb.Feature
+			want := make([]float32, len(xs))
+			for i, x := range xs {
+				f := map[string]*tfpb.Feature{"x": floatFeature(x)}
+				if i%2 == 1 {
+					f["x2"] = floatFeature(-x) // another feature, not read by these signatures
+				}
+				examples = append(examples, f)
+				want[i] = 0.5*x + tc.b
+			}
+			feeds[sig.Inputs[0].Name] = serialize(t, examples...)
+			out, err := e.Run(context.Background(), feeds, []string{sig.Outputs[0].Name})
+			require.NoError(t, err)
+			assert.Equal(t, tensor.Shape{len(xs), 1}, out[0].Shape())
+			assert.Equal(t, want, tensor.Values[float32](out[0]))
+		})
+	}
+}
+
+// TestHalfPlusTwoParseExample fetches the ParseExample node of
+// saved_model_half_plus_two_cpu itself: "x" is required (an empty
+// default), "x2" defaults to 0, both of dense shape [1].
+func TestHalfPlusTwoParseExample(t *testing.T) {
+	_, e, _ := loadWithVariables(t, "savedmodel/tfserving/saved_model_half_plus_two_cpu")
+	const node = "ParseExample/ParseExample"
+	feeds := map[string]*tensor.Tensor{"tf_example:0": serialize(t,
+		map[string]*tfpb.Feature{"x": floatFeature(7), "x2": floatFeature(-1.5)},
+		map[string]*tfpb.Feature{"x": floatFeature(0.125)},
+	)}
+	out, err := e.Run(context.Background(), feeds, []string{node + ":0", node + ":1"})
+	require.NoError(t, err)
+	assert.Equal(t, tensor.Shape{2, 1}, out[0].Shape())
+	assert.Equal(t, []float32{7, 0.125}, tensor.Values[float32](out[0]))
+	assert.Equal(t, []float32{-1.5, 0}, tensor.Values[float32](out[1]))
+
+	feeds["tf_example:0"] = serialize(t, map[string]*tfpb.Feature{"x": floatFeature(1)}, map[string]*tfpb.Feature{"x2": floatFeature(1)})
+	_, err = e.Run(context.Background(), feeds, []string{node + ":0"})
+	require.ErrorIs(t, err, parsing.ErrInvalidExample)
+	var ne *tfexec.NodeError
+	require.ErrorAs(t, err, &ne)
+	assert.Equal(t, node, ne.Node)
+	assert.Equal(t, `node "ParseExample/ParseExample" (ParseExample): Name: <unknown>, Feature: x (data type: float) is required but could not be found.`, err.Error())
+}
+
+// TestChicagoTaxiParseExampleV2 feeds the TFX Chicago taxi estimator's
+// ParseExampleV2 node Examples built from its own feature spec (the node's
+// sparse_keys and sparse_types): every feature in the first Example, every
+// other one in the second, none in the third.
+func TestChicagoTaxiParseExampleV2(t *testing.T) {
+	m, err := graph.Load(testutil.SharedModel(t, "savedmodel/freeze/tfx_chicago_taxi_estimator"))
+	require.NoError(t, err)
+	const node = "ParseExample/ParseExampleV2"
+	var keys []string
+	var types []tensor.DType
+	for _, n := range m.Graph.GetNode() {
+		switch n.GetName() {
+		case node + "/sparse_keys":
+			k, err := graph.AttrsOf(n).Tensor("value")
+			require.NoError(t, err)
+			keys = tensor.Values[string](k)
+		case node:
+			types, err = graph.AttrsOf(n).Types("sparse_types", nil)
+			require.NoError(t, err)
+		}
+	}
+	require.Len(t, keys, 17)
+	require.Len(t, types, len(keys))
+
+	// value returns the i-th feature's values in example e.
+	value := func(i, e int) *tfpb.Feature {
+		switch types[i] {
+		case tensor.Int64:
+			return &tfpb.Feature{Kind: &tfpb.Feature_Int64List{Int64List: &tfpb.Int64List{Value: []int64{int64(100*i + e)}}}}
+		case tensor.Float32:
+			return floatFeature(float32(i) + 0.5*float32(e))
+		}
+		return &tfpb.Feature{Kind: &tfpb.Feature_BytesList{BytesList: &tfpb.BytesList{Value: [][]byte{[]byte(fmt.Sprintf("%s-%d", keys[i], e))}}}}
+	}
+	examples := []map[string]*tfpb.Feature{{}, {}, {}}
+	for i, k := range keys {
+		examples[0][k] = value(i, 0)
+		if i%2 == 0 {
+			examples[1][k] = value(i, 1)
+		}
+	}
+	e, err := tfexec.New(m.Graph)
+	require.NoError(t, err)
+	fetches := make([]string, 3*len(keys))
+	for i := range fetches {
+		fetches[i] = fmt.Sprintf("%s:%d", node, i)
+	}
+	out, err := e.Run(context.Background(), map[string]*tensor.Tensor{"input_example_tensor:0": serialize(t, examples...)}, fetches)
+	require.NoError(t, err)
+	for i, k := range keys {
+		rows := []int64{0}
+		if i%2 == 0 {
+			rows = append(rows, 1)
+		}
+		indices, values, shape := out[i], out[len(keys)+i], out[2*len(keys)+i]
+		var wantIndices []int64
+		for _, r := range rows {
+			wantIndices = append(wantIndices, r, 0)
+		}
+		assert.Equal(t, wantIndices, tensor.Values[int64](indices), k)
+		assert.Equal(t, []int64{3, 1}, tensor.Values[int64](shape), k)
+		assert.Equal(t, types[i], values.DType(), k)
+		for j, r := range rows {
+			f := value(i, int(r))
+			switch types[i] {
+			case tensor.Int64:
+				assert.Equal(t, f.GetInt64List().GetValue()[0], tensor.Values[int64](values)[j], k)
+			case tensor.Float32:
+				assert.Equal(t, f.GetFloatList().GetValue()[0], tensor.Values[float32](values)[j], k)
+			default:
+				assert.Equal(t, string(f.GetBytesList().GetValue()[0]), tensor.Values[string](values)[j], k)
+			}
+		}
+	}
+}
