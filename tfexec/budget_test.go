@@ -71,6 +71,10 @@ func TestSizesFromDataAreBudgeted(t *testing.T) {
 		{"RandomUniform", map[string]any{"T": tensor.Int32, "dtype": tensor.Float32}, []*tensor.Tensor{i32s(1024, 1024)}},
 		{"Split", map[string]any{"T": tensor.Float32, "num_split": int64(1 << 20)}, []*tensor.Tensor{tensor.Scalar(int32(0)), f32s(tensor.Shape{0})}},
 		{"DynamicPartition", map[string]any{"T": tensor.Float32, "num_partitions": int64(1 << 20)}, []*tensor.Tensor{f32s(tensor.Shape{1}), i32s(0)}},
+		{"ParseExample", map[string]any{"Nsparse": 0, "Ndense": 1, "sparse_types": []tensor.DType{},
+			"Tdense": []tensor.DType{tensor.Float32}, "dense_shapes": []graph.ShapeAttr{{512, 1024}}},
+			[]*tensor.Tensor{tensor.MustFromSlice(tensor.Shape{1}, []string{""}), tensor.MustFromSlice(tensor.Shape{0}, []string{}),
+				tensor.Scalar("x"), f32s(tensor.Shape{0})}},
 		{"TensorListReserve", map[string]any{"element_dtype": tensor.Float32, "shape_type": tensor.Int32}, []*tensor.Tensor{i32s(), tensor.Scalar(int32(1 << 20))}},
 		{"TensorArrayV3", map[string]any{"dtype": tensor.Float32}, []*tensor.Tensor{tensor.Scalar(int32(1 << 20))}},
 		{"Where", i32, []*tensor.Tensor{tensor.MustFromSlice(tensor.Shape{1, 1, 1 << 17}, func() []bool {

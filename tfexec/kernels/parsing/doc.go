@@ -56,7 +56,8 @@
 // required but could not be found.", "Name: <unknown>, Key: x, Index: 0.
 // Data types don't match. Data type: int64 but expected type: float".
 // Errors about the inputs' shapes and the attributes match
-// kernel.ErrInvalidArgument.
+// kernel.ErrInvalidArgument, except a dtype outside an op's type lists,
+// which matches kernel.ErrUnsupported.
 //
 // # Differences from TensorFlow
 //
