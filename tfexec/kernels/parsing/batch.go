@@ -46,6 +46,10 @@ type batch struct {
 // FastParseExample does. names, when not empty, name the examples in
 // errors.
 func parseBatch(c *config, serialized, names []string) (*result, error) {
+	// The columns hold an end index per example and feature.
+	if err := tensor.CheckAlloc(tensor.Int64, tensor.Shape{len(c.index), len(serialized)}); err != nil {
+		return nil, err
+	}
 	b := &batch{
 		config:     c,
 		dense:      make([]*tensor.Tensor, len(c.dense)),

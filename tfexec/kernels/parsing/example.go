@@ -152,13 +152,6 @@ func decodeInt64s(list string, dst []int64) (int, bool) {
 	if s.atEnd() {
 		return 0, true
 	}
-	n := 0
-	put := func(v uint64) {
-		if n < len(dst) {
-			dst[n] = int64(v)
-		}
-		n++
-	}
 	switch s.peekTag() {
 	case delimited1:
 		s.pos++
@@ -167,26 +160,51 @@ func decodeInt64s(list string, dst []int64) (int, bool) {
 			return 0, false
 		}
 		s.pushLimit(m)
+		n := 0
 		for !s.atEnd() {
-			v, ok := s.varint64()
+			v, ok := readInt64(&s)
 			if !ok {
 				return 0, false
 			}
-			put(v)
+			if n < len(dst) {
+				dst[n] = v
+			}
+			n++
 		}
+		return n, true
 	case varint1:
-		for !s.atEnd() {
-			if !s.expectTag(varint1) {
-				return 0, false
-			}
-			v, ok := s.varint64()
-			if !ok {
-				return 0, false
-			}
-			put(v)
+		return unpacked(&s, varint1, readInt64, dst)
+	}
+	return 0, false
+}
+
+func readInt64(s *stream) (int64, bool) {
+	v, ok := s.varint64()
+	return int64(v), ok
+}
+
+func readFloat(s *stream) (float32, bool) {
+	v, ok := s.fixed32()
+	return math.Float32frombits(v), ok
+}
+
+// unpacked reads the unpacked form of a repeated number field up to the
+// limit (tag, value, tag, value, ...), writing the first len(dst) values
+// to dst, and returns how many it holds.
+func unpacked[T any](s *stream, tag byte, read func(*stream) (T, bool), dst []T) (int, bool) {
+	n := 0
+	for !s.atEnd() {
+		if !s.expectTag(tag) {
+			return 0, false
 		}
-	default:
-		return 0, false
+		v, ok := read(s)
+		if !ok {
+			return 0, false
+		}
+		if n < len(dst) {
+			dst[n] = v
+		}
+		n++
 	}
 	return n, true
 }
@@ -226,21 +244,7 @@ func decodeFloats(list string, dst []float32, bounded bool) (int, bool) {
 		}
 		return claimed, true
 	case fixed32One:
-		n := 0
-		for !s.atEnd() {
-			if !s.expectTag(fixed32One) {
-				return 0, false
-			}
-			v, ok := s.fixed32()
-			if !ok {
-				return 0, false
-			}
-			if n < len(dst) {
-				dst[n] = math.Float32frombits(v)
-			}
-			n++
-		}
-		return n, true
+		return unpacked(&s, fixed32One, readFloat, dst)
 	}
 	return 0, false
 }
