@@ -3,21 +3,18 @@ package parsing_test
 // The parsing ops in the shared SavedModels: TF Serving's classify and
 // regress signatures (ParseExample in front of y = a·x + b) and the TFX
 // Chicago taxi export (ParseExampleV2 with 17 sparse features), fed
-// tf.Example bytes built with the project's protos. Until the freezer
-// lands, the signatures run on tfexec with their variables fed from the
-// checkpoint, which is what restoring them does.
+// tf.Example bytes built with the project's protos.
 
 import (
 	"context"
 	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/tfoffload/tfoffload/checkpoint"
+	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
@@ -42,45 +39,28 @@ func floatFeature(v ...float32) *tfpb.Feature {
 	return &tfpb.Feature{Kind: &tfpb.Feature_FloatList{FloatList: &tfpb.FloatList{Value: v}}}
 }
 
-// loadWithVariables loads a TF1 SavedModel and returns an executor for its
-// graph with feeds holding each variable's value from the checkpoint.
-func loadWithVariables(t *testing.T, rel string) (*graph.Model, *tfexec.Executor, map[string]*tensor.Tensor) {
-	t.Helper()
-	m, err := graph.Load(testutil.SharedModel(t, rel))
-	require.NoError(t, err)
-	require.NotEmpty(t, m.CheckpointPrefix)
-	ckpt, err := checkpoint.Open(m.CheckpointPrefix)
-	require.NoError(t, err)
-	defer ckpt.Close()
-	feeds := map[string]*tensor.Tensor{}
-	for _, v := range m.Variables {
-		if !slices.Contains(ckpt.Keys(), v) {
-			continue
-		}
-		feeds[v+":0"], err = ckpt.Tensor(v)
-		require.NoError(t, err)
-	}
-	e, err := tfexec.New(m.Graph)
-	require.NoError(t, err)
-	return m, e, feeds
-}
-
 // TestServingSignatures runs the classify and regress signatures of TF
-// Serving's test models on tf.Examples: y = 0.5·x + 2 (or + 3) exactly.
+// Serving's test models, loaded (and frozen) by bridge.LoadSession, on
+// tf.Examples: y = 0.5·x + 2 (or + 3) exactly.
 func TestServingSignatures(t *testing.T) {
 	xs := []float32{1, -2.5, 0, 1e6, 3.25}
 	for _, tc := range []struct {
 		model, signature string
 		b                float32
 	}{
-		{"savedmodel/tfserving/saved_model_half_plus_two_cpu", "classify_x_to_y", 2},
-		{"savedmodel/tfserving/saved_model_half_plus_two_cpu", "regress_x_to_y", 2},
-		{"savedmodel/tfserving/saved_model_half_plus_two_cpu", "regress_x_to_y2", 3},
-		{"savedmodel/tfserving/saved_model_half_plus_three", "tensorflow/serving/regress", 3},
+		{"saved_model_half_plus_two_cpu", "classify_x_to_y", 2},
+		{"saved_model_half_plus_two_cpu", "regress_x_to_y", 2},
+		{"saved_model_half_plus_two_cpu", "regress_x_to_y2", 3},
+		{"saved_model_half_plus_two_tf2_cpu", "classify_x_to_y", 2},
+		{"saved_model_half_plus_two_tf2_cpu", "regress_x_to_y", 2},
+		{"saved_model_half_plus_two_tf2_cpu", "regress_x_to_y2", 3},
+		{"saved_model_half_plus_three", "tensorflow/serving/regress", 3},
 	} {
 		t.Run(tc.model+"/"+tc.signature, func(t *testing.T) {
-			m, e, feeds := loadWithVariables(t, tc.model)
-			sig := m.Signature(tc.signature)
+			s, err := bridge.LoadSession(testutil.SharedModel(t, "savedmodel/tfserving/"+tc.model), bridge.WithOffload(false))
+			require.NoError(t, err)
+			defer s.Close()
+			sig := s.Model().Signature(tc.signature)
 			require.NotNil(t, sig)
 			require.Len(t, sig.Inputs, 1)
 			require.Len(t, sig.Outputs, 1)
@@ -89,13 +69,13 @@ func TestServingSignatures(t *testing.T) {
 			for i, x := range xs {
 				f := map[string]*tfpb.Feature{"x": floatFeature(x)}
 				if i%2 == 1 {
-					f["x2"] = floatFeature(-x) // another feature, not read by these signatures
+					f["x2"] = floatFeature(-x) // not read by these signatures
 				}
 				examples = append(examples, f)
 				want[i] = 0.5*x + tc.b
 			}
-			feeds[sig.Inputs[0].Name] = serialize(t, examples...)
-			out, err := e.Run(context.Background(), feeds, []string{sig.Outputs[0].Name})
+			out, err := s.Run(context.Background(), map[string]*tensor.Tensor{sig.Inputs[0].Name: serialize(t, examples...)},
+				[]string{sig.Outputs[0].Name})
 			require.NoError(t, err)
 			assert.Equal(t, tensor.Shape{len(xs), 1}, out[0].Shape())
 			assert.Equal(t, want, tensor.Values[float32](out[0]))
@@ -107,7 +87,10 @@ func TestServingSignatures(t *testing.T) {
 // saved_model_half_plus_two_cpu itself: "x" is required (an empty
 // default), "x2" defaults to 0, both of dense shape [1].
 func TestHalfPlusTwoParseExample(t *testing.T) {
-	_, e, _ := loadWithVariables(t, "savedmodel/tfserving/saved_model_half_plus_two_cpu")
+	m, err := graph.Load(testutil.SharedModel(t, "savedmodel/tfserving/saved_model_half_plus_two_cpu"))
+	require.NoError(t, err)
+	e, err := tfexec.New(m.Graph)
+	require.NoError(t, err)
 	const node = "ParseExample/ParseExample"
 	feeds := map[string]*tensor.Tensor{"tf_example:0": serialize(t,
 		map[string]*tfpb.Feature{"x": floatFeature(7), "x2": floatFeature(-1.5)},
