@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,6 +114,30 @@ func fuzzFeeds(m *graph.Model, input []byte) (feeds map[string]*tensor.Tensor, f
 	return feeds, fetches, true
 }
 
+// nonFiniteWeights reports whether a Const of m holds a NaN or an
+// infinity.
+func nonFiniteWeights(m *graph.Model) bool {
+	for _, n := range m.Graph.GetNode() {
+		if n.GetOp() != "Const" {
+			continue
+		}
+		t, err := graph.AttrsOf(n).Tensor("value")
+		if err != nil || !t.DType().IsFloat() {
+			continue
+		}
+		vals, err := tensor.Float64s(t)
+		if err != nil {
+			continue
+		}
+		for _, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // runFuzzSession builds a session on its own copy of the model and runs
 // it once.
 func runFuzzSession(model, shard []byte, feeds map[string]*tensor.Tensor, fetches []string, opts ...Option) ([]*tensor.Tensor, error) {
@@ -171,6 +196,14 @@ func FuzzOffloadedSession(f *testing.F) {
 			t.Fatalf("the executor and the offloaded session disagree:\nexecutor:  %v\noffloaded: %v", refErr, offErr)
 		}
 		if refErr != nil {
+			return
+		}
+		if nonFiniteWeights(m) {
+			// NaN and infinite weights take different paths through
+			// ONNX Runtime's kernels than through TensorFlow's (MaxPool
+			// and friends propagate NaN differently): both must run, but
+			// their values are not compared. See the closing note of
+			// issue 14 for the open question.
 			return
 		}
 		for i := range want {

@@ -345,12 +345,19 @@ func partitionModel(m *graph.Model, cfg config, env envconfig.Config) (*partitio
 		popts.Outputs = append(popts.Outputs, t.Name)
 	}
 	// Every signature's outputs stay fetchable, not only the default's: a
-	// frozen SavedModel serves them all from one graph.
+	// frozen SavedModel serves them all from one graph. Each signature is an
+	// output group, so no cluster mixes nodes of different signatures (a
+	// run of one would have to feed the others' inputs).
 	for _, sig := range m.Signatures {
+		var group []string
 		for _, t := range sig.Outputs {
 			if _, err := graph.ParseTensorName(t.Name); err == nil {
 				popts.Outputs = append(popts.Outputs, t.Name)
+				group = append(group, t.Name)
 			}
+		}
+		if len(group) > 0 {
+			popts.OutputGroups = append(popts.OutputGroups, group)
 		}
 	}
 	popts.Outputs = append(popts.Outputs, cfg.outputs...)

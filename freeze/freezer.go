@@ -163,7 +163,22 @@ func (f *freezer) freeze(s graph.Signature, cut []graph.TensorInfo) (*tfpb.Graph
 		return nil, 0, fmt.Errorf("signature %q: %w", s.Key, err)
 	}
 	g.Library = usedFunctions(g.GetNode(), f.lib)
+	if err := leftoverVariables(g); err != nil {
+		return nil, 0, fmt.Errorf("signature %q: %w", s.Key, err)
+	}
 	return g, nvars, nil
+}
+
+// leftoverVariables refuses a frozen graph that still reads a variable:
+// one whose handle comes from a node the freezer does not know as a
+// variable (an unknown op, say), so it could not be mapped.
+func leftoverVariables(g *tfpb.GraphDef) error {
+	for _, n := range g.GetNode() {
+		if op := n.GetOp(); graph.IsVariableOp(op) || op == "ReadVariableOp" || op == "ResourceGather" || op == "ResourceGatherNd" {
+			return &VariableError{Variable: n.GetName(), Err: fmt.Errorf("%s still reads a variable after freezing: its handle comes from no variable the checkpoint maps", op)}
+		}
+	}
+	return nil
 }
 
 // changesState reports ops that modify variables, resources or files:

@@ -1,7 +1,9 @@
 package partition
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tfoffload/tfoffload/graph"
@@ -154,4 +156,45 @@ func (s *state) staticDerivable() map[string]bool {
 		}
 	}
 	return known.Value
+}
+
+// outputGroups says, for every node, which output groups need it: the
+// indices of the groups whose outputs depend on it (through data or
+// control edges), joined by ","; "" when there is at most one group.
+func outputGroups(g *tfpb.GraphDef, ix *graph.Index, groups [][]string) ([]string, error) {
+	out := make([]string, len(g.GetNode()))
+	if len(groups) < 2 {
+		return out, nil
+	}
+	for k, outputs := range groups {
+		seen := make([]bool, len(out))
+		var stack []int
+		for _, o := range outputs {
+			t, err := graph.ParseTensorName(o)
+			if err != nil {
+				return nil, fmt.Errorf("output group %d: %w", k, err)
+			}
+			if p := ix.Position(t.Node); p >= 0 {
+				stack = append(stack, p)
+			}
+		}
+		for len(stack) > 0 {
+			p := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			if out[p] != "" {
+				out[p] += ","
+			}
+			out[p] += strconv.Itoa(k)
+			for _, in := range ix.Inputs(p) {
+				if q := ix.Position(in.Node); q >= 0 && !seen[q] {
+					stack = append(stack, q)
+				}
+			}
+		}
+	}
+	return out, nil
 }

@@ -27,6 +27,11 @@ type Options struct {
 	// Outputs are tensors that must stay visible after encapsulation
 	// (the model's outputs): they become cluster outputs.
 	Outputs []string
+	// OutputGroups are sets of outputs fetched together, such as a model's
+	// signatures. A cluster never joins nodes needed by different sets of
+	// groups: a run that fetches one group must not have to feed another
+	// group's inputs to compute a cluster. Empty means one group.
+	OutputGroups [][]string
 	// Supported and StaticInputs replace the translator table's answers;
 	// tests use them to partition graphs of fake ops.
 	Supported    func(*tfpb.NodeDef) (bool, string)
@@ -165,6 +170,7 @@ type state struct {
 	candidate []bool
 	reason    []Reason
 	deadness  []string // deadness predicate per node
+	groups    []string // which output groups need each node ("" for all, or none)
 	cyc       *cycles
 	owner     []int // node position → representative cycles node
 	members   map[int][]int
@@ -204,6 +210,9 @@ func (s *state) mark() error {
 		return err
 	}
 	s.deadness = deadnessPredicates(s.g, s.ix, s.order)
+	if s.groups, err = outputGroups(s.g, s.ix, s.opts.OutputGroups); err != nil {
+		return err
+	}
 	disabled := map[string]bool{}
 	for _, op := range s.opts.DisabledOps {
 		disabled[op] = true
@@ -321,6 +330,10 @@ func (s *state) contractAll(record bool) []Refusal {
 				}
 				if s.deadness[p] != s.deadness[i] {
 					refused = append(refused, Refusal{From: nodes[p].GetName(), To: nodes[i].GetName(), Why: "different deadness predicates"})
+					continue
+				}
+				if s.groups[p] != s.groups[i] {
+					refused = append(refused, Refusal{From: nodes[p].GetName(), To: nodes[i].GetName(), Why: "needed by different output groups (signatures)"})
 					continue
 				}
 				if !s.cyc.contractEdge(a, b) {

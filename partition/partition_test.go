@@ -57,6 +57,29 @@ func together(p *Plan, names ...string) bool {
 }
 
 func TestNamedGraphs(t *testing.T) {
+	t.Run("output groups never share a cluster", func(t *testing.T) {
+		// Two signatures share w: x → a(·w) → a2 and y → b(·w) → b2. One
+		// cluster holding a and b would need both x and y fed to fetch
+		// either signature's output.
+		g := build([][]string{{"x", "Placeholder"}, {"y", "Placeholder"}, {"w", "F"},
+			{"a", "F", "x", "w"}, {"a2", "F", "a"}, {"b", "F", "y", "w"}, {"b2", "F", "b"}})
+		o := fakeOpts(1)
+		p, err := Partition(g, o)
+		require.NoError(t, err)
+		assert.True(t, together(p, "a", "b"), "without groups the shared w joins them")
+		o.OutputGroups = [][]string{{"a2:0"}, {"b2:0"}}
+		p, err = Partition(g, o)
+		require.NoError(t, err)
+		assert.True(t, together(p, "a", "a2"))
+		assert.True(t, together(p, "b", "b2"))
+		assert.False(t, together(p, "a", "b"))
+		assert.False(t, together(p, "w", "a"), "w serves both groups")
+		for _, c := range p.Clusters {
+			for _, in := range c.Inputs {
+				assert.False(t, in == "x:0" && slices.Contains(c.Inputs, "y:0"), "a cluster fed by both signatures' inputs")
+			}
+		}
+	})
 	t.Run("chain becomes one cluster", func(t *testing.T) {
 		g := build([][]string{{"x", "Placeholder"}, {"a", "F", "x"}, {"b", "F", "a"}, {"c", "F", "b"}, {"d", "F", "c"}})
 		p, err := Partition(g, fakeOpts(2))

@@ -17,6 +17,7 @@ import (
 	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testutil"
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec"
@@ -41,7 +42,9 @@ func floatFeature(v ...float32) *tfpb.Feature {
 
 // TestServingSignatures runs the classify and regress signatures of TF
 // Serving's test models, loaded (and frozen) by bridge.LoadSession, on
-// tf.Examples: y = 0.5·x + 2 (or + 3) exactly.
+// tf.Examples: y = 0.5·x + 2 (or + 3) exactly, on the executor and
+// offloaded (one frozen graph serves every signature, so its clusters must
+// not join nodes that different signatures need).
 func TestServingSignatures(t *testing.T) {
 	xs := []float32{1, -2.5, 0, 1e6, 3.25}
 	for _, tc := range []struct {
@@ -56,30 +59,35 @@ func TestServingSignatures(t *testing.T) {
 		{"saved_model_half_plus_two_tf2_cpu", "regress_x_to_y2", 3},
 		{"saved_model_half_plus_three", "tensorflow/serving/regress", 3},
 	} {
-		t.Run(tc.model+"/"+tc.signature, func(t *testing.T) {
-			s, err := bridge.LoadSession(testutil.SharedModel(t, "savedmodel/tfserving/"+tc.model), bridge.WithOffload(false))
-			require.NoError(t, err)
-			defer s.Close()
-			sig := s.Model().Signature(tc.signature)
-			require.NotNil(t, sig)
-			require.Len(t, sig.Inputs, 1)
-			require.Len(t, sig.Outputs, 1)
-			var examples []map[string]*tfpb.Feature
-			want := make([]float32, len(xs))
-			for i, x := range xs {
-				f := map[string]*tfpb.Feature{"x": floatFeature(x)}
-				if i%2 == 1 {
-					f["x2"] = floatFeature(-x) // not read by these signatures
+		for _, offload := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/%s/offload=%v", tc.model, tc.signature, offload), func(t *testing.T) {
+				if offload {
+					enginetest.Require(t)
 				}
-				examples = append(examples, f)
-				want[i] = 0.5*x + tc.b
-			}
-			out, err := s.Run(context.Background(), map[string]*tensor.Tensor{sig.Inputs[0].Name: serialize(t, examples...)},
-				[]string{sig.Outputs[0].Name})
-			require.NoError(t, err)
-			assert.Equal(t, tensor.Shape{len(xs), 1}, out[0].Shape())
-			assert.Equal(t, want, tensor.Values[float32](out[0]))
-		})
+				s, err := bridge.LoadSession(testutil.SharedModel(t, "savedmodel/tfserving/"+tc.model), bridge.WithOffload(offload))
+				require.NoError(t, err)
+				defer s.Close()
+				sig := s.Model().Signature(tc.signature)
+				require.NotNil(t, sig)
+				require.Len(t, sig.Inputs, 1)
+				require.Len(t, sig.Outputs, 1)
+				var examples []map[string]*tfpb.Feature
+				want := make([]float32, len(xs))
+				for i, x := range xs {
+					f := map[string]*tfpb.Feature{"x": floatFeature(x)}
+					if i%2 == 1 {
+						f["x2"] = floatFeature(-x) // not read by these signatures
+					}
+					examples = append(examples, f)
+					want[i] = 0.5*x + tc.b
+				}
+				out, err := s.Run(context.Background(), map[string]*tensor.Tensor{sig.Inputs[0].Name: serialize(t, examples...)},
+					[]string{sig.Outputs[0].Name})
+				require.NoError(t, err)
+				assert.Equal(t, tensor.Shape{len(xs), 1}, out[0].Shape())
+				assert.Equal(t, want, tensor.Values[float32](out[0]))
+			})
+		}
 	}
 }
 
