@@ -394,11 +394,10 @@ func TestVespaBatchNormFolded(t *testing.T) {
 }
 
 // pendingKernels are ops whose executor kernels other work adds (tf.Example
-// parsing, functional loops) or that freezing leaves for later (tables).
+// parsing, functional loops).
 var pendingKernels = map[string]bool{
 	"ParseExample": true, "ParseExampleV2": true, "ParseSingleExample": true,
 	"StatelessWhile": true, "While": true, "If": true, "StatelessIf": true,
-	"HashTableV2": true, "LookupTableFindV2": true, "LookupTableSizeV2": true,
 }
 
 // skipPending skips the test when err is only a lack of kernels that are

@@ -51,6 +51,8 @@ var table = map[string]Facts{
 	"NonMaxSuppression": {DataShape: true}, "NonMaxSuppressionV2": {DataShape: true},
 	"NonMaxSuppressionV3": {DataShape: true}, "NonMaxSuppressionV4": {DataShape: true},
 	"NonMaxSuppressionV5": {DataShape: true}, "NonMaxSuppressionWithOverlaps": {DataShape: true},
+	// A table's contents.
+	"LookupTableExport": {DataShape: true}, "LookupTableExportV2": {DataShape: true},
 
 	// Shapes from values. The translations that cannot take such an input
 	// at run time compile it in (Static).
