@@ -3,14 +3,10 @@ package lookup
 import (
 	"bytes"
 	"flag"
-	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
+	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -82,17 +78,13 @@ func FuzzParseTextFile(f *testing.F) {
 	})
 }
 
-// TestWriteFuzzSeeds writes textSeeds as the committed seed corpus when
-// run with -update.
-func TestWriteFuzzSeeds(t *testing.T) {
-	if !*update {
-		t.Skip("run with -update to rewrite testdata/fuzz/FuzzParseTextFile")
+// TestFuzzSeedCorpus checks that the committed seed corpus is textSeeds,
+// and rewrites it with -update.
+func TestFuzzSeedCorpus(t *testing.T) {
+	var seeds [][]any
+	for _, s := range textSeeds() {
+		seeds = append(seeds, []any{[]byte(s.data), s.keyIndex, s.valueIndex, s.vocab, s.delimiter, s.offset, s.dtypes})
 	}
-	dir := filepath.Join("testdata", "fuzz", "FuzzParseTextFile")
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	for i, s := range textSeeds() {
-		body := fmt.Sprintf("go test fuzz v1\n[]byte(%s)\nint64(%d)\nint64(%d)\nint64(%d)\nbyte(%s)\nint64(%d)\nuint8(%d)\n",
-			strconv.Quote(s.data), s.keyIndex, s.valueIndex, s.vocab, strconv.QuoteRune(rune(s.delimiter)), s.offset, s.dtypes)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(body), 0o644))
-	}
+	testutil.CheckFuzzCorpus(t, filepath.Join("testdata", "fuzz", "FuzzParseTextFile"), seeds, *update,
+		"go test ./tfexec/kernels/lookup -run TestFuzzSeedCorpus -update")
 }

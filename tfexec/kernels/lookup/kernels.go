@@ -40,15 +40,25 @@ func tableAnd(ctx *kernel.Context, in []*tensor.Tensor, n int) (table, error) {
 	return tableOf(ctx, in[0])
 }
 
-// initializeTable is InitializeTable(V2): keys and values, two vectors of
-// the same length, fill the table once.
-func initializeTable(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	t, err := tableAnd(ctx, in, 3)
+// initializableTable is tableAnd for the ops that initialise a HashTable
+// (GetInitializableLookupTable).
+func initializableTable(ctx *kernel.Context, in []*tensor.Tensor, n int) (table, error) {
+	t, err := tableAnd(ctx, in, n)
 	if err != nil {
 		return nil, err
 	}
 	if !t.initializable() {
 		return nil, kernel.Invalid("Table %s is not initializable", t.name())
+	}
+	return t, nil
+}
+
+// initializeTable is InitializeTable(V2): keys and values, two vectors of
+// the same length, fill the table once.
+func initializeTable(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	t, err := initializableTable(ctx, in, 3)
+	if err != nil {
+		return nil, err
 	}
 	keys, values := in[1], in[2]
 	if keys.DType() != t.keyType() || values.DType() != t.valueType() {
@@ -89,13 +99,17 @@ func size(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	return []*tensor.Tensor{tensor.Scalar(t.size())}, nil
 }
 
-// importValues is LookupTableImport(V2).
-func importValues(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	t, err := tableAnd(ctx, in, 3)
-	if err != nil {
-		return nil, err
+// withPairs returns the kernel of an op that gives a table keys and
+// values: LookupTableImport(V2) (table.importValues) and
+// LookupTableInsert(V2) (table.insert).
+func withPairs(op func(t table, keys, values *tensor.Tensor) error) kernel.Kernel {
+	return func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+		t, err := tableAnd(ctx, in, 3)
+		if err != nil {
+			return nil, err
+		}
+		return nil, op(t, in[1], in[2])
 	}
-	return nil, t.importValues(in[1], in[2])
 }
 
 // export is LookupTableExport(V2): the keys and values, sorted by key
@@ -116,15 +130,6 @@ func export(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) 
 		return nil, err
 	}
 	return []*tensor.Tensor{keys, values}, nil
-}
-
-// insert is LookupTableInsert(V2), for mutable tables.
-func insert(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	t, err := tableAnd(ctx, in, 3)
-	if err != nil {
-		return nil, err
-	}
-	return nil, t.insert(in[1], in[2])
 }
 
 // remove is LookupTableRemoveV2, for mutable tables.

@@ -65,12 +65,9 @@ func newInitializeFromTextFile(n *kernel.Node) (kernel.Kernel, error) {
 	}
 	o.delimiter = delim[0]
 	return func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		t, err := tableAnd(ctx, in, 2)
+		t, err := initializableTable(ctx, in, 2)
 		if err != nil {
 			return nil, err
-		}
-		if !t.initializable() {
-			return nil, kernel.Invalid("Table %s is not initializable", t.name())
 		}
 		if in[1].DType() != tensor.String || in[1].Rank() != 0 {
 			return nil, kernel.Invalid("filename should be a single string, but got %v%v", in[1].DType(), in[1].Shape())
