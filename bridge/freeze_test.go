@@ -208,12 +208,17 @@ func TestLookupTablesFrozenOnLoad(t *testing.T) {
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "assets"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "assets", "vocab.txt"), []byte("red\ngreen\nblue\n"), 0o644))
 
-	s, err := LoadSession(dir, WithOffload(false))
-	require.NoError(t, err)
-	defer s.Close()
-	assert.Positive(t, s.Stats().FreezeTime)
-	for range 2 {
-		got := runSignature(t, s, "serving_default", map[string]*tensor.Tensor{"words": tensor.MustFromSlice(tensor.Shape{3}, []string{"blue", "black", "red"})})
-		assert.Equal(t, []int64{2, -1, 0}, tensor.Values[int64](got["ids"]))
+	for _, offload := range []bool{false, true} {
+		if offload {
+			enginetest.Require(t)
+		}
+		s, err := LoadSession(dir, WithOffload(offload))
+		require.NoError(t, err)
+		assert.Positive(t, s.Stats().FreezeTime)
+		for range 2 {
+			got := runSignature(t, s, "serving_default", map[string]*tensor.Tensor{"words": tensor.MustFromSlice(tensor.Shape{3}, []string{"blue", "black", "red"})})
+			assert.Equal(t, []int64{2, -1, 0}, tensor.Values[int64](got["ids"]), "offload %v", offload)
+		}
+		require.NoError(t, s.Close())
 	}
 }
