@@ -32,6 +32,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzFunctionLibrary$$' ./tfexec
 	$(FUZZ) '^FuzzDecodeWav$$' ./tfexec/kernels/audio
 	$(FUZZ) '^FuzzParseExample$$' ./tfexec/kernels/parsing
+	$(FUZZ) '^FuzzParseTextFile$$' ./tfexec/kernels/lookup
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
 	$(FUZZ) '^FuzzFreeze$$' ./freeze
 

@@ -10,11 +10,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tfoffload/tfoffload/freeze"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
+	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -172,4 +174,53 @@ func TestEverySignatureStaysFetchable(t *testing.T) {
 	got := runSignature(t, s, "hidden", map[string]*tensor.Tensor{"x": mlpInput(2)["x"]})
 	assert.NotNil(t, got["h"])
 	assert.NotContains(t, logs.String(), "inside an offloaded cluster")
+}
+
+// TestLookupTablesFrozenOnLoad loads a SavedModel without variables whose
+// signature reads a lookup table that its main op fills from an asset
+// file: the session must freeze it, running the init op once, or the
+// table would never be initialised.
+func TestLookupTablesFrozenOnLoad(t *testing.T) {
+	var b graph.Builder
+	b.Placeholder("words", tensor.String, graph.ShapeAttr{-1})
+	b.Add("table", "HashTableV2", nil, map[string]any{"key_dtype": tensor.String, "value_dtype": tensor.Int64, "shared_name": "vocab"})
+	b.Const("asset", tensor.Scalar("/somewhere/at/training/vocab.txt"))
+	b.Add("table/init", "InitializeTableFromTextFileV2", []string{"table", "asset"}, map[string]any{"key_index": -2, "value_index": -1})
+	b.Const("default", tensor.Scalar(int64(-1)))
+	b.Add("ids", "LookupTableFindV2", []string{"table", "words", "default"}, map[string]any{"Tin": tensor.String, "Tout": tensor.Int64})
+	b.Add("main_op", "NoOp", []string{"^table/init"}, nil)
+	info := func(name string, dt tensor.DType) *tfpb.TensorInfo {
+		return &tfpb.TensorInfo{Encoding: &tfpb.TensorInfo_Name{Name: name}, Dtype: tfpb.DataType(dt)}
+	}
+	sm := &tfpb.SavedModel{MetaGraphs: []*tfpb.MetaGraphDef{{
+		MetaInfoDef: &tfpb.MetaGraphDef_MetaInfoDef{Tags: []string{"serve"}},
+		GraphDef:    b.Graph(),
+		CollectionDef: map[string]*tfpb.CollectionDef{"saved_model_main_op": {Kind: &tfpb.CollectionDef_NodeList_{
+			NodeList: &tfpb.CollectionDef_NodeList{Value: []string{"main_op"}}}}},
+		AssetFileDef: []*tfpb.AssetFileDef{{TensorInfo: info("asset:0", tensor.String), Filename: "vocab.txt"}},
+		SignatureDef: map[string]*tfpb.SignatureDef{"serving_default": {
+			Inputs:  map[string]*tfpb.TensorInfo{"words": info("words:0", tensor.String)},
+			Outputs: map[string]*tfpb.TensorInfo{"ids": info("ids:0", tensor.Int64)},
+		}},
+	}}}
+	data, err := proto.Marshal(sm)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "saved_model.pb"), data, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "assets"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "assets", "vocab.txt"), []byte("red\ngreen\nblue\n"), 0o644))
+
+	for _, offload := range []bool{false, true} {
+		if offload {
+			enginetest.Require(t)
+		}
+		s, err := LoadSession(dir, WithOffload(offload))
+		require.NoError(t, err)
+		assert.Positive(t, s.Stats().FreezeTime)
+		for range 2 {
+			got := runSignature(t, s, "serving_default", map[string]*tensor.Tensor{"words": tensor.MustFromSlice(tensor.Shape{3}, []string{"blue", "black", "red"})})
+			assert.Equal(t, []int64{2, -1, 0}, tensor.Values[int64](got["ids"]), "offload %v", offload)
+		}
+		require.NoError(t, s.Close())
+	}
 }

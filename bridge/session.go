@@ -168,11 +168,12 @@ func LoadSession(path string, opts ...Option) (*Session, error) {
 }
 
 // NewSession prepares a loaded model: it freezes a model that still holds
-// variables or calls functions (package freeze: variables become their
-// checkpoint values, calls are inlined, every signature that does not
-// change state is kept), partitions the graph, rewrites each cluster into
-// one node and prepares the executor. Clusters compile for ONNX Runtime on
-// their first run.
+// variables, calls functions or has lookup tables (package freeze:
+// variables become their checkpoint values, calls are inlined, tables are
+// filled by the model's init op and become constants, every signature
+// that does not change state is kept), partitions the graph, rewrites
+// each cluster into one node and prepares the executor. Clusters compile
+// for ONNX Runtime on their first run.
 func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 	if m == nil || m.Graph == nil {
 		return nil, fmt.Errorf("%w: the model is nil", ErrNoSession)
@@ -262,7 +263,8 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 
 // needsFreeze reports a model that holds variables, or a SavedModel whose
 // graph calls functions (TF2 signatures), which freezing inlines so that
-// the calls' bodies can be offloaded.
+// the calls' bodies can be offloaded, or has lookup tables, which only
+// its init op fills and freezing makes constant.
 func needsFreeze(m *graph.Model) bool {
 	if m.HasVariables() {
 		return true
@@ -271,7 +273,7 @@ func needsFreeze(m *graph.Model) bool {
 		return false
 	}
 	for _, n := range m.Graph.GetNode() {
-		if _, _, ok := function.Callee(n, m.Graph.GetLibrary()); ok {
+		if _, _, ok := function.Callee(n, m.Graph.GetLibrary()); ok || n.GetOp() == "HashTableV2" || n.GetOp() == "HashTable" {
 			return true
 		}
 	}

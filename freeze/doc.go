@@ -55,6 +55,43 @@
 // freeze. Save and restore graphs, initialisers and training ops are not
 // reachable from serving outputs and go with the pruning.
 //
+// # Lookup tables
+//
+// A signature that reads a lookup table (LookupTableFind(V2),
+// LookupTableSize(V2), LookupTableExport(V2) of a HashTable(V2), as
+// tf.Transform vocabularies and tf.lookup.StaticHashTable make) gets the
+// table's contents as constants, computed the way TensorFlow's loader
+// computes them: once per model, the initialisers of the model's init op
+// that fill the table (InitializeTable(V2),
+// InitializeTableFromTextFile(V2), LookupTableImport(V2)) run on package
+// tfexec, with the SavedModel's asset tensors (asset_file_def, or TF1's
+// saved_model_assets collection) fed the paths of its assets/ files. The
+// init op is the __saved_model_init_op signature (TF2, whose initialiser
+// functions are inlined), else the saved_model_main_op collection, else
+// legacy_init_op; a MetaGraph with none of them (a checkpoint's .meta
+// file) has its table_initializer collection, what tf.tables_initializer
+// runs. Files are read only inside the model directory, under
+// graph.OpenModelFile's rules; tables are matched by container and
+// shared_name (by node for tables without one), as TensorFlow's resource
+// manager matches them.
+//
+// The frozen graph then holds the table as TensorFlow serialises an
+// initialised table itself (InitializableLookupTable's
+// InitializerSerializer): the table's node, a LookupTableImportV2 (V1:
+// LookupTableImport) of Const keys and values, and a control edge from
+// the import to every reader. The first run of the frozen graph fills the
+// table and later runs find it filled (a second initialisation is a
+// no-op), so no file is read at run time and the frozen graph runs the
+// same in TensorFlow. LookupTableSize(V2) becomes its constant. The
+// report lists each table ([Report.Tables]). A table that the init op
+// does not initialise ([ErrTableNotInitialized]), whose initialisation
+// fails (a missing or unsafe vocabulary file, a key with two values), or
+// that is not a HashTable (a MutableHashTable, whose contents may change)
+// refuses the signatures that read it with a [*TableError] naming it; the
+// model's other signatures still freeze. Initialising a table is allowed
+// at load only: a signature that itself initialises, inserts into or
+// removes from a table is refused with a [*StatefulError].
+//
 // # Simplification
 //
 // Then, in rounds until nothing changes:
@@ -80,9 +117,8 @@
 //
 // # Not done
 //
-// Lookup tables (HashTableV2 initialised by LookupTableImportV2 or from
-// asset files) are left as they are: a signature that reads one keeps the
-// table ops and fails to run. Variables read inside functional control
-// flow (a handle passed into If or While) are refused with an error naming
-// the node.
+// Variables read inside functional control flow (a handle passed into If
+// or While) are refused with an error naming the node. Mutable tables,
+// dense hash tables and tables a function creates privately are not made
+// constant. The init op runs as TensorFlow runs it, without a time limit.
 package freeze

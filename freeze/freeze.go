@@ -170,6 +170,9 @@ type Report struct {
 	Model, Checkpoint string
 	// Variables lists the model's variable nodes in graph order.
 	Variables []Variable
+	// Tables lists the lookup tables the frozen signatures read, made
+	// constant, sorted by node.
+	Tables []Table
 	// Signatures lists every signature considered, sorted by key.
 	Signatures []SignatureStatus
 	// Duration is the time the freeze took.
@@ -237,6 +240,9 @@ func (r *Report) String() string {
 			key += " [" + v.Slice + "]"
 		}
 		fmt.Fprintf(&b, "  %s (%s) <- %s %s%v, by %s\n", v.Node, v.Op, key, graph.DTypeName(v.DType), v.Shape, v.Source)
+	}
+	for _, t := range r.Tables {
+		fmt.Fprintf(&b, "table %s (%s): %s to %s, %d entries, from %s\n", t.Node, t.Op, graph.DTypeName(t.KeyDType), graph.DTypeName(t.ValueDType), t.Size, strings.Join(t.Initializers, ", "))
 	}
 	for _, s := range r.Signatures {
 		if s.Frozen {

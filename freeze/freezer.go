@@ -28,11 +28,12 @@ type freezer struct {
 	ckpt   *checkpoint.Reader
 	vars   map[string]*Variable // by node name, pointing into report.Variables
 	values map[string]*tfpb.TensorProto
+	tables map[string]*frozenTable // by tableID
 	report *Report
 }
 
 func newFreezer(m *graph.Model, o options) (*freezer, error) {
-	f := &freezer{o: o, model: m, start: time.Now(), report: &Report{Model: m.Path}, values: map[string]*tfpb.TensorProto{}}
+	f := &freezer{o: o, model: m, start: time.Now(), report: &Report{Model: m.Path}, values: map[string]*tfpb.TensorProto{}, tables: map[string]*frozenTable{}}
 	f.lib, f.impls = selectImplementations(m.Graph.GetLibrary())
 	if ops := m.MetaGraph.GetMetaInfoDef().GetStrippedOpList(); ops != nil {
 		f.fopts = append(f.fopts, function.WithOpList(ops))
@@ -153,6 +154,9 @@ func (f *freezer) freeze(s graph.Signature, cut []graph.TensorInfo) (*tfpb.Graph
 	}
 	nvars, err := f.constantVariables(g)
 	if err != nil {
+		return nil, 0, fmt.Errorf("signature %q: %w", s.Key, err)
+	}
+	if err := f.freezeTables(g); err != nil {
 		return nil, 0, fmt.Errorf("signature %q: %w", s.Key, err)
 	}
 	sim := newSimplifier(g, outputs, inputs, f.o.foldRatio)

@@ -22,7 +22,8 @@ var update = flag.Bool("update", false, "rewrite the fuzz seed corpus in testdat
 // fuzzSeeds are the synthetic SavedModel and variants of it that take
 // other paths: no saver (keys by name), no library (a call of a missing
 // function), a restore op that is a function call (TF2), and the
-// signatures alone.
+// signatures alone; then the lookup-table SavedModel of tables_test.go,
+// its asset named by asset_file_def and by the TF1 collection.
 func fuzzSeeds(t testing.TB) [][]byte {
 	variants := []func(*tfpb.MetaGraphDef){
 		func(*tfpb.MetaGraphDef) {},
@@ -61,7 +62,7 @@ func fuzzSeeds(t testing.TB) [][]byte {
 		v(sm.GetMetaGraphs()[0])
 		out = append(out, mustMarshal(t, sm))
 	}
-	return out
+	return append(out, mustMarshal(t, tableSavedModel(false)), mustMarshal(t, tableSavedModel(true)))
 }
 
 // addSharedSavedModels adds the small real SavedModels as seeds when
@@ -83,7 +84,8 @@ func addSharedSavedModels(add func([]byte)) {
 }
 
 // FuzzFreeze freezes a fuzzed saved_model.pb next to the synthetic
-// checkpoint, through SavedModel and Model: it must never panic, and what
+// checkpoint and a vocabulary asset, through SavedModel and Model: it
+// must never panic, and what
 // it returns must be a graph without variables or calls whose inputs all
 // name nodes of the graph, in an order the executor can run.
 func FuzzFreeze(f *testing.F) {
@@ -93,6 +95,8 @@ func FuzzFreeze(f *testing.F) {
 	addSharedSavedModels(func(b []byte) { f.Add(b) })
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := writeSynthetic(t, data)
+		require.NoError(t, os.Mkdir(filepath.Join(dir, "assets"), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "assets", "vocab.txt"), []byte("a\nb\nc\n"), 0o644))
 		if res, err := SavedModel(dir); err == nil {
 			for _, s := range res.Signatures {
 				checkFrozen(t, s.Graph)

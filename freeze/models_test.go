@@ -393,13 +393,11 @@ func TestVespaBatchNormFolded(t *testing.T) {
 	assert.NoError(t, tensor.Compare(got[0], want, tensor.Tolerance{RTol: 1e-4, ATol: 1e-4}))
 }
 
-// pendingKernels are ops whose executor kernels other work adds
-// (functional loops), that freezing leaves for later (tables), or that only
-// the TFX taxi model, the stretch goal, needs after its
+// pendingKernels are ops whose executor kernels other work adds: only
+// the TFX taxi model, the stretch goal, needs them after its
 // ParseExampleV2 (sparse features, string hashing, bucketizing).
 var pendingKernels = map[string]bool{
 	"StatelessWhile": true, "While": true, "If": true, "StatelessIf": true,
-	"HashTableV2": true, "LookupTableFindV2": true, "LookupTableSizeV2": true,
 	"SparseFillEmptyRows": true, "SparseReshape": true, "SparseSegmentSum": true, "SparseToDense": true,
 	"StringToHashBucketFast": true, "AsString": true, "BoostedTreesBucketize": true,
 }

@@ -54,6 +54,8 @@ var table = map[string]Facts{
 	// Sparse and ragged features have as many values as the Examples hold.
 	"ParseExample": {DataShape: true}, "ParseExampleV2": {DataShape: true},
 	"ParseSingleExample": {DataShape: true},
+	// A table's contents.
+	"LookupTableExport": {DataShape: true}, "LookupTableExportV2": {DataShape: true},
 
 	// Shapes from values. The translations that cannot take such an input
 	// at run time compile it in (Static).

@@ -63,6 +63,17 @@
 // The executor adds per-executor overrides ([WithKernel]), which is how
 // the bridge puts its offloaded clusters into a graph.
 //
+// # Resources
+//
+// What outlives a run lives in the executor's resources
+// (kernel.Resources), as in a TensorFlow session's resource manager:
+// lookup tables, created by the first run that executes their node and
+// kept until the executor goes, seen by every run and by every function
+// the executor calls. So an init op run once initialises the tables that
+// later runs read. Kernels read files only through the resources, and only
+// under the model directory given with [WithModelFiles]; an executor
+// without one reads no files.
+//
 // # Memory
 //
 // Sizes that come from tensor values (Fill's dims, Range's limit, a

@@ -30,6 +30,10 @@ type Executor struct {
 	maxRunBytes int64
 	// funcs runs the functions of the graph's library (functional.go).
 	funcs *funcRuntime
+	// modelDir and resources: what kernels keep between runs, shared with
+	// the executors of the graph's functions (see WithModelFiles).
+	modelDir  string
+	resources *kernel.Resources
 
 	mu    sync.Mutex
 	plans map[string]*planEntry
@@ -85,6 +89,15 @@ func WithMaxRunBytes(n int64) Option {
 	return func(e *Executor) { e.maxRunBytes = max(n, 0) }
 }
 
+// WithModelFiles lets kernels read the files of the model in dir, such as
+// the vocabulary file InitializeTableFromTextFileV2 names (a SavedModel's
+// assets/ file, named relative to dir), through graph.OpenModelFile's
+// rules. Without it, a kernel that reads a file fails: the file names a
+// graph holds are untrusted input.
+func WithModelFiles(dir string) Option {
+	return func(e *Executor) { e.modelDir = dir }
+}
+
 // New returns an executor for g. It indexes the graph (duplicate names and
 // malformed inputs are errors) but prepares no kernels: see Prepare. It
 // also checks the memory budget's environment variables
@@ -105,6 +118,7 @@ func New(g *tfpb.GraphDef, opts ...Option) (*Executor, error) {
 			o(e)
 		}
 	}
+	e.resources = kernel.NewResources(e.modelDir)
 	e.funcs = newFuncRuntime(e)
 	return e, nil
 }

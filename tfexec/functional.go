@@ -50,11 +50,13 @@ type funcRuntime struct {
 	names    map[string]bool // the library's functions
 	versions *tfpb.VersionDef
 	// What nested executors take over from the executor of the graph:
-	// kernel overrides, threads and the run budget. Not the node timer,
+	// kernel overrides, threads, the run budget and the resources (lookup
+	// tables are the session's, as in TensorFlow). Not the node timer,
 	// which times a call as one node, nor the observer.
 	kernels     map[string]kernel.Factory
 	workers     int
 	maxRunBytes int64
+	resources   *kernel.Resources
 
 	mu  sync.Mutex
 	fns map[string]*funcEntry // by function name and attribute values
@@ -81,7 +83,7 @@ type compiledFunc struct {
 
 func newFuncRuntime(e *Executor) *funcRuntime {
 	rt := &funcRuntime{lib: e.graph.GetLibrary(), names: map[string]bool{}, versions: e.graph.GetVersions(),
-		kernels: e.kernels, workers: e.workers, maxRunBytes: e.maxRunBytes, fns: map[string]*funcEntry{}}
+		kernels: e.kernels, workers: e.workers, maxRunBytes: e.maxRunBytes, resources: e.resources, fns: map[string]*funcEntry{}}
 	for _, f := range rt.lib.GetFunction() {
 		rt.names[f.GetSignature().GetName()] = true
 	}
@@ -157,7 +159,7 @@ func (rt *funcRuntime) compile(f *tfpb.NameAttrList) (*compiledFunc, error) {
 		return nil, fmt.Errorf("function %s: %w", body.Function, err)
 	}
 	sub := &Executor{graph: g, index: ix, kernels: rt.kernels, workers: rt.workers, maxRunBytes: rt.maxRunBytes,
-		plans: map[string]*planEntry{}, funcs: rt}
+		plans: map[string]*planEntry{}, funcs: rt, resources: rt.resources}
 	c := &compiledFunc{name: body.Function, exec: sub}
 	for _, t := range body.ArgTypes {
 		c.argTypes = append(c.argTypes, tensor.DType(t).BaseType())

@@ -229,7 +229,7 @@ func (r *run) compute(it *item) (outs []*tensor.Tensor, err error) {
 		}
 	}()
 	start := time.Now()
-	outs, err = pn.kernel(&kernel.Context{Context: r.ctx, Node: pn.knode}, it.inputs)
+	outs, err = pn.kernel(&kernel.Context{Context: r.ctx, Node: pn.knode, Resources: r.e.resources}, it.inputs)
 	if r.e.timer != nil {
 		r.e.timer(pn.def, time.Since(start))
 	}

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// FuzzCorpusFile encodes fuzz arguments ([]byte, string, bool) as a file
-// of a testdata/fuzz/<FuzzName>/ seed corpus.
+// FuzzCorpusFile encodes fuzz arguments ([]byte, string, bool, int64,
+// byte, uint8) as a file of a testdata/fuzz/<FuzzName>/ seed corpus.
 func FuzzCorpusFile(args ...any) []byte {
 	out := []byte("go test fuzz v1\n")
 	for _, a := range args {
@@ -19,6 +19,10 @@ func FuzzCorpusFile(args ...any) []byte {
 			out = fmt.Appendf(out, "string(%q)\n", v)
 		case bool:
 			out = fmt.Appendf(out, "bool(%v)\n", v)
+		case int64:
+			out = fmt.Appendf(out, "int64(%d)\n", v)
+		case byte: // also uint8, which Go's corpus files write as byte
+			out = fmt.Appendf(out, "byte(%q)\n", rune(v))
 		default:
 			panic(fmt.Sprintf("testutil.FuzzCorpusFile: unsupported argument type %T", a))
 		}

@@ -27,7 +27,9 @@
 // outputs. It must not modify its inputs (they may be shared with other
 // consumers and with the caller) and must be safe to call from several
 // goroutines at once: per-run state lives in local variables, never in the
-// closure.
+// closure, and state that outlives a run (a lookup table) in the
+// executor's [Resources], which the Context carries. Files are read only
+// through [Resources.OpenModelFile].
 //
 // Control flow (Switch, Merge, Enter, Exit, NextIteration, LoopCond) is
 // not implemented by kernels: the executor handles deadness and frames

@@ -56,6 +56,9 @@ func (n *Node) AttrError(attr string, err error) error {
 type Context struct {
 	context.Context
 	Node *Node
+	// Resources is the executor's store of what outlives a run (lookup
+	// tables); nil outside an executor.
+	Resources *Resources
 }
 
 // ErrInvalidArgument is wrapped by kernel errors for inputs TensorFlow

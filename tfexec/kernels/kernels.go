@@ -20,6 +20,8 @@
 //     drawing.
 //   - linalg: linear algebra other than matrix products (Cross).
 //   - lists: TensorArrays and TensorLists.
+//   - lookup: lookup tables (HashTableV2 and its initialisation, finds,
+//     imports and exports).
 //   - nn: pooling, bias, normalisation, softmax and the space, batch and
 //     depth rearrangements.
 //   - parsing: tf.Example protos to tensors (ParseExample,
@@ -45,6 +47,7 @@ import (
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/image"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/linalg"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/lists"
+	_ "github.com/tfoffload/tfoffload/tfexec/kernels/lookup"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/nn"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/parsing"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/quant"
