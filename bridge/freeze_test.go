@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tfoffload/tfoffload/checkpoint"
 	"github.com/tfoffload/tfoffload/freeze"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testutil"
@@ -222,5 +223,63 @@ func TestLookupTablesFrozenOnLoad(t *testing.T) {
 			assert.Equal(t, []int64{2, -1, 0}, tensor.Values[int64](got["ids"]), "offload %v", offload)
 		}
 		require.NoError(t, s.Close())
+	}
+}
+
+// TestRegressionThreeForms loads tf2onnx's y = w·x + b as a frozen
+// GraphDef, a TF1 checkpoint (.meta with the checkpoint beside it) and a
+// SavedModel, each on the executor and offloaded: all six sessions give
+// bit-identical outputs, and w and b in the checkpoint are the frozen
+// graph's constants.
+func TestRegressionThreeForms(t *testing.T) {
+	dir := filepath.Join(testutil.SharedModels(t), "frozen/tf2onnx/regression")
+	forms := []string{"graphdef/frozen.pb", "checkpoint/model.meta", "saved_model"}
+	x := tensor.MustFromSlice(tensor.Shape{6}, []float32{-3.25, -1, 0, 0.1, 2.5, 1e3})
+	var want *tensor.Tensor
+	for _, offload := range []bool{false, true} {
+		if offload {
+			enginetest.Require(t)
+		}
+		for _, form := range forms {
+			s, err := LoadSession(filepath.Join(dir, form), WithOffload(offload), WithBackend("CPU"),
+				WithMinNontrivialNodes(1), WithDynamicFallback(false), WithOutputs("pred:0"))
+			require.NoError(t, err, "%s offload %v", form, offload)
+			out, err := s.Run(context.Background(), map[string]*tensor.Tensor{"X:0": x}, []string{"pred:0"})
+			require.NoError(t, err, form)
+			if offload {
+				assert.Len(t, s.Plan().Clusters, 1, form)
+			}
+			require.NoError(t, s.Close())
+			if want == nil {
+				want = out[0]
+				continue
+			}
+			assert.Equal(t, tensor.Values[float32](want), tensor.Values[float32](out[0]), "%s offload %v", form, offload)
+		}
+	}
+
+	frozen, err := graph.Load(filepath.Join(dir, forms[0]))
+	require.NoError(t, err)
+	consts := map[string]*tensor.Tensor{}
+	for _, n := range frozen.Graph.GetNode() {
+		if n.GetOp() == "Const" {
+			v, err := tensor.FromTFProto(n.GetAttr()["value"].GetTensor())
+			require.NoError(t, err)
+			consts[n.GetName()] = v
+		}
+	}
+	r, err := checkpoint.Open(filepath.Join(dir, "checkpoint/model"))
+	require.NoError(t, err)
+	defer r.Close()
+	for _, key := range []string{"W", "b"} {
+		v, err := r.Tensor(key)
+		require.NoError(t, err)
+		require.Contains(t, consts, key)
+		assert.Equal(t, consts[key].Shape(), v.Shape(), key)
+		assert.Equal(t, tensor.Values[float32](consts[key]), tensor.Values[float32](v), key)
+	}
+	w, b := tensor.Values[float32](consts["W"])[0], tensor.Values[float32](consts["b"])[0]
+	for i, xi := range tensor.Values[float32](x) {
+		assert.Equal(t, float32(xi*w)+b, tensor.Values[float32](want)[i], "x=%v", xi)
 	}
 }

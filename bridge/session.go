@@ -99,7 +99,8 @@ func WithDumpDir(dir string) Option { return func(c *config) { c.dumpDir = &dir 
 func WithLogPlacement(on bool) Option { return func(c *config) { c.logPlacement = &on } }
 
 // WithOutputs names tensors, besides the model's outputs, that Run will
-// fetch, so they stay visible after clustering.
+// fetch, so they stay visible after clustering. A model with variables
+// but no signatures (a TF1 checkpoint's .meta file) is frozen for them.
 func WithOutputs(tensors ...string) Option {
 	return func(c *config) { c.outputs = append(c.outputs, tensors...) }
 }
@@ -188,7 +189,7 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 	}
 	s := &Session{model: m, log: cfg.log()}
 	if needsFreeze(m) {
-		if m, err = s.freeze(m); err != nil {
+		if m, err = s.freeze(m, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -284,12 +285,43 @@ func freezeError(m *graph.Model, err error) error {
 	return fmt.Errorf("%w: %s: %w", ErrNeedsFreeze, m.Path, err)
 }
 
-// freeze returns m frozen, logging what it did.
-func (s *Session) freeze(m *graph.Model) (*graph.Model, error) {
-	start := time.Now()
-	fm, rep, err := freeze.Model(m)
+// freezeModel freezes m with freeze.Model. A model without signatures
+// (a TF1 checkpoint's .meta file) is frozen for the tensors WithOutputs
+// names.
+func freezeModel(m *graph.Model, cfg config) (*graph.Model, *freeze.Report, error) {
+	var fopts []freeze.Option
+	if len(m.Signatures) == 0 && len(cfg.outputs) > 0 {
+		fopts = append(fopts, freeze.WithOutputs(cfg.outputs...))
+	}
+	fm, rep, err := freeze.Model(m, fopts...)
 	if err != nil {
-		return nil, freezeError(m, err)
+		return nil, rep, freezeError(m, err)
+	}
+	return fm, rep, nil
+}
+
+// Freeze returns m frozen as a session would freeze it on load — a model
+// that holds variables, calls functions or has lookup tables — or m
+// itself when it needs no freezing. Of the options only WithOutputs
+// counts: it names the outputs of a model without signatures.
+func Freeze(m *graph.Model, opts ...Option) (*graph.Model, error) {
+	if !needsFreeze(m) {
+		return m, nil
+	}
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	fm, _, err := freezeModel(m, cfg)
+	return fm, err
+}
+
+// freeze returns m frozen, logging what it did.
+func (s *Session) freeze(m *graph.Model, cfg config) (*graph.Model, error) {
+	start := time.Now()
+	fm, rep, err := freezeModel(m, cfg)
+	if err != nil {
+		return nil, err
 	}
 	s.freezeTime = time.Since(start)
 	var refused []string
@@ -319,9 +351,9 @@ func Partition(m *graph.Model, opts ...Option) (*partition.Plan, error) {
 		o(&cfg)
 	}
 	if needsFreeze(m) {
-		fm, _, err := freeze.Model(m)
+		fm, _, err := freezeModel(m, cfg)
 		if err != nil {
-			return nil, freezeError(m, err)
+			return nil, err
 		}
 		m = fm
 	}
