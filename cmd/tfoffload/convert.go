@@ -25,7 +25,9 @@ const convertLong = `Convert translates MODEL into one ONNX model, OUT.onnx, whe
 outputs need can be translated; otherwise it names the nodes that cannot.
 With --clusters DIR it also writes the ONNX model of each cluster the
 partitioner would offload (DIR/cluster_<id>_<n>.onnx), which works for any
-model.
+model. A SavedModel with variables is frozen first, as bridge freezes it
+on load: variables become their checkpoint values and function calls are
+inlined.
 
 The ONNX model is built for concrete input shapes: an input's unknown
 dimensions are 1 unless --input-shape NAME=D0,D1,... gives them (NAME: a
@@ -75,6 +77,10 @@ func convertModel(ctx context.Context, w io.Writer, path, out string, o convertO
 	}
 	m, err := loadModel(path, o.tags)
 	if err != nil {
+		return err
+	}
+	// Variables become constants, calls are inlined, as bridge does on load.
+	if m, err = bridge.Freeze(m); err != nil {
 		return err
 	}
 	sig, err := chooseSignature(m, o.signature)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -114,4 +115,24 @@ func TestCompareConverted(t *testing.T) {
 			assert.ErrorContains(t, err, tc.bad)
 		})
 	}
+}
+
+// TestConvertFreezesVariables converts a TF1 SavedModel whose weights are
+// variables: convert freezes it first, and the ONNX model alone computes
+// 0.5·x+2 on ONNX Runtime.
+func TestConvertFreezesVariables(t *testing.T) {
+	enginetest.Require(t)
+	out := filepath.Join(t.TempDir(), "half_plus_two.onnx")
+	code, _, stderr := runCLI("convert", "--input-shape", "x=4,1", sharedRel(t, "savedmodel/tfserving/saved_model_half_plus_two_cpu"), out)
+	require.Equal(t, exitOK, code, stderr)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.NoError(t, engine.Init())
+	sess, err := engine.NewSession(data, engine.SessionOptions{})
+	require.NoError(t, err)
+	defer sess.Close()
+	got, err := sess.Run(t.Context(), []*tensor.Tensor{tensor.MustFromSlice(tensor.Shape{4, 1}, []float32{-2, 0, 1, 7.5})})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, []float32{1, 2, 2.5, 5.75}, tensor.Values[float32](got[0]))
 }
