@@ -17,7 +17,7 @@ import (
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
-var update = flag.Bool("update", false, "rewrite the fuzz seed corpus in testdata/fuzz/FuzzFreeze")
+var update = flag.Bool("update", false, "rewrite testdata: the fuzz seed corpus in fuzz/FuzzFreeze, the LSTM reference (lstm_*.npy)")
 
 // fuzzSeeds are the synthetic SavedModel and variants of it that take
 // other paths: no saver (keys by name), no library (a call of a missing
