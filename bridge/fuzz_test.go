@@ -114,9 +114,9 @@ func fuzzFeeds(m *graph.Model, input []byte) (feeds map[string]*tensor.Tensor, f
 	return feeds, fetches, true
 }
 
-// nonFiniteWeights reports whether a Const of m holds a NaN or an
-// infinity.
-func nonFiniteWeights(m *graph.Model) bool {
+// wildWeights reports whether a float Const of m holds a NaN, an infinity
+// or a magnitude over 1e6.
+func wildWeights(m *graph.Model) bool {
 	for _, n := range m.Graph.GetNode() {
 		if n.GetOp() != "Const" {
 			continue
@@ -130,7 +130,7 @@ func nonFiniteWeights(m *graph.Model) bool {
 			continue
 		}
 		for _, v := range vals {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if math.IsNaN(v) || math.Abs(v) > 1e6 {
 				return true
 			}
 		}
@@ -198,12 +198,13 @@ func FuzzOffloadedSession(f *testing.F) {
 		if refErr != nil {
 			return
 		}
-		if nonFiniteWeights(m) {
-			// NaN and infinite weights take different paths through
-			// ONNX Runtime's kernels than through TensorFlow's (MaxPool
-			// and friends propagate NaN differently): both must run, but
-			// their values are not compared. See the closing note of
-			// issue 14 for the open question.
+		if wildWeights(m) {
+			// Weights far outside any trained range overflow float32 in
+			// partial sums, and where a sum meets +Inf and -Inf depends
+			// on its order: the executor's depthwise convolution and ONNX
+			// Runtime's sum in different orders (one found case: -Inf,
+			// then Relu6 gives 0, against NaN). Both must run; their
+			// values are not compared.
 			return
 		}
 		for i := range want {
