@@ -56,15 +56,20 @@ var table = map[string]Facts{
 	"ParseSingleExample": {DataShape: true},
 	// A table's contents.
 	"LookupTableExport": {DataShape: true}, "LookupTableExportV2": {DataShape: true},
+	// Sparse tensors: rows filled in, segments counted from their ids.
+	"SparseFillEmptyRows": {DataShape: true},
+	"SparseSegmentSum":    {DataShape: true}, "SparseSegmentMean": {DataShape: true}, "SparseSegmentSqrtN": {DataShape: true},
 
 	// Shapes from values. The translations that cannot take such an input
 	// at run time compile it in (Static).
-	"Reshape":     {ShapeInputs: []int{1}},
-	"ExpandDims":  {ShapeInputs: []int{1}},
-	"Fill":        {ShapeInputs: []int{0}},
-	"Tile":        {ShapeInputs: []int{1}},
-	"BroadcastTo": {ShapeInputs: []int{1}},
-	"Slice":       {ShapeInputs: []int{1, 2}},
+	"Reshape":       {ShapeInputs: []int{1}},
+	"ExpandDims":    {ShapeInputs: []int{1}},
+	"Fill":          {ShapeInputs: []int{0}},
+	"SparseToDense": {ShapeInputs: []int{1}},
+	"SparseReshape": {ShapeInputs: []int{2}},
+	"Tile":          {ShapeInputs: []int{1}},
+	"BroadcastTo":   {ShapeInputs: []int{1}},
+	"Slice":         {ShapeInputs: []int{1, 2}},
 	// Masks decide which of begin, end and strides count, so all three
 	// are resolved when translating.
 	"StridedSlice":  {ShapeInputs: []int{1, 2, 3}, Static: []int{1, 2, 3}},

@@ -31,6 +31,10 @@
 //   - reduce: reductions over axes, arg-extrema, scans, top-k and
 //     segment reductions.
 //   - rnn: the fused LSTM and GRU cells.
+//   - sparse: sparse tensors (SparseToDense, SparseFillEmptyRows,
+//     SparseReshape, the sparse segment reductions) and
+//     BoostedTreesBucketize.
+//   - strings: string ops (StringToHashBucketFast, AsString).
 //
 // The plumbing ops (Const, Placeholder, Identity and its relatives,
 // Assert, Assign) are tfexec's own, in its plumbing.go. The tests of this
@@ -54,4 +58,6 @@ import (
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/random"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/reduce"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/rnn"
+	_ "github.com/tfoffload/tfoffload/tfexec/kernels/sparse"
+	_ "github.com/tfoffload/tfoffload/tfexec/kernels/strings"
 )

@@ -66,7 +66,7 @@ func TestServingSignatures(t *testing.T) {
 				}
 				s, err := bridge.LoadSession(testutil.SharedModel(t, "savedmodel/tfserving/"+tc.model), bridge.WithOffload(offload))
 				require.NoError(t, err)
-				defer s.Close()
+				defer s.Close() // at the end of the test, after both runs
 				sig := s.Model().Signature(tc.signature)
 				require.NotNil(t, sig)
 				require.Len(t, sig.Inputs, 1)
@@ -192,5 +192,75 @@ func TestChicagoTaxiParseExampleV2(t *testing.T) {
 				assert.Equal(t, string(f.GetBytesList().GetValue()[0]), tensor.Values[string](values)[j], k)
 			}
 		}
+	}
+}
+
+// TestChicagoTaxiPredicts runs the TFX Chicago taxi estimator's predict
+// signature through bridge.LoadSession (frozen on load: variables, two
+// vocabulary tables, then sparse features, hashing and bucketizing on the
+// executor) on Examples built from its own feature spec: every feature,
+// half of them, none. Each gives a probability in [0, 1], and the two
+// classes' probabilities sum to 1.
+func TestChicagoTaxiPredicts(t *testing.T) {
+	dir := testutil.SharedModel(t, "savedmodel/freeze/tfx_chicago_taxi_estimator")
+	m, err := graph.Load(dir)
+	require.NoError(t, err)
+	const node = "ParseExample/ParseExampleV2"
+	var keys []string
+	var types []tensor.DType
+	for _, n := range m.Graph.GetNode() {
+		switch n.GetName() {
+		case node + "/sparse_keys":
+			k, err := graph.AttrsOf(n).Tensor("value")
+			require.NoError(t, err)
+			keys = tensor.Values[string](k)
+		case node:
+			types, err = graph.AttrsOf(n).Types("sparse_types", nil)
+			require.NoError(t, err)
+		}
+	}
+	require.Len(t, keys, 17)
+	examples := []map[string]*tfpb.Feature{{}, {}, {}}
+	for i, k := range keys {
+		var f *tfpb.Feature
+		switch types[i] {
+		case tensor.Int64:
+			f = &tfpb.Feature{Kind: &tfpb.Feature_Int64List{Int64List: &tfpb.Int64List{Value: []int64{int64(7 * i)}}}}
+		case tensor.Float32:
+			f = floatFeature(float32(i) + 0.25)
+		default:
+			f = &tfpb.Feature{Kind: &tfpb.Feature_BytesList{BytesList: &tfpb.BytesList{Value: [][]byte{[]byte("Cash")}}}}
+		}
+		examples[0][k] = f
+		if i%2 == 0 {
+			examples[1][k] = f
+		}
+	}
+	for _, offload := range []bool{false, true} {
+		if offload {
+			enginetest.Require(t)
+		}
+		s, err := bridge.LoadSession(dir, bridge.WithOffload(offload))
+		require.NoError(t, err)
+		defer s.Close() // at the end of the test, after both runs
+		sig := s.Model().Signature("predict")
+		require.NotNil(t, sig)
+		fetch := ""
+		for _, o := range sig.Outputs {
+			if o.Key == "probabilities" {
+				fetch = o.Name
+			}
+		}
+		require.NotEmpty(t, fetch, "predict has a probabilities output")
+		out, err := s.Run(context.Background(), map[string]*tensor.Tensor{sig.Inputs[0].Name: serialize(t, examples...)}, []string{fetch})
+		require.NoError(t, err)
+		require.Equal(t, tensor.Shape{3, 2}, out[0].Shape())
+		p := tensor.Values[float32](out[0])
+		for e := 0; e < 3; e++ {
+			assert.GreaterOrEqual(t, p[2*e], float32(0))
+			assert.LessOrEqual(t, p[2*e], float32(1))
+			assert.InDelta(t, 1, p[2*e]+p[2*e+1], 1e-6, "example %d", e)
+		}
+		t.Logf("offload %v: probabilities %v", offload, p)
 	}
 }

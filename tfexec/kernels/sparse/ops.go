@@ -1,0 +1,30 @@
+package sparse
+
+import (
+	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel"
+)
+
+func init() { kernel.Register(kernels...) }
+
+// valueTypes are the dtypes of sparse values the kernels move: every
+// fixed-size dtype and strings.
+var valueTypes = append(kernel.FixedSizeTypes(), tensor.String)
+
+// segmentSumTypes and segmentMeanTypes are the dtypes the sparse segment
+// reductions implement.
+var (
+	segmentSumTypes  = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Int32, tensor.Int64}
+	segmentMeanTypes = []tensor.DType{tensor.Float32, tensor.Float64}
+)
+
+// kernels is the package's kernel table.
+var kernels = []kernel.Def{
+	{Op: "SparseToDense", DTypes: valueTypes, New: newSparseToDense},
+	{Op: "SparseFillEmptyRows", DTypes: valueTypes, New: newFillEmptyRows},
+	{Op: "SparseReshape", New: kernel.Stateless(sparseReshape)},
+	{Op: "SparseSegmentSum", DTypes: segmentSumTypes, New: newSegment(segSum, segmentSumTypes)},
+	{Op: "SparseSegmentMean", DTypes: segmentMeanTypes, New: newSegment(segMean, segmentMeanTypes)},
+	{Op: "SparseSegmentSqrtN", DTypes: segmentMeanTypes, New: newSegment(segSqrtN, segmentMeanTypes)},
+	{Op: "BoostedTreesBucketize", New: newBucketize},
+}
