@@ -2,10 +2,10 @@ package checkpoint
 
 import (
 	"os"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/tfoffload/tfoffload/internal/testutil"
 )
 
 // largestCheckpoint returns the prefix of the checkpoint under
@@ -39,15 +39,6 @@ func readAll(tb testing.TB, prefix string) {
 	}
 }
 
-// allocatedBy returns the bytes the Go heap allocated while f ran.
-func allocatedBy(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 // BenchmarkReadLargest opens the largest checkpoint here and reads all its
 // tensors. alloc/ckpt-byte is the bytes allocated per byte of checkpoint
 // files: about 1 means every byte is read once, into the tensor that keeps
@@ -58,7 +49,7 @@ func BenchmarkReadLargest(b *testing.B) {
 	b.SetBytes(size)
 	var total uint64
 	for b.Loop() {
-		total += allocatedBy(func() { readAll(b, prefix) })
+		total += testutil.AllocatedBy(func() { readAll(b, prefix) })
 	}
 	b.ReportMetric(float64(total)/float64(b.N)/float64(size), "alloc/ckpt-byte")
 }
@@ -68,7 +59,7 @@ func BenchmarkReadLargest(b *testing.B) {
 func TestReadAllocatesOnce(t *testing.T) {
 	prefix, size := largestCheckpoint(t)
 	readAll(t, prefix) // warm up: package-level state, file system caches
-	got := allocatedBy(func() { readAll(t, prefix) })
+	got := testutil.AllocatedBy(func() { readAll(t, prefix) })
 	t.Logf("%s: %d bytes allocated for %d bytes of checkpoint (%.3f×)", prefix, got, size, float64(got)/float64(size))
 	require.Less(t, float64(got), 1.1*float64(size))
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -63,16 +62,6 @@ func npyMemoryCases() []struct {
 	}
 }
 
-// allocatedBy returns the bytes fn allocates on the heap.
-func allocatedBy(fn func()) uint64 {
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	fn()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 // TestReadNPYFileAllocatesOnce: reading a .npy allocates the tensor and
 // little more, whatever the byte order or layout. Reading the file whole
 // and decoding it into a copy used to take 3.4–5.4× the file size; now it
@@ -93,7 +82,7 @@ func TestReadNPYFileAllocatesOnce(t *testing.T) {
 			require.NoError(t, os.WriteFile(p, npyBytes(tc.descr, tc.fortran, tc.shape, data), 0o644))
 			var got *Tensor
 			var err error
-			alloc := allocatedBy(func() { got, err = ReadNPYFile(p) })
+			alloc := testutil.AllocatedBy(func() { got, err = ReadNPYFile(p) })
 			require.NoError(t, err)
 			assert.Equal(t, tc.shape, got.Shape())
 			ratio := float64(alloc) / float64(n)
@@ -121,7 +110,7 @@ func BenchmarkReadNPYFile(b *testing.B) {
 			b.SetBytes(int64(n))
 			var total uint64
 			for b.Loop() {
-				total += allocatedBy(func() {
+				total += testutil.AllocatedBy(func() {
 					if _, err := ReadNPYFile(p); err != nil {
 						b.Fatal(err)
 					}
@@ -167,7 +156,7 @@ func TestReadNPYLyingHeader(t *testing.T) {
 	for _, tc := range readers {
 		t.Run(tc.name, func(t *testing.T) {
 			var err error
-			alloc := allocatedBy(func() { _, err = ReadNPY(tc.r()) })
+			alloc := testutil.AllocatedBy(func() { _, err = ReadNPY(tc.r()) })
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrNPY)
 			assert.Contains(t, err.Error(), "data truncated: [1073741824] <f4 needs 4294967296 bytes, found 12")
