@@ -102,6 +102,9 @@ func (cl *Cluster) StaticInputs() []bool {
 			}
 		}
 		for _, k := range opdefs.StaticInputs(n) {
+			if k >= len(data) {
+				continue // an input name that does not parse; the executor reports it
+			}
 			if i, ok := pos[data[k]]; ok {
 				static[i] = true
 			}
