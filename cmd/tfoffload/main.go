@@ -10,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/envconfig"
 )
 
 // commands are the subcommands of tfoffload, in help order. Adding a
@@ -70,7 +72,7 @@ translate to ONNX Runtime, and runs everything else on a Go executor with
 TensorFlow semantics.
 
 Errors are printed as one line, "tfoffload: <error>", on standard error.
-Exit status: 0 on success, 1 when a command fails, 2 for a usage error.`,
+Exit status: 0 on success, 1 when a command fails, 2 for a usage error.` + environmentHelp(),
 		Version:       buildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -90,6 +92,22 @@ Exit status: 0 on success, 1 when a command fails, 2 for a usage error.`,
 		root.AddCommand(newCmd())
 	}
 	return root
+}
+
+// environmentHelp lists the environment variables tfoffload reads, from
+// internal/envconfig (their one definition), and ONNX Runtime's.
+func environmentHelp() string {
+	var b strings.Builder
+	b.WriteString("\n\nEnvironment (flags and code options override these):\n")
+	for _, v := range envconfig.Vars() {
+		def := v.Default
+		if def == "" {
+			def = "unset"
+		}
+		fmt.Fprintf(&b, "  %s\n      %s (default: %s)\n", v.Name, v.Help, def)
+	}
+	fmt.Fprintf(&b, "  %s\n      the ONNX Runtime shared library to load (default: the one scripts/install-onnxruntime.sh installed, then the system's)", engine.LibraryPathEnv)
+	return b.String()
 }
 
 // buildVersion returns the link-time version, else the module version
