@@ -129,14 +129,8 @@ func benchModel(ctx context.Context, w io.Writer, path string, o benchOptions) e
 	}
 	sessions := make([]*bridge.Session, len(o.backends))
 	for i, b := range o.backends {
-		opts := []bridge.Option{bridge.WithOutputs(fetches...)}
-		if strings.EqualFold(b, "none") {
-			opts = append(opts, bridge.WithOffload(false))
-		} else {
-			opts = append(opts, bridge.WithBackend(b), bridge.WithOffload(true))
-		}
-		if sessions[i], err = bridge.NewSession(m, opts...); err != nil {
-			return fmt.Errorf("backend %s: %w", b, err)
+		if sessions[i], err = newBenchSession(m, b, fetches); err != nil {
+			return err
 		}
 		defer sessions[i].Close()
 	}
@@ -244,4 +238,20 @@ func percentile(sorted []float64, p float64) float64 {
 	}
 	i := int(math.Ceil(p*float64(len(sorted)))) - 1
 	return sorted[max(i, 0)]
+}
+
+// newBenchSession makes a session of m on backend (none: the Go executor
+// alone) that keeps fetches visible.
+func newBenchSession(m *graph.Model, backend string, fetches []string, opts ...bridge.Option) (*bridge.Session, error) {
+	opts = append([]bridge.Option{bridge.WithOutputs(fetches...)}, opts...)
+	if strings.EqualFold(backend, "none") {
+		opts = append(opts, bridge.WithOffload(false))
+	} else {
+		opts = append(opts, bridge.WithBackend(backend), bridge.WithOffload(true))
+	}
+	s, err := bridge.NewSession(m, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("backend %s: %w", backend, err)
+	}
+	return s, nil
 }

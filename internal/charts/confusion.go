@@ -125,6 +125,7 @@ func Confusion(title string, m [][]int, labels []string) ([]byte, error) {
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5, -0.5, float64(n)-0.5
 	side := max(5*vg.Inch, vg.Length(n)*0.45*vg.Inch+2*vg.Inch)
 	img := vgimg.NewWith(vgimg.UseWH(side, side), vgimg.UseBackgroundColor(color.White))
-	p.Draw(draw.New(img))
+	margin := vg.Points(8)
+	p.Draw(draw.Crop(draw.New(img), margin, -margin, margin, -margin))
 	return encode(img)
 }
