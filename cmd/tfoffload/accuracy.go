@@ -288,7 +288,7 @@ func accuracyModel(ctx context.Context, stdout, stderr io.Writer, path string, o
 	rep.Data = o.data
 	if o.plot != "" {
 		ref := rep.Results[0]
-		title := fmt.Sprintf("%s on %s: top-1 %.1f%% of %d", filepath.Base(path), ref.Backend, 100**ref.Top1, rep.Labelled)
+		title := fmt.Sprintf("%s on %s: top-1 %.1f%% of %d", modelLabel(path), ref.Backend, 100**ref.Top1, rep.Labelled)
 		png, err := charts.Confusion(title, ref.Confusion, labels)
 		if err != nil {
 			return fmt.Errorf("--plot: %w", err)
