@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"image"
 	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/internal/charts"
+	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
 )
 
@@ -41,21 +40,12 @@ func TestPercentile(t *testing.T) {
 	assert.Zero(t, percentile(nil, 0.5))
 }
 
-// pngColours decodes a PNG file and counts its pixels of each colour.
+// pngColours reads a PNG file's size and colour counts.
 func pngColours(t *testing.T, path string) (image.Point, map[color.NRGBA]int) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	img, err := png.Decode(bytes.NewReader(data))
-	require.NoError(t, err)
-	counts := map[color.NRGBA]int{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			counts[color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)]++
-		}
-	}
-	return b.Size(), counts
+	return testutil.PNGColours(t, data)
 }
 
 // TestBenchSweep: --threads and --batch sweep every pair for every

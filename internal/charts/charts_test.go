@@ -1,37 +1,29 @@
 package charts
 
 import (
-	"bytes"
 	"flag"
 	"image"
 	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tfoffload/tfoffload/internal/testutil"
 )
 
 var keep = flag.String("keep", "", "also write the test charts into this folder, to look at")
 
-// decode decodes a PNG chart and counts its pixels of each colour.
-func decode(t *testing.T, name string, data []byte) (image.Image, map[color.NRGBA]int) {
+// decode returns a chart's size and colour counts, keeping the file
+// with -keep.
+func decode(t *testing.T, name string, data []byte) (image.Point, map[color.NRGBA]int) {
 	t.Helper()
 	if *keep != "" {
 		require.NoError(t, os.WriteFile(filepath.Join(*keep, name), data, 0o644))
 	}
-	img, err := png.Decode(bytes.NewReader(data))
-	require.NoError(t, err)
-	counts := map[color.NRGBA]int{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			counts[color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)]++
-		}
-	}
-	return img, counts
+	return testutil.PNGColours(t, data)
 }
 
 func TestBench(t *testing.T) {
@@ -42,14 +34,14 @@ func TestBench(t *testing.T) {
 	}
 	data, err := Bench("MobileNetV2", "batch size", "median latency per batch, ms", series)
 	require.NoError(t, err)
-	img, counts := decode(t, "bench.png", data)
-	assert.Equal(t, image.Pt(1152, 432), img.Bounds().Size())
+	size, counts := decode(t, "bench.png", data)
+	assert.Equal(t, image.Pt(1152, 432), size)
 	for i := range series {
 		// A line 2.5 points wide over two panels and its legend entry.
 		assert.Greater(t, counts[SeriesColors[i]], 300, "series %d (%s) drawn in %v", i, series[i].Name, SeriesColors[i])
 	}
 	assert.Zero(t, counts[SeriesColors[3]], "no fourth series")
-	assert.Greater(t, counts[color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}], img.Bounds().Dx()*img.Bounds().Dy()/2, "white background")
+	assert.Greater(t, counts[color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}], size.X*size.Y/2, "white background")
 
 	_, err = Bench("x", "batch", "ms", nil)
 	assert.ErrorIs(t, err, ErrNoData)
@@ -61,8 +53,8 @@ func TestConfusion(t *testing.T) {
 	m := [][]int{{5, 0, 0}, {1, 3, 0}, {0, 0, 0}}
 	data, err := Confusion("DS_CNN on the KWS clips", m, []string{"_silence_", "yes", "no"})
 	require.NoError(t, err)
-	img, counts := decode(t, "confusion.png", data)
-	assert.Equal(t, image.Pt(480, 480), img.Bounds().Size())
+	size, counts := decode(t, "confusion.png", data)
+	assert.Equal(t, image.Pt(480, 480), size)
 	full := counts[ConfusionFull]
 	assert.Greater(t, full, 1000, "the all-correct row's diagonal cell is fully coloured")
 	// Row "yes": 3 of 4 right, a shade between empty and full.
