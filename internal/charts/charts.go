@@ -126,6 +126,7 @@ func panel(title, xLabel, yLabel string, xs []float64) *plot.Plot {
 	}
 	p.X.Padding, p.Y.Padding = vg.Points(8), vg.Points(8)
 	p.Y.Min = 0
+	p.Y.Tick.Marker = niceTicks{}
 	p.Add(plotter.NewGrid())
 	return p
 }
@@ -145,4 +146,29 @@ func encode(img *vgimg.Canvas) ([]byte, error) {
 		return nil, fmt.Errorf("charts: PNG: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// niceTicks marks an axis every 1, 2 or 5 × 10^k, about six marks from
+// min to max, labelled without trailing zeros (plot's default gives two
+// or three marks with fixed decimals).
+type niceTicks struct{}
+
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
+	}
+	raw := (hi - lo) / 6
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{1, 2, 5, 10} {
+		if step = m * mag; step >= raw {
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
+		v := math.Round(v/step) * step
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 6, 64)})
+	}
+	return ticks
 }

@@ -71,3 +71,17 @@ func TestConfusion(t *testing.T) {
 	_, err = Confusion("x", m, []string{"a"})
 	assert.ErrorIs(t, err, ErrNoData)
 }
+
+func TestNiceTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range (niceTicks{}).Ticks(0, 27.3) {
+		labels = append(labels, tk.Label)
+	}
+	assert.Equal(t, []string{"0", "5", "10", "15", "20", "25"}, labels)
+	labels = nil
+	for _, tk := range (niceTicks{}).Ticks(0, 0.22) {
+		labels = append(labels, tk.Label)
+	}
+	assert.Equal(t, []string{"0", "0.05", "0.1", "0.15", "0.2"}, labels)
+	assert.Len(t, (niceTicks{}).Ticks(3, 3), 1)
+}
