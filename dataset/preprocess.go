@@ -178,8 +178,12 @@ func (p Preprocess) WithSize(shape []int64, dt tensor.DType) (Preprocess, error)
 		if p.Width == 0 && w > 0 {
 			p.Width = int(w)
 		}
-		if c == 1 {
+		switch {
+		case c == 1:
 			p.Channels = 1
+		case c > 0 && c != 3:
+			return Preprocess{}, fmt.Errorf("%w preset: layout: an input of shape %v read as %s has %d channels, want 1 or 3 (is it the other layout?)",
+				ErrMalformed, shape, p.Layout, c)
 		}
 		p.Mean, p.Std = uniform(p.Mean, p.Channels), uniform(p.Std, p.Channels)
 	}

@@ -58,6 +58,10 @@ func TestWithSize(t *testing.T) {
 	assert.Equal(t, 10, p.Height, "given sizes stay")
 	assert.Equal(t, 3, p.Channels)
 
+	_, err = Preprocess{}.WithSize([]int64{-1, 3, 224, 224}, tensor.Float32)
+	require.ErrorIs(t, err, ErrMalformed, "an NCHW input read as NHWC")
+	assert.Contains(t, err.Error(), "224 channels")
+
 	_, err = Preprocess{Mean: []float64{1, 2, 3}}.WithSize([]int64{-1, 8, 8, 1}, tensor.Float32)
 	require.ErrorIs(t, err, ErrMalformed, "three different means for one channel")
 }

@@ -75,7 +75,7 @@ func newAccuracyCmd() *cobra.Command {
 		Long:  accuracyLong,
 		Example: `  tfoffload accuracy kws/DS_CNN_S.pb --data clips.csv --labels kws/labels.txt
   tfoffload accuracy model.json --data photos/ --labels labels.txt --scale 0.00392156862745098 --plot confusion.png
-  tfoffload accuracy model.json --data photos/ --compare model-int8.onnx.pb --json`,
+  tfoffload accuracy model.json --data photos/ --compare model_int8.pb --json`,
 		Args: exactArgs("MODEL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.data == "" {
