@@ -264,18 +264,12 @@ func accuracyModel(ctx context.Context, stdout, stderr io.Writer, path string, o
 				}
 				inputs[c.model], last = x, x
 			}
-			out, err := c.sess.Run(ctx, map[string]*tensor.Tensor{c.model.input.Name: x}, []string{c.model.fetch})
+			ranked, scores, err := predict(ctx, c.sess, c.model, x)
 			if err != nil {
 				return fmt.Errorf("%s on %s: %s: %w", c.model.path, c.backend, sample.Path, err)
 			}
-			ranked, err := metrics.Rank(out[0], 1, metrics.K)
-			if err != nil {
-				return fmt.Errorf("%s: output %s: %w", c.model.path, c.model.fetch, err)
-			}
-			if out[0].DType().IsFloat() {
-				width = out[0].NumElements()
-			}
-			c.preds = append(c.preds, ranked[0])
+			width = max(width, scores)
+			c.preds = append(c.preds, ranked)
 		}
 		bar.Step()
 	}
@@ -345,6 +339,24 @@ func prepareAccuracyModel(path string, o accuracyOptions, prep dataset.Preproces
 		return nil, nil, flagErrorf("%s: input %s: %w", path, mr.input.Name, err)
 	}
 	return mr, m, nil
+}
+
+// predict runs one example x through sess and returns its classes, best
+// first (at most metrics.K), and how many scores the output held (0 for
+// an output of class indexes).
+func predict(ctx context.Context, sess *bridge.Session, mr *accuracyModelRun, x *tensor.Tensor) ([]int, int, error) {
+	out, err := sess.Run(ctx, map[string]*tensor.Tensor{mr.input.Name: x}, []string{mr.fetch})
+	if err != nil {
+		return nil, 0, err
+	}
+	ranked, err := metrics.Rank(out[0], 1, metrics.K)
+	if err != nil {
+		return nil, 0, fmt.Errorf("output %s: %w", mr.fetch, err)
+	}
+	if out[0].DType().IsFloat() {
+		return ranked[0], out[0].NumElements(), nil
+	}
+	return ranked[0], 0, nil
 }
 
 // loadExample reads one sample as mr's input: preprocessed, reshaped by
