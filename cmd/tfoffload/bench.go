@@ -47,10 +47,13 @@ and "threads" is reported as 0.
 --mode throughput --requests 1,2,4 keeps N requests in flight at once
 (bridge's RunAsync; with --threads each request's ONNX Runtime pool has
 that many threads, otherwise the cores are split between the requests) and
-sends --iterations requests per backend after --warmup sequential ones;
-it reports images per second over the whole run and the latency of each
-request, submission to answer: p50, p90 and p99 (no runs dropped). The
-backends run one after the other there, not interleaved.
+sends --iterations requests per backend after --warmup sequential ones
+(at least one, to compare outputs); it reports images per second over the
+run and the latency of each request, submission to answer: p50, p90 and
+p99 (no runs dropped). The backends run one after the other there, not
+interleaved; --rounds N repeats the sweep N times, alternating the request
+counts, so that a change of load hits them alike: images/s is then the
+median of the rounds and the percentiles cover every request.
 
 Inputs are random (or --input files) with unknown dimensions set to 1, or
 to the batch size for the first dimension with --batch, or as given by
@@ -76,6 +79,7 @@ type benchOptions struct {
 	batches    []int
 	threads    []int
 	requests   []int
+	rounds     int
 	mode       string
 	inputs     []string
 	shapes     []string
@@ -116,12 +120,17 @@ func newBenchCmd() *cobra.Command {
 			}
 			switch o.mode {
 			case modeLatency:
-				if cmd.Flags().Changed("requests") {
-					return usagef(cmd, "--requests needs --mode throughput")
+				for _, f := range []string{"requests", "rounds"} {
+					if cmd.Flags().Changed(f) {
+						return usagef(cmd, "--%s needs --mode throughput", f)
+					}
 				}
 			case modeThroughput:
 			default:
 				return usagef(cmd, "--mode %q: want latency or throughput", o.mode)
+			}
+			if o.rounds < 1 {
+				return usagef(cmd, "--rounds %d: want at least 1", o.rounds)
 			}
 			if len(o.backends) == 0 {
 				return usagef(cmd, "--backends: name at least one backend")
@@ -140,6 +149,7 @@ func newBenchCmd() *cobra.Command {
 	f.IntSliceVar(&o.threads, "threads", nil, "thread counts to sweep: ONNX Runtime intra-op threads and the executor's GOMAXPROCS (default: theirs)")
 	f.StringVar(&o.mode, "mode", modeLatency, "latency (runs one at a time) or throughput (--requests in flight at once)")
 	f.IntSliceVar(&o.requests, "requests", []int{1}, "throughput mode: requests in flight to sweep")
+	f.IntVar(&o.rounds, "rounds", 1, "throughput mode: repeat the sweep this many times, alternating request counts; report the median images/s")
 	f.StringArrayVar(&o.inputs, "input", nil, "NAME=FILE.npy or NAME=@FILE (repeatable; default: random inputs)")
 	f.StringArrayVar(&o.shapes, "input-shape", nil, "NAME=D0,D1,...: shape of an input with unknown dimensions (positive dimensions)")
 	f.StringVar(&o.signature, "signature", "", "signature to run (default: serving_default or the only one)")
@@ -179,6 +189,7 @@ type benchRun struct {
 	batch    int
 	threads  int
 	bar      *progress
+	diffs    []float64 // throughput mode: each backend's difference from the first, set by warm
 }
 
 func benchModel(ctx context.Context, w, stderr io.Writer, path string, o benchOptions) error {
@@ -218,19 +229,21 @@ func benchModel(ctx context.Context, w, stderr io.Writer, path string, o benchOp
 			return err
 		}
 	}
-	steps := len(threads) * len(batches) * len(requests) * (o.warmup + o.iterations) * len(o.backends)
+	rounds := 1
+	if o.mode == modeThroughput {
+		rounds = o.rounds
+	}
+	steps := len(threads) * len(batches) * len(requests) * (o.warmup + rounds*o.iterations) * len(o.backends)
 	bar := newProgress(stderr, "bench", steps)
 	var results []benchResult
 	for _, th := range threads {
-		for _, req := range requests {
-			rs, err := benchSetting(ctx, m, fetches, batches, th, req, o, bar, func(batch int) (map[string]*tensor.Tensor, error) {
-				return generateInputs(m, sig, o.inputs, shapes, batch)
-			})
-			if err != nil {
-				return err
-			}
-			results = append(results, rs...)
+		rs, err := benchSetting(ctx, m, fetches, batches, th, requests, o, bar, func(batch int) (map[string]*tensor.Tensor, error) {
+			return generateInputs(m, sig, o.inputs, shapes, batch)
+		})
+		if err != nil {
+			return err
 		}
+		results = append(results, rs...)
 	}
 	bar.Finish()
 	if o.plot != "" {
@@ -258,31 +271,37 @@ func benchModel(ctx context.Context, w, stderr io.Writer, path string, o benchOp
 	return printBench(w, results)
 }
 
-// benchSetting measures every batch size at one thread count and (in
-// throughput mode) one number of requests in flight, with sessions made
-// for that setting.
-func benchSetting(ctx context.Context, m *graph.Model, fetches []string, batches []int, threads, requests int, o benchOptions, bar *progress,
+// benchSetting measures every batch size at one thread count: in
+// latency mode (requests is [0]) with one session per backend, in
+// throughput mode with one per backend and number of requests in
+// flight, the request counts alternating round by round.
+func benchSetting(ctx context.Context, m *graph.Model, fetches []string, batches []int, threads int, requests []int, o benchOptions, bar *progress,
 	inputs func(batch int) (map[string]*tensor.Tensor, error)) ([]benchResult, error) {
 	if threads > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(threads))
 	}
-	var opts []bridge.Option
-	if threads > 0 {
-		opts = append(opts, bridge.WithEngineOptions(engine.SessionOptions{IntraOpThreads: threads}))
-	}
-	if requests > 0 {
-		opts = append(opts, bridge.WithRequests(requests))
-	}
-	sessions := make([]*bridge.Session, len(o.backends))
+	sessions := make([][]*bridge.Session, len(requests))
 	defer func() {
-		for _, s := range sessions {
-			s.Close()
+		for _, ss := range sessions {
+			for _, s := range ss {
+				s.Close()
+			}
 		}
 	}()
-	for i, b := range o.backends {
-		var err error
-		if sessions[i], err = newBenchSession(m, b, fetches, opts...); err != nil {
-			return nil, err
+	for k, req := range requests {
+		var opts []bridge.Option
+		if threads > 0 {
+			opts = append(opts, bridge.WithEngineOptions(engine.SessionOptions{IntraOpThreads: threads}))
+		}
+		if req > 0 {
+			opts = append(opts, bridge.WithRequests(req))
+		}
+		sessions[k] = make([]*bridge.Session, len(o.backends))
+		for i, b := range o.backends {
+			var err error
+			if sessions[k][i], err = newBenchSession(m, b, fetches, opts...); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var results []benchResult
@@ -291,17 +310,36 @@ func benchSetting(ctx context.Context, m *graph.Model, fetches []string, batches
 		if err != nil {
 			return nil, err
 		}
-		r := &benchRun{ctx: ctx, o: o, sessions: sessions, feeds: feeds, fetches: fetches, batch: max(batch, 1), threads: threads, bar: bar}
-		var rs []benchResult
-		if requests > 0 {
-			rs, err = r.throughput(requests)
-		} else {
-			rs, err = r.latency()
+		runs := make([]*benchRun, len(requests))
+		for k := range requests {
+			runs[k] = &benchRun{ctx: ctx, o: o, sessions: sessions[k], feeds: feeds, fetches: fetches, batch: max(batch, 1), threads: threads, bar: bar}
 		}
-		if err != nil {
-			return nil, err
+		if requests[0] == 0 {
+			rs, err := runs[0].latency()
+			if err != nil {
+				return nil, err
+			}
+			results = append(results, rs...)
+			continue
 		}
-		results = append(results, rs...)
+		measured := make([][][]throughputRound, len(requests)) // [request count][round][backend]
+		for round := range o.rounds {
+			for k, req := range requests {
+				if round == 0 {
+					if err := runs[k].warm(); err != nil {
+						return nil, err
+					}
+				}
+				rs, err := runs[k].throughputRound(req)
+				if err != nil {
+					return nil, err
+				}
+				measured[k] = append(measured[k], rs)
+			}
+		}
+		for k, req := range requests {
+			results = append(results, runs[k].throughputResults(req, measured[k])...)
+		}
 	}
 	return results, nil
 }
@@ -347,25 +385,43 @@ func (r *benchRun) latency() ([]benchResult, error) {
 	return results, nil
 }
 
-// throughput runs each backend in turn with requests requests in flight
-// (RunAsync), timing each request from submission to answer.
-func (r *benchRun) throughput(requests int) ([]benchResult, error) {
-	results := make([]benchResult, len(r.sessions))
+// warm runs --warmup untimed runs of each backend (at least one, which
+// compares the backends' outputs).
+func (r *benchRun) warm() error {
+	r.diffs = make([]float64, len(r.sessions))
 	var ref []*tensor.Tensor
 	for i, s := range r.sessions {
-		var diff float64
-		for it := 0; it < r.o.warmup; it++ {
+		for it := 0; it < max(r.o.warmup, 1); it++ {
 			out, err := s.Run(r.ctx, r.feeds, r.fetches)
 			if err != nil {
-				return nil, fmt.Errorf("backend %s: %w", r.o.backends[i], err)
+				return fmt.Errorf("backend %s: %w", r.o.backends[i], err)
 			}
 			if it == 0 {
-				if diff, err = r.compare(i, out, &ref); err != nil {
-					return nil, err
+				if r.diffs[i], err = r.compare(i, out, &ref); err != nil {
+					return err
 				}
 			}
-			r.bar.Step()
+			if it < r.o.warmup {
+				r.bar.Step()
+			}
 		}
+	}
+	return nil
+}
+
+// throughputRound is one backend's measurement in one round: each
+// request's latency (ms) and the images per second over the round.
+type throughputRound struct {
+	lat []float64
+	fps float64
+}
+
+// throughputRound sends --iterations requests to each backend in turn,
+// requests of them in flight at once (RunAsync), timing each from
+// submission to answer.
+func (r *benchRun) throughputRound(requests int) ([]throughputRound, error) {
+	out := make([]throughputRound, len(r.sessions))
+	for i, s := range r.sessions {
 		lat := make([]float64, r.o.iterations)
 		errs := make([]error, r.o.iterations)
 		inFlight := make(chan struct{}, requests)
@@ -388,18 +444,48 @@ func (r *benchRun) throughput(requests int) ([]benchResult, error) {
 		if err := errors.Join(errs...); err != nil {
 			return nil, fmt.Errorf("backend %s: %w", r.o.backends[i], err)
 		}
+		out[i] = throughputRound{lat: lat, fps: float64(len(lat)*r.batch) / wall.Seconds()}
+	}
+	return out, nil
+}
+
+// throughputResults folds the rounds ([round][backend]) into one result
+// per backend: the median of the rounds' images/s, the percentiles of
+// every request's latency.
+func (r *benchRun) throughputResults(requests int, rounds [][]throughputRound) []benchResult {
+	results := make([]benchResult, len(r.sessions))
+	for i := range r.sessions {
+		var lat, fps []float64
+		for _, round := range rounds {
+			lat = append(lat, round[i].lat...)
+			fps = append(fps, round[i].fps)
+		}
 		slices.Sort(lat)
+		slices.Sort(fps)
 		total := 0.0
 		for _, t := range lat {
 			total += t
 		}
-		results[i] = r.result(i, lat, diff)
+		results[i] = r.result(i, lat, r.diffs[i])
 		results[i].Requests = requests
 		results[i].MeanMS = total / float64(len(lat))
-		results[i].FPS = float64(len(lat)*r.batch) / wall.Seconds()
+		results[i].FPS = median(fps)
 	}
 	speedups(results, func(b benchResult) float64 { return b.FPS })
-	return results, nil
+	return results
+}
+
+// median returns the median of sorted values (the mean of the middle two
+// for an even count).
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
 // compare returns the largest difference of backend i's outputs from the

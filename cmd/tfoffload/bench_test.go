@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -30,6 +31,12 @@ func TestDropOutliers(t *testing.T) {
 	// With n runs no z-score exceeds (n-1)/√n, under 3 for n ≤ 10.
 	assert.Len(t, dropOutliers([]float64{10, 10, 10, 10, 100}), 5)
 	assert.Equal(t, []float64{1, 2}, dropOutliers([]float64{1, 2}))
+}
+
+func TestMedian(t *testing.T) {
+	assert.Equal(t, 2.0, median([]float64{1, 2, 9}))
+	assert.Equal(t, 2.5, median([]float64{1, 2, 3, 9}))
+	assert.Zero(t, median(nil))
 }
 
 func TestPercentile(t *testing.T) {
@@ -94,14 +101,21 @@ func TestBenchThroughput(t *testing.T) {
 	enginetest.Require(t)
 	plot := filepath.Join(t.TempDir(), "tp.png")
 	code, stdout, stderr := runCLI("bench", sharedRel(t, "frozen/tf2onnx/fc-layers/frozen.pb"), "--mode", "throughput",
-		"--requests", "1,3", "--iterations", "12", "--warmup", "1", "--csv", "-", "--plot", plot)
+		"--requests", "1,3", "--iterations", "6", "--rounds", "2", "--warmup", "0", "--csv", "-", "--plot", plot)
 	require.Equal(t, exitOK, code, stderr)
 	rows, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, rows, 5, "header, two backends × two request counts")
+	// 6 requests in each of 2 rounds.
 	for i, want := range [][]string{{"throughput", "none", "0", "1", "1", "12"}, {"throughput", "CPU", "0", "1", "1", "12"},
 		{"throughput", "none", "0", "1", "3", "12"}, {"throughput", "CPU", "0", "1", "3", "12"}} {
 		assert.Equal(t, want, rows[i+1][:6])
+	}
+	for _, row := range []int{2, 4} {
+		diff, err := strconv.ParseFloat(rows[row][13], 64)
+		require.NoError(t, err)
+		assert.Greater(t, diff, 0.0, "outputs compared even with --warmup 0 (float32 rounding differs)")
+		assert.Less(t, diff, 1e-4)
 	}
 	size, colours := pngColours(t, plot)
 	assert.Equal(t, image.Pt(1152, 432), size)
@@ -120,6 +134,8 @@ func TestBenchFlagErrors(t *testing.T) {
 		want string
 	}{
 		{"requests without throughput", []string{"--requests", "2"}, exitUsage, "--requests needs --mode throughput"},
+		{"rounds without throughput", []string{"--rounds", "2"}, exitUsage, "--rounds needs --mode throughput"},
+		{"zero rounds", []string{"--mode", "throughput", "--rounds", "0"}, exitUsage, "--rounds 0: want at least 1"},
 		{"unknown mode", []string{"--mode", "fast"}, exitUsage, `--mode "fast": want latency or throughput`},
 		{"zero threads", []string{"--threads", "0"}, exitUsage, "--threads 0: a thread count must be at least 1"},
 		{"zero requests", []string{"--mode", "throughput", "--requests", "0"}, exitUsage, "--requests 0: a number of requests must be at least 1"},
