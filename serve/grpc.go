@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/tfoffload/tfoffload/graph"
@@ -30,8 +31,10 @@ const (
 
 // RegisterGRPC registers PredictionService (Predict, Classify, Regress,
 // GetModelMetadata) and ModelService (GetModelStatus) on g. MultiInference
-// and HandleReloadConfigRequest are not served (Unimplemented). Build g
-// with GRPCOptions to apply the message size limit.
+// and HandleReloadConfigRequest are not served (Unimplemented). g must be
+// built with GRPCOptions: its codec hands the handlers the request bytes
+// so that a malformed message is InvalidArgument, and it applies the
+// message size limit.
 func (s *Server) RegisterGRPC(g *grpc.Server) {
 	g.RegisterService(&grpc.ServiceDesc{
 		ServiceName: predictionService,
@@ -64,8 +67,14 @@ func unary[Req any, Resp any](s *Server, method string, newReq func() Req, fn fu
 	}
 	return func(_ any, ctx context.Context, dec func(any) error, icpt grpc.UnaryServerInterceptor) (any, error) {
 		req := newReq()
-		if err := dec(req); err != nil {
-			return nil, &StatusError{Code: codes.InvalidArgument, Msg: fmt.Sprintf("%s: the request message does not decode: %v", method, err), Err: ErrInvalidArgument}
+		raw := &rawMessage{}
+		if err := dec(raw); err != nil {
+			return nil, err
+		}
+		if raw.data != nil || raw.received {
+			if err := proto.Unmarshal(raw.data, any(req).(proto.Message)); err != nil {
+				return nil, &StatusError{Code: codes.InvalidArgument, Msg: fmt.Sprintf("%s: the request message does not decode: %v", method, err), Err: ErrInvalidArgument}
+			}
 		}
 		call := func(ctx context.Context, r any) (any, error) { return fn(s, ctx, r.(Req)) }
 		if icpt == nil {
@@ -74,6 +83,39 @@ func unary[Req any, Resp any](s *Server, method string, newReq func() Req, fn fu
 		return icpt(ctx, req, &grpc.UnaryServerInfo{Server: s, FullMethod: full}, call)
 	}
 }
+
+// rawMessage receives a request's bytes undecoded (through serverCodec),
+// so that a message that does not decode is answered InvalidArgument:
+// grpc-go answers a codec failure with Internal before the handler runs.
+type rawMessage struct {
+	data     []byte
+	received bool
+}
+
+// serverCodec is the proto codec, except that it hands rawMessage the
+// bytes as they came.
+type serverCodec struct{}
+
+func (serverCodec) Marshal(v any) ([]byte, error) {
+	m, ok := v.(proto.Message)
+	if !ok {
+		return nil, fmt.Errorf("serve: cannot encode %T as a protobuf message", v)
+	}
+	return proto.Marshal(m)
+}
+
+func (serverCodec) Unmarshal(data []byte, v any) error {
+	switch m := v.(type) {
+	case *rawMessage:
+		m.data, m.received = slices.Clone(data), true
+		return nil
+	case proto.Message:
+		return proto.Unmarshal(data, m)
+	}
+	return fmt.Errorf("serve: cannot decode into %T", v)
+}
+
+func (serverCodec) Name() string { return "proto" }
 
 // modelSpec converts a request's ModelSpec.
 func modelSpec(p *servingpb.ModelSpec) ModelSpec {

@@ -174,10 +174,13 @@ func (s *Server) Serve(grpcLis, restLis net.Listener) error {
 	return first
 }
 
-// GRPCOptions are the grpc.ServerOptions the server's limits need (the
-// message size limit), for a caller building its own grpc.Server.
+// GRPCOptions are the grpc.ServerOptions a caller building its own
+// grpc.Server for RegisterGRPC should pass: the message size limit, and
+// the codec that lets a malformed request be answered InvalidArgument
+// (without it, grpc-go answers Internal).
 func (s *Server) GRPCOptions() []grpc.ServerOption {
-	return []grpc.ServerOption{grpc.MaxRecvMsgSize(int(min(s.cfg.MaxBodyBytes, 1<<31-1))), grpc.MaxSendMsgSize(1<<31 - 1)}
+	return []grpc.ServerOption{grpc.MaxRecvMsgSize(int(min(s.cfg.MaxBodyBytes, 1<<31-1))), grpc.MaxSendMsgSize(1<<31 - 1),
+		grpc.ForceServerCodec(serverCodec{})}
 }
 
 // Shutdown stops the server gracefully: readiness turns false, the
