@@ -92,10 +92,7 @@ func start(t testing.TB, cfg Config) *running {
 	}
 	srv, err := New(cfg)
 	require.NoError(t, err)
-	rl, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	gl, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
+	rl, gl := listen(t), listen(t)
 	r := &running{srv: srv, rest: "http://" + rl.Addr().String(), done: make(chan error, 1)}
 	go func() { r.done <- srv.Serve(gl, rl) }()
 	r.grpc, err = grpc.NewClient(gl.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -108,6 +105,13 @@ func start(t testing.TB, cfg Config) *running {
 		require.NoError(t, <-r.done)
 	})
 	return r
+}
+
+func listen(t testing.TB) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	return l
 }
 
 // do sends a REST request and returns the status and body.
