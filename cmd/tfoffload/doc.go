@@ -14,6 +14,7 @@
 //	convert     translate a model (or its offloadable clusters) to ONNX
 //	freeze      write a SavedModel or checkpoint signature as a frozen GraphDef
 //	bench       compare inference speed on the Go executor and on offload backends
+//	serve       serve models over TensorFlow Serving's REST and gRPC APIs
 //
 // SavedModels that still hold variables run, partition and bench as they
 // are: package bridge freezes them on load.
