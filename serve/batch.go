@@ -31,7 +31,8 @@ type taskResult struct {
 // list) along dimension 0, as TensorFlow Serving's batching session does:
 // a batch closes when it holds MaxBatchSize rows, when BatchTimeout has
 // passed since its first request, or when the next request's shapes do
-// not fit it; NumBatchThreads workers run batches. The queue holds at
+// not fit it; it runs padded to an allowed batch size; NumBatchThreads
+// workers run batches. The queue holds at
 // most MaxEnqueuedBatches × MaxBatchSize requests; a request beyond that
 // is refused at once with ResourceExhausted instead of waiting.
 type batcher struct {
@@ -42,10 +43,11 @@ type batcher struct {
 	quit    chan struct{}
 	wg      sync.WaitGroup
 	observe func(rows int) // records each merged run's size
+	sizes   []int          // allowed batch sizes, increasing
 }
 
 func newBatcher(model string, cfg BatchingConfig, run runFunc, observe func(int)) *batcher {
-	b := &batcher{model: model, cfg: cfg, run: run, observe: observe,
+	b := &batcher{model: model, cfg: cfg, run: run, observe: observe, sizes: cfg.batchSizes(),
 		queue: make(chan *task, cfg.MaxEnqueuedBatches*cfg.MaxBatchSize), quit: make(chan struct{})}
 	for range cfg.NumBatchThreads {
 		b.wg.Go(b.work)
@@ -149,26 +151,30 @@ func (b *batcher) process(batch []*task) {
 	if len(live) == 0 {
 		return
 	}
-	if len(live) == 1 {
-		b.observe(live[0].rows)
-		outs, err := b.run(live[0].ctx, live[0].feeds)
-		live[0].done <- taskResult{outs, err}
-		return
-	}
 	rows := make([]int, len(live))
 	total := 0
 	for i, t := range live {
 		rows[i] = t.rows
 		total += t.rows
 	}
+	size := b.paddedSize(total)
+	if len(live) == 1 && size == total {
+		b.observe(total)
+		outs, err := b.run(live[0].ctx, live[0].feeds)
+		live[0].done <- taskResult{outs, err}
+		return
+	}
+	if size > total {
+		rows = append(rows, size-total) // the padding, cut off the outputs
+	}
 	merged := make([]*tensor.Tensor, len(live[0].feeds))
 	for i := range merged {
-		parts := make([]*tensor.Tensor, len(live))
-		for j, t := range live {
-			parts[j] = t.feeds[i]
+		parts := make([]*tensor.Tensor, 0, len(live)+1)
+		for _, t := range live {
+			parts = append(parts, t.feeds[i])
 		}
 		var err error
-		if merged[i], err = concat0(parts, total); err != nil {
+		if merged[i], err = concat0(parts, total, size); err != nil {
 			b.each(live, err)
 			return
 		}
@@ -212,19 +218,37 @@ func (b *batcher) each(tasks []*task, err error) {
 	}
 }
 
+// paddedSize is the allowed batch size a batch of rows runs at: the
+// smallest that holds it, or rows itself when none does (a request larger
+// than MaxBatchSize runs alone, unpadded).
+func (b *batcher) paddedSize(rows int) int {
+	for _, n := range b.sizes {
+		if n >= rows {
+			return n
+		}
+	}
+	return rows
+}
+
 // concat0 joins tensors of one dtype and equal trailing shape along
-// dimension 0.
-func concat0(parts []*tensor.Tensor, total int) (*tensor.Tensor, error) {
-	shape := append(tensor.Shape{total}, parts[0].Shape()[1:]...)
+// dimension 0 (total rows), then pads to size rows with copies of the
+// first row.
+func concat0(parts []*tensor.Tensor, total, size int) (*tensor.Tensor, error) {
+	shape := append(tensor.Shape{size}, parts[0].Shape()[1:]...)
 	out, err := tensor.New(parts[0].DType(), shape)
 	if err != nil {
-		return nil, fmt.Errorf("merging a batch of %d rows: %w", total, err)
+		return nil, fmt.Errorf("merging a batch of %d rows: %w", size, err)
 	}
 	dst := reflect.ValueOf(out.Data())
 	off := 0
 	for _, p := range parts {
-		n := reflect.Copy(dst.Slice(off, dst.Len()), reflect.ValueOf(p.Data()))
-		off += n
+		off += reflect.Copy(dst.Slice(off, dst.Len()), reflect.ValueOf(p.Data()))
+	}
+	if per := shape[1:].NumElements(); size > total && per > 0 {
+		first := reflect.ValueOf(parts[0].Data()).Slice(0, per)
+		for ; off < dst.Len(); off += per {
+			reflect.Copy(dst.Slice(off, off+per), first)
+		}
 	}
 	return out, nil
 }

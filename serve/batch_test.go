@@ -140,15 +140,50 @@ func TestBatcherIsolatesFailures(t *testing.T) {
 func TestConcatSplit(t *testing.T) {
 	a := tensor.MustFromSlice(tensor.Shape{1, 2}, []string{"a", "b"})
 	b := tensor.MustFromSlice(tensor.Shape{2, 2}, []string{"c", "d", "e", "f"})
-	m, err := concat0([]*tensor.Tensor{a, b}, 3)
+	m, err := concat0([]*tensor.Tensor{a, b}, 3, 4)
 	require.NoError(t, err)
-	assert.Equal(t, tensor.Shape{3, 2}, m.Shape())
-	assert.Equal(t, []string{"a", "b", "c", "d", "e", "f"}, tensor.Values[string](m))
-	parts, err := split0(m, []int{1, 2})
+	assert.Equal(t, tensor.Shape{4, 2}, m.Shape())
+	assert.Equal(t, []string{"a", "b", "c", "d", "e", "f", "a", "b"}, tensor.Values[string](m), "padded with the first row")
+	parts, err := split0(m, []int{1, 2, 1})
 	require.NoError(t, err)
 	assert.Equal(t, tensor.Values[string](a), tensor.Values[string](parts[0]))
 	assert.Equal(t, b.Shape(), parts[1].Shape())
 	assert.Equal(t, tensor.Values[string](b), tensor.Values[string](parts[1]))
 	_, err = split0(tensor.MustFromSlice(tensor.Shape{2}, []float32{1, 2}), []int{1, 2})
 	assert.Error(t, err, "an output without the batch dimension")
+}
+
+// TestBatcherPads: three one-row requests run as one batch padded to the
+// allowed size 4, and each gets only its own row back.
+func TestBatcherPads(t *testing.T) {
+	br := &blockingRun{started: make(chan int, 4), release: make(chan struct{})}
+	close(br.release)
+	var observed []int
+	var mu sync.Mutex
+	b := newBatcher("m", BatchingConfig{MaxBatchSize: 6, BatchTimeout: 200 * time.Millisecond, MaxEnqueuedBatches: 2, NumBatchThreads: 1}, br.run,
+		func(n int) { mu.Lock(); observed = append(observed, n); mu.Unlock() })
+	defer b.stop()
+	assert.Equal(t, []int{1, 2, 4, 6}, b.sizes)
+	var wg sync.WaitGroup
+	got := make([][]float32, 3)
+	for i := range 3 {
+		wg.Go(func() {
+			outs, err := b.submit(context.Background(), rows(float32(i+1)))
+			if assert.NoError(t, err) {
+				got[i] = tensor.Values[float32](outs[0])
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, [][]float32{{2}, {4}, {6}}, got)
+	assert.Equal(t, 4, <-br.started, "the model ran one padded batch")
+	assert.Equal(t, []int{3}, observed, "the histogram counts real rows")
+
+	assert.Equal(t, 5, (&batcher{sizes: []int{2, 5}}).paddedSize(3))
+	assert.Equal(t, 9, (&batcher{sizes: []int{2, 5}}).paddedSize(9), "larger than the largest runs unpadded")
+	_, err := ParseBatchingParameters([]byte(`max_batch_size { value: 8 } allowed_batch_sizes: 2 allowed_batch_sizes: 4`))
+	assert.ErrorIs(t, err, ErrConfig, "must end with max_batch_size")
+	cfg, err := ParseBatchingParameters([]byte(`max_batch_size { value: 8 } allowed_batch_sizes: 2 allowed_batch_sizes: 8`))
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 8}, cfg.batchSizes())
 }

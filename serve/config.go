@@ -59,6 +59,45 @@ type BatchingConfig struct {
 	MaxEnqueuedBatches int
 	// NumBatchThreads is how many batches of one signature run at once.
 	NumBatchThreads int
+	// AllowedBatchSizes, increasing and ending at MaxBatchSize, are the
+	// sizes merged runs take: a batch is padded (with copies of its first
+	// row, cut off the outputs) up to the smallest allowed size that holds
+	// it, so the model sees few distinct shapes (ONNX Runtime compiles one
+	// session per input shape). Empty means the powers of two below
+	// MaxBatchSize and MaxBatchSize itself; TensorFlow Serving instead
+	// runs every size unpadded unless allowed_batch_sizes is set, which
+	// here would compile up to MaxBatchSize sessions.
+	AllowedBatchSizes []int
+}
+
+// batchSizes returns the allowed batch sizes, defaulted.
+func (b BatchingConfig) batchSizes() []int {
+	if len(b.AllowedBatchSizes) > 0 {
+		return b.AllowedBatchSizes
+	}
+	var out []int
+	for n := 1; n < b.MaxBatchSize; n *= 2 {
+		out = append(out, n)
+	}
+	return append(out, b.MaxBatchSize)
+}
+
+func (b BatchingConfig) validate() error {
+	if b.MaxBatchSize < 1 || b.MaxEnqueuedBatches < 1 || b.NumBatchThreads < 1 || b.BatchTimeout < 0 {
+		return fmt.Errorf("%w: batching parameters must be positive: max_batch_size %d, max_enqueued_batches %d, num_batch_threads %d, batch_timeout_micros %d",
+			ErrConfig, b.MaxBatchSize, b.MaxEnqueuedBatches, b.NumBatchThreads, b.BatchTimeout.Microseconds())
+	}
+	if n := len(b.AllowedBatchSizes); n > 0 {
+		if b.AllowedBatchSizes[n-1] != b.MaxBatchSize {
+			return fmt.Errorf("%w: allowed_batch_sizes must end with max_batch_size %d, got %v", ErrConfig, b.MaxBatchSize, b.AllowedBatchSizes)
+		}
+		for i, v := range b.AllowedBatchSizes {
+			if v < 1 || (i > 0 && v <= b.AllowedBatchSizes[i-1]) {
+				return fmt.Errorf("%w: allowed_batch_sizes must be positive and increasing, got %v", ErrConfig, b.AllowedBatchSizes)
+			}
+		}
+	}
+	return nil
 }
 
 // DefaultBatching returns TensorFlow Serving's defaults for the batching
@@ -111,9 +150,8 @@ func (c *Config) validate() error {
 		}
 	}
 	if b := c.Batching; b != nil {
-		if b.MaxBatchSize < 1 || b.MaxEnqueuedBatches < 1 || b.NumBatchThreads < 1 || b.BatchTimeout < 0 {
-			return fmt.Errorf("%w: batching parameters must be positive: max_batch_size %d, max_enqueued_batches %d, num_batch_threads %d, batch_timeout %v",
-				ErrConfig, b.MaxBatchSize, b.MaxEnqueuedBatches, b.NumBatchThreads, b.BatchTimeout)
+		if err := b.validate(); err != nil {
+			return err
 		}
 	}
 	if c.MaxBodyBytes < 0 || c.RequestTimeout < 0 || c.PollInterval < 0 {
@@ -183,9 +221,11 @@ func ParseBatchingParameters(text []byte) (BatchingConfig, error) {
 	if v := pb.GetNumBatchThreads(); v != nil {
 		b.NumBatchThreads = int(min(max(v.GetValue(), -1), 1<<12))
 	}
-	if b.MaxBatchSize < 1 || b.MaxEnqueuedBatches < 1 || b.NumBatchThreads < 1 || b.BatchTimeout < 0 {
-		return BatchingConfig{}, fmt.Errorf("%w: batching parameters must be positive: max_batch_size %d, max_enqueued_batches %d, num_batch_threads %d, batch_timeout_micros %d",
-			ErrConfig, b.MaxBatchSize, b.MaxEnqueuedBatches, b.NumBatchThreads, b.BatchTimeout.Microseconds())
+	for _, v := range pb.GetAllowedBatchSizes() {
+		b.AllowedBatchSizes = append(b.AllowedBatchSizes, int(min(max(v, -1), 1<<30)))
+	}
+	if err := b.validate(); err != nil {
+		return BatchingConfig{}, err
 	}
 	return b, nil
 }
