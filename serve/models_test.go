@@ -197,3 +197,23 @@ model_config_list {
 	_, err = New(Config{})
 	assert.ErrorIs(t, err, ErrConfig)
 }
+
+// TestRequestTimeout: a request over the time limit is DEADLINE_EXCEEDED,
+// HTTP 504, with and without batching.
+func TestRequestTimeout(t *testing.T) {
+	base := modelBase(t, nsfwjs)
+	for name, batching := range map[string]*BatchingConfig{"direct": nil, "batched": {MaxBatchSize: 4, BatchTimeout: time.Millisecond, MaxEnqueuedBatches: 2, NumBatchThreads: 1}} {
+		t.Run(name, func(t *testing.T) {
+			r := start(t, Config{Models: []ModelConfig{{Name: "nsfw", BasePath: base}}, RequestTimeout: time.Millisecond, Batching: batching})
+			var b bytes.Buffer
+			b.WriteString(`{"instances":`)
+			require.NoError(t, writeTensorJSON(&b, randomImages(1, 3), -1, false))
+			b.WriteString(`}`)
+			code, body := r.do(t, "POST", "/v1/models/nsfw:predict", b.String())
+			assert.Equal(t, 504, code, body)
+			assert.Contains(t, body, "exceeded its time limit")
+			_, metrics := r.do(t, "GET", "/metrics", "")
+			assert.Contains(t, metrics, `tfoffload_serve_requests_total{model="nsfw",method="predict",code="DEADLINE_EXCEEDED"} 1`)
+		})
+	}
+}
