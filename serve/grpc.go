@@ -134,7 +134,7 @@ func (s *Server) grpcPredict(ctx context.Context, req *servingpb.PredictRequest)
 		t, err := tensor.FromTFProto(req.GetInputs()[k])
 		if err != nil {
 			err = errorf(ErrInvalidArgument, "model %s: input %s: %w", spec.Name, k, err)
-			s.metrics.request(spec.Name, "predict", servingpb.ErrorCode_INVALID_ARGUMENT.String(), 0)
+			s.metrics.request(s.mgr.metricLabel(spec.Name), "predict", servingpb.ErrorCode_INVALID_ARGUMENT.String(), 0)
 			return nil, err
 		}
 		inputs[k] = t

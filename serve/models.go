@@ -220,6 +220,9 @@ type manager struct {
 	names   []string // sorted
 
 	unloading sync.WaitGroup // versions waiting for their requests to close
+
+	pollMu sync.Mutex // one poll at a time (the ticker and Poll)
+	closed bool       // under pollMu: closeAll ran, polls do nothing
 }
 
 func newManager(cfg *Config, log *slog.Logger, m *metrics) *manager {
@@ -231,6 +234,19 @@ func newManager(cfg *Config, log *slog.Logger, m *metrics) *manager {
 	slices.Sort(mg.names)
 	return mg
 }
+
+// metricLabel is the model label a request's metrics carry: its name
+// when the model is served, else unknownModel, so that requests naming
+// arbitrary models cannot grow the metrics without bound.
+func (mg *manager) metricLabel(name string) string {
+	if _, ok := mg.models[name]; ok {
+		return name
+	}
+	return unknownModel
+}
+
+// unknownModel labels the metrics of requests for models not served.
+const unknownModel = "_unknown"
 
 // servable returns the named model.
 func (mg *manager) servable(name string) (*servable, error) {
@@ -251,6 +267,11 @@ func (mg *manager) acquire(name string, num int64, label string) (*version, erro
 
 // pollAll scans every model's base path once.
 func (mg *manager) pollAll(ctx context.Context) {
+	mg.pollMu.Lock()
+	defer mg.pollMu.Unlock()
+	if mg.closed {
+		return
+	}
 	for _, name := range mg.names {
 		mg.poll(ctx, mg.models[name])
 	}
@@ -370,8 +391,12 @@ func (mg *manager) unload(v *version) {
 	})
 }
 
-// closeAll unloads every version and waits until all are closed.
+// closeAll unloads every version and waits until all are closed; later
+// polls load nothing.
 func (mg *manager) closeAll() {
+	mg.pollMu.Lock()
+	mg.closed = true
+	mg.pollMu.Unlock()
 	for _, name := range mg.names {
 		s := mg.models[name]
 		s.mu.Lock()

@@ -115,7 +115,7 @@ func (s *Server) serveModels(w http.ResponseWriter, r *http.Request) {
 		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 		if err != nil {
 			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				s.metrics.request(req.spec.Name, req.verb, servingpb.ErrorCode_RESOURCE_EXHAUSTED.String(), 0)
+				s.metrics.request(s.mgr.metricLabel(req.spec.Name), req.verb, servingpb.ErrorCode_RESOURCE_EXHAUSTED.String(), 0)
 				writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes", s.cfg.MaxBodyBytes))
 				return
 			}
@@ -254,7 +254,7 @@ func (s *Server) restExamples(r *http.Request, spec ModelSpec, verb string, body
 	sigName, examples, exCtx, err := parseExamplesBody(body)
 	if err != nil {
 		err = errorf(ErrInvalidArgument, "model %s: %w", spec.Name, err)
-		s.metrics.request(spec.Name, verb, servingpb.ErrorCode_INVALID_ARGUMENT.String(), 0)
+		s.metrics.request(s.mgr.metricLabel(spec.Name), verb, servingpb.ErrorCode_INVALID_ARGUMENT.String(), 0)
 		return nil, err
 	}
 	spec.Signature = sigName

@@ -119,7 +119,7 @@ func TestRESTHalfPlusTwo(t *testing.T) {
 		for _, want := range []string{
 			`tfoffload_serve_requests_total{model="half_plus_two",method="predict",code="OK"} `,
 			`tfoffload_serve_requests_total{model="half_plus_two",method="predict",code="INVALID_ARGUMENT"} `,
-			`tfoffload_serve_requests_total{model="nope",method="predict",code="NOT_FOUND"} 1`,
+			`tfoffload_serve_requests_total{model="_unknown",method="predict",code="NOT_FOUND"} 1`,
 			`tfoffload_serve_errors_total{model="half_plus_two",kind="INVALID_ARGUMENT"} `,
 			`tfoffload_serve_request_duration_seconds_bucket{model="half_plus_two",method="regress",le="+Inf"} 2`,
 			`tfoffload_serve_offload_share{model="half_plus_two",version="1"} `,

@@ -103,6 +103,7 @@ func (s *Server) Poll() { s.mgr.pollAll(context.Background()) }
 // observe runs one request's work under the request time limit and
 // records its outcome in the metrics and, for failures, the log.
 func (s *Server) observe(ctx context.Context, model, method string, fn func(context.Context) error) error {
+	label := s.mgr.metricLabel(model)
 	if s.cfg.RequestTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.RequestTimeout)
@@ -116,7 +117,7 @@ func (s *Server) observe(ctx context.Context, model, method string, fn func(cont
 		}
 	}
 	code := servingpb.ErrorCode(errorCode(err))
-	s.metrics.request(model, method, code.String(), time.Since(start))
+	s.metrics.request(label, method, code.String(), time.Since(start))
 	if err != nil {
 		s.log.Debug("request failed", "model", model, "method", method, "code", code.String(), "err", err)
 	}
