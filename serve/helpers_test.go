@@ -3,14 +3,13 @@ package serve
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -21,30 +20,6 @@ import (
 	"github.com/tfoffload/tfoffload/internal/testutil"
 )
 
-// copyTree copies a model directory (or file) writable, so t.TempDir can
-// remove it; the shared models are read-only.
-func copyTree(t testing.TB, src, dst string) {
-	t.Helper()
-	require.NoError(t, filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	}))
-}
-
 // addVersion puts a copy of the shared model rel under base/num, renamed
 // into place in one step so a poll never sees half a version.
 func addVersion(t testing.TB, base string, num int, rel string) {
@@ -54,17 +29,13 @@ func addVersion(t testing.TB, base string, num int, rel string) {
 	info, err := os.Stat(src)
 	require.NoError(t, err)
 	if info.IsDir() {
-		copyTree(t, src, tmp)
+		testutil.CopyTree(t, src, tmp)
 	} else {
 		require.NoError(t, os.MkdirAll(tmp, 0o755))
-		copyTree(t, src, filepath.Join(tmp, filepath.Base(src)))
+		testutil.CopyTree(t, src, filepath.Join(tmp, filepath.Base(src)))
 	}
-	require.NoError(t, os.Rename(tmp, filepath.Join(base, itoa(num))))
+	require.NoError(t, os.Rename(tmp, filepath.Join(base, strconv.Itoa(num))))
 }
-
-func itoa(n int) string { return string(json.Number(jsonInt(n))) }
-
-func jsonInt(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 const halfPlusTwo = "savedmodel/tfserving/saved_model_half_plus_two_cpu"
 

@@ -183,27 +183,31 @@ func predictJSON(v *version, sig *graph.Signature, outs map[string]*tensor.Tenso
 		keys = append(keys, o.Key)
 	}
 	var b bytes.Buffer
-	binary := func(k string) bool { return strings.HasSuffix(k, "_bytes") }
+	// value writes the outputs of one instance (row ≥ 0) or whole: the
+	// single output's value, or an object by output key.
+	value := func(row int) error {
+		if len(keys) == 1 {
+			return writeOutput(&b, v, sig, keys[0], outs[keys[0]], row)
+		}
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			name, _ := json.Marshal(k)
+			b.Write(name)
+			b.WriteByte(':')
+			if err := writeOutput(&b, v, sig, k, outs[k], row); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+		return nil
+	}
 	if !row {
 		b.WriteString(`{"outputs":`)
-		if len(keys) == 1 {
-			if err := writeTensorJSON(&b, outs[keys[0]], -1, binary(keys[0])); err != nil {
-				return nil, errorf(ErrInternal, "model %s signature %s: output %s: %w", v.model, sig.Key, keys[0], err)
-			}
-		} else {
-			b.WriteByte('{')
-			for i, k := range keys {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				name, _ := json.Marshal(k)
-				b.Write(name)
-				b.WriteByte(':')
-				if err := writeTensorJSON(&b, outs[k], -1, binary(k)); err != nil {
-					return nil, errorf(ErrInternal, "model %s signature %s: output %s: %w", v.model, sig.Key, k, err)
-				}
-			}
-			b.WriteByte('}')
+		if err := value(-1); err != nil {
+			return nil, err
 		}
 		b.WriteString("}")
 		return b.Bytes(), nil
@@ -224,28 +228,21 @@ func predictJSON(v *version, sig *graph.Signature, outs map[string]*tensor.Tenso
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		if len(keys) == 1 {
-			if err := writeTensorJSON(&b, outs[keys[0]], i, binary(keys[0])); err != nil {
-				return nil, errorf(ErrInternal, "model %s signature %s: output %s: %w", v.model, sig.Key, keys[0], err)
-			}
-			continue
+		if err := value(i); err != nil {
+			return nil, err
 		}
-		b.WriteByte('{')
-		for j, k := range keys {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			name, _ := json.Marshal(k)
-			b.Write(name)
-			b.WriteByte(':')
-			if err := writeTensorJSON(&b, outs[k], i, binary(k)); err != nil {
-				return nil, errorf(ErrInternal, "model %s signature %s: output %s: %w", v.model, sig.Key, k, err)
-			}
-		}
-		b.WriteByte('}')
 	}
 	b.WriteString("]}")
 	return b.Bytes(), nil
+}
+
+// writeOutput writes one output (its row when row ≥ 0); a key ending in
+// "_bytes" marks binary strings, written as {"b64": ...}.
+func writeOutput(b *bytes.Buffer, v *version, sig *graph.Signature, key string, t *tensor.Tensor, row int) error {
+	if err := writeTensorJSON(b, t, row, strings.HasSuffix(key, "_bytes")); err != nil {
+		return errorf(ErrInternal, "model %s signature %s: output %s: %w", v.model, sig.Key, key, err)
+	}
+	return nil
 }
 
 // restExamples answers :classify ({"result": [[[label, score], ...], ...]})

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -73,7 +72,7 @@ func TestServeSIGTERM(t *testing.T) {
 		t.Skip("starts a server process")
 	}
 	base := t.TempDir()
-	copyDir(t, testutil.SharedModel(t, "savedmodel/tfserving/saved_model_half_plus_two_cpu"), filepath.Join(base, "1"))
+	testutil.CopyTree(t, testutil.SharedModel(t, "savedmodel/tfserving/saved_model_half_plus_two_cpu"), filepath.Join(base, "1"))
 	params := filepath.Join(t.TempDir(), "batching.config")
 	require.NoError(t, os.WriteFile(params, []byte("max_batch_size { value: 64 } batch_timeout_micros { value: 100000 }"), 0o644))
 	args := fmt.Sprintf("serve --model_name m --model_base_path %s --host 127.0.0.1 --port 0 --rest_api_port 0 --batching_parameters_file %s --file_system_poll_wait_seconds 0", base, params)
@@ -157,25 +156,6 @@ func freePort(t *testing.T) string {
 	defer l.Close()
 	_, port, _ := strings.Cut(l.Addr().String(), ":")
 	return port
-}
-
-// copyDir copies a read-only shared model into a writable directory.
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	require.NoError(t, filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	}))
 }
 
 func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
