@@ -163,7 +163,7 @@ func TestBatcherPads(t *testing.T) {
 	b := newBatcher("m", BatchingConfig{MaxBatchSize: 6, BatchTimeout: 200 * time.Millisecond, MaxEnqueuedBatches: 2, NumBatchThreads: 1}, br.run,
 		func(n int) { mu.Lock(); observed = append(observed, n); mu.Unlock() })
 	defer b.stop()
-	assert.Equal(t, []int{1, 2, 4, 6}, b.sizes)
+	b.sizes = []int{1, 2, 4, 6}
 	var wg sync.WaitGroup
 	got := make([][]float32, 3)
 	for i := range 3 {
@@ -186,4 +186,16 @@ func TestBatcherPads(t *testing.T) {
 	cfg, err := ParseBatchingParameters([]byte(`max_batch_size { value: 8 } allowed_batch_sizes: 2 allowed_batch_sizes: 8`))
 	require.NoError(t, err)
 	assert.Equal(t, []int{2, 8}, cfg.batchSizes())
+
+	for max, want := range map[int][]int{
+		1:   {1},
+		6:   {1, 2, 3, 4, 5, 6},
+		16:  {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
+		32:  {1, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 32},
+		100: {1, 7, 14, 21, 28, 35, 42, 49, 56, 63, 70, 77, 84, 91, 98, 100},
+	} {
+		got := BatchingConfig{MaxBatchSize: max}.batchSizes()
+		assert.Equal(t, want, got, "max_batch_size %d", max)
+		assert.LessOrEqual(t, len(got), maxDefaultBatchSizes)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/encoding/prototext"
 
 	"github.com/tfoffload/tfoffload/bridge"
+	"github.com/tfoffload/tfoffload/internal/envconfig"
 	"github.com/tfoffload/tfoffload/internal/servingpb"
 )
 
@@ -63,21 +64,36 @@ type BatchingConfig struct {
 	// sizes merged runs take: a batch is padded (with copies of its first
 	// row, cut off the outputs) up to the smallest allowed size that holds
 	// it, so the model sees few distinct shapes (ONNX Runtime compiles one
-	// session per input shape). Empty means the powers of two below
-	// MaxBatchSize and MaxBatchSize itself; TensorFlow Serving instead
-	// runs every size unpadded unless allowed_batch_sizes is set, which
-	// here would compile up to MaxBatchSize sessions.
+	// session per input shape and keeps 16 per cluster by default). Empty
+	// means every size up to MaxBatchSize when that is at most 16, else 16
+	// sizes evenly spaced (1, then multiples of ⌈MaxBatchSize/15⌉, then
+	// MaxBatchSize), which pads a batch by fewer rows than the step.
+	// TensorFlow Serving instead runs every size unpadded unless
+	// allowed_batch_sizes is set.
 	AllowedBatchSizes []int
 }
+
+// maxDefaultBatchSizes is how many sizes the default AllowedBatchSizes
+// holds at most: the compiled sessions a cluster keeps by default.
+const maxDefaultBatchSizes = envconfig.DefaultCacheSize
 
 // batchSizes returns the allowed batch sizes, defaulted.
 func (b BatchingConfig) batchSizes() []int {
 	if len(b.AllowedBatchSizes) > 0 {
 		return b.AllowedBatchSizes
 	}
-	var out []int
-	for n := 1; n < b.MaxBatchSize; n *= 2 {
-		out = append(out, n)
+	step := 1
+	if b.MaxBatchSize > maxDefaultBatchSizes {
+		step = (b.MaxBatchSize + maxDefaultBatchSizes - 2) / (maxDefaultBatchSizes - 1)
+	}
+	if b.MaxBatchSize <= 1 {
+		return []int{1}
+	}
+	out := []int{1}
+	for n := step; n < b.MaxBatchSize; n += step {
+		if n > 1 {
+			out = append(out, n)
+		}
 	}
 	return append(out, b.MaxBatchSize)
 }

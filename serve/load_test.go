@@ -54,7 +54,7 @@ func BenchmarkServeLoad(b *testing.B) {
 		batching *BatchingConfig
 	}{
 		{"unbatched", nil},
-		{"batched", &BatchingConfig{MaxBatchSize: loadClients, BatchTimeout: 2 * time.Millisecond, MaxEnqueuedBatches: 4, NumBatchThreads: 2}},
+		{"batched", &BatchingConfig{MaxBatchSize: loadClients, BatchTimeout: 2 * time.Millisecond, MaxEnqueuedBatches: 4, NumBatchThreads: 1}},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
 			r := start(b, Config{Models: []ModelConfig{{Name: "nsfw", BasePath: base}}, Batching: mode.batching})
