@@ -53,7 +53,9 @@
 // With Config.Batching set, concurrent Predict (and Classify, Regress)
 // requests for one version, signature and output list are merged along
 // dimension 0 when their other dimensions agree, up to MaxBatchSize rows
-// or BatchTimeout after the first, run once and split back. The queue is
+// or BatchTimeout after the first, padded to an allowed batch size (few
+// distinct shapes, so ONNX Runtime compiles few sessions), run once and
+// split back. The queue is
 // bounded; a request that finds it full fails at once with
 // ResourceExhausted (HTTP 503). If a merged run fails or an output has no
 // batch dimension, the requests run one by one, so one bad request cannot

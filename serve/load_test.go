@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,7 +28,10 @@ const loadClients = 32
 // against a direct bridge run of the same image (exactly unbatched; within
 // 1e-5 relative when merged runs change ONNX Runtime's kernels' batch);
 // any error or mismatch fails. It reports requests/s and the p50 and p99
-// latencies (and, batched, the mean rows per model run). The model is
+// latencies, the process's CPU time per request (server and clients: on a
+// shared machine the fairer measure of what a request costs, since
+// wall-clock throughput there depends on how many threads compete) and,
+// batched, the mean rows per model run. The model is
 // compiled for every batch size before the timing starts. Run it for a
 // fixed number of requests with
 //
@@ -84,6 +88,7 @@ func BenchmarkServeLoad(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := cpuTime(b)
 			startAt := time.Now()
 			var wg sync.WaitGroup
 			for range loadClients {
@@ -113,6 +118,7 @@ func BenchmarkServeLoad(b *testing.B) {
 			}
 			wg.Wait()
 			elapsed := time.Since(startAt)
+			cpu := cpuTime(b) - cpu0
 			b.StopTimer()
 			if len(failures) > 0 {
 				b.Fatalf("%d of %d requests failed or disagreed with the direct run; first: %s", len(failures), b.N, failures[0])
@@ -122,6 +128,7 @@ func BenchmarkServeLoad(b *testing.B) {
 				return float64(latencies[min(len(latencies)-1, int(p*float64(len(latencies))))].Microseconds()) / 1000
 			}
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/req")
 			b.ReportMetric(pct(0.50), "p50-ms")
 			b.ReportMetric(pct(0.99), "p99-ms")
 			if mode.batching != nil {
@@ -137,4 +144,11 @@ func BenchmarkServeLoad(b *testing.B) {
 			}
 		})
 	}
+}
+
+// cpuTime returns the CPU time (user and system) the process used so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	require.NoError(b, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -135,4 +136,29 @@ func TestNoLoadableVersion(t *testing.T) {
 
 	_, err = New(Config{Models: []ModelConfig{{Name: "m", BasePath: t.TempDir()}}, Logger: testLogger(t)})
 	assert.ErrorContains(t, err, "no numbered version directory")
+}
+
+// TestSeveralModels serves two models from one --model_config_file, one
+// with a version label.
+func TestSeveralModels(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "models.config")
+	require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf(`model_config_list {
+  config { name: "hp2" base_path: %q model_platform: "tensorflow" version_labels { key: "stable" value: 1 } }
+  config { name: "add" base_path: %q }
+}`, modelBase(t, halfPlusTwo), modelBase(t, addition))), 0o644))
+	models, err := LoadModelConfigFile(conf)
+	require.NoError(t, err)
+	r := start(t, Config{Models: models})
+	code, body := r.do(t, "POST", "/v1/models/hp2/labels/stable:predict", `{"instances": [3.0]}`)
+	assert.Equal(t, 200, code)
+	assert.Equal(t, `{"predictions":[3.5]}`, body)
+	code, body = r.do(t, "POST", "/v1/models/add:predict", `{"inputs": {"x": 1, "y": 2}}`)
+	assert.Equal(t, 200, code)
+	assert.Equal(t, `{"outputs":3}`, body)
+	code, _ = r.do(t, "GET", "/readyz", "")
+	assert.Equal(t, 200, code)
+
+	_, err = LoadModelConfigFile(filepath.Join(dir, "missing.config"))
+	assert.ErrorIs(t, err, ErrConfig)
 }
