@@ -59,6 +59,7 @@ func BenchmarkServeLoad(b *testing.B) {
 	}{
 		{"unbatched", nil},
 		{"batched", &BatchingConfig{MaxBatchSize: loadClients, BatchTimeout: 2 * time.Millisecond, MaxEnqueuedBatches: 4, NumBatchThreads: 1}},
+		{"batched-max4", &BatchingConfig{MaxBatchSize: 4, BatchTimeout: 2 * time.Millisecond, MaxEnqueuedBatches: 16, NumBatchThreads: 2}},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
 			r := start(b, Config{Models: []ModelConfig{{Name: "nsfw", BasePath: base}}, Batching: mode.batching})

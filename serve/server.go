@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,9 +222,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	})
 	return s.shutErr
 }
-
-// modelNames returns the served models' names, sorted.
-func (s *Server) modelNames() []string { return slices.Clone(s.mgr.names) }
 
 // LoadModelConfigFile reads a --model_config_file (see ParseModelConfig).
 func LoadModelConfigFile(path string) ([]ModelConfig, error) {

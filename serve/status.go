@@ -53,11 +53,12 @@ var sentinelCodes = []struct {
 // StatusError is a request's failure: a TensorFlow (gRPC) status code and
 // a one-line message, as TensorFlow Serving reports them.
 type StatusError struct {
-	Code codes.Code
-	Msg  string
-	Err  error // the sentinel or cause; nil when none
+	Code codes.Code // the gRPC code; HTTP status follows from it
+	Msg  string     // one line naming the model, signature or input concerned
+	Err  error      // the sentinel and cause; nil when none
 }
 
+// Error returns the message.
 func (e *StatusError) Error() string { return e.Msg }
 
 // Unwrap returns the sentinel or cause.
