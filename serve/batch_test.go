@@ -19,7 +19,7 @@ import (
 // batching on: every answer is its own row's, and the model ran fewer
 // times than there were requests (merged batches in the histogram).
 func TestBatchingMergesRequests(t *testing.T) {
-	cfg := BatchingConfig{MaxBatchSize: 8, BatchTimeout: 50 * time.Millisecond, MaxEnqueuedBatches: 4, NumBatchThreads: 1}
+	cfg := BatchingConfig{MaxBatchSize: 8, BatchTimeout: 500 * time.Millisecond, MaxEnqueuedBatches: 4, NumBatchThreads: 1}
 	r := start(t, Config{Models: []ModelConfig{{Name: "m", BasePath: modelBase(t, halfPlusTwo)}}, Batching: &cfg})
 	const clients = 16
 	var wg sync.WaitGroup
