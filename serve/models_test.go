@@ -3,11 +3,13 @@ package serve
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -216,4 +218,31 @@ func TestRequestTimeout(t *testing.T) {
 			assert.Contains(t, metrics, `tfoffload_serve_requests_total{model="nsfw",method="predict",code="DEADLINE_EXCEEDED"} 1`)
 		})
 	}
+}
+
+// TestBinaryInput sends a WAV file as a {"b64": ...} string to the DS_CNN
+// keyword-spotting frozen graph (a string scalar input; DecodeWav and
+// Mfcc stay on the executor): the model hears "yes", label index 2.
+func TestBinaryInput(t *testing.T) {
+	r := start(t, Config{Models: []ModelConfig{{Name: "kws", BasePath: modelBase(t, "frozen/kws/DS_CNN_S.pb")}}})
+	wav, err := os.ReadFile(testutil.SharedModel(t, "frozen/kws/wav/yes_1000ms.wav"))
+	require.NoError(t, err)
+	body := `{"inputs": {"b64": "` + base64.StdEncoding.EncodeToString(wav) + `"}}`
+	code, resp := r.do(t, "POST", "/v1/models/kws:predict", body)
+	require.Equal(t, 200, code, resp)
+	var out struct{ Outputs [][]float32 }
+	require.NoError(t, json.Unmarshal([]byte(resp), &out), resp)
+	require.Len(t, out.Outputs, 1)
+	require.Len(t, out.Outputs[0], 12)
+	best := 0
+	for i, p := range out.Outputs[0] {
+		if p > out.Outputs[0][best] {
+			best = i
+		}
+	}
+	assert.Equal(t, 2, best, "label index of \"yes\"; scores %v", out.Outputs[0])
+
+	code, resp = r.do(t, "POST", "/v1/models/kws:predict", `{"inputs": {"b64": "not base64!"}}`)
+	assert.Equal(t, 400, code)
+	assert.Contains(t, resp, "'b64' value is not valid base64")
 }
