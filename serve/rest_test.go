@@ -47,6 +47,8 @@ func TestRESTHalfPlusTwo(t *testing.T) {
 		{"unknown version", "POST", "/v1/models/half_plus_two/versions/7:predict", `{"instances": [1.0]}`, 404, "", "Specific(half_plus_two, 7)"},
 		{"unknown label", "POST", "/v1/models/half_plus_two/labels/canary:predict", `{"instances": [1.0]}`, 404, "", "unrecognized servable version label: canary"},
 		{"status unknown version", "GET", "/v1/models/half_plus_two/versions/7", "", 404, "", "could not find version 7"},
+		{"metadata unknown version", "GET", "/v1/models/half_plus_two/versions/7/metadata", "", 404, "", "Specific(half_plus_two, 7)"},
+		{"metadata unknown model", "GET", "/v1/models/nope/metadata", "", 404, "", `model "nope" is not served`},
 		{"huge body", "POST", "/v1/models/half_plus_two:predict", big, 413, "", "exceeds the limit of 65536 bytes"},
 		{"unknown verb", "POST", "/v1/models/half_plus_two:explain", `{}`, 404, "", "unknown method :explain"},
 		{"wrong method", "GET", "/v1/models/half_plus_two:predict", "", 405, "", "use POST"},
@@ -72,6 +74,9 @@ func TestRESTHalfPlusTwo(t *testing.T) {
 	t.Run("metadata", func(t *testing.T) {
 		code, body := r.do(t, "GET", "/v1/models/half_plus_two/metadata", "")
 		require.Equal(t, 200, code, body)
+		code, byLabel := r.do(t, "GET", "/v1/models/half_plus_two/labels/stable/metadata", "")
+		require.Equal(t, 200, code, byLabel)
+		assert.Equal(t, body, byLabel, "the label names version 1")
 		var md struct {
 			ModelSpec struct {
 				Name, SignatureName, Version string
