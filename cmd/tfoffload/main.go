@@ -26,6 +26,7 @@ var commands = []func() *cobra.Command{
 	newFreezeCmd,
 	newBenchCmd,
 	newAccuracyCmd,
+	newServeCmd,
 }
 
 // version is the release version, set at link time with
