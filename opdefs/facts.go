@@ -59,6 +59,8 @@ var table = map[string]Facts{
 	// Sparse tensors: rows filled in, segments counted from their ids.
 	"SparseFillEmptyRows": {DataShape: true},
 	"SparseSegmentSum":    {DataShape: true}, "SparseSegmentMean": {DataShape: true}, "SparseSegmentSqrtN": {DataShape: true},
+	// As many tokens and n-grams as the strings hold.
+	"StringSplit": {DataShape: true}, "StringSplitV2": {DataShape: true}, "StringNGrams": {DataShape: true},
 
 	// Shapes from values. The translations that cannot take such an input
 	// at run time compile it in (Static).
@@ -80,6 +82,7 @@ var table = map[string]Facts{
 	"OneHot":        {ShapeInputs: []int{1}},
 	"LinSpace":      {ShapeInputs: []int{2}},
 	"BroadcastArgs": {ShapeInputs: []int{0, 1}},
+	"ReduceJoin":    {ShapeInputs: []int{1}},
 	"RandomUniform": {ShapeInputs: []int{0}}, "RandomStandardNormal": {ShapeInputs: []int{0}},
 	"RandomUniformInt": {ShapeInputs: []int{0}}, "TruncatedNormal": {ShapeInputs: []int{0}},
 	"UnsortedSegmentSum": {ShapeInputs: []int{2}}, "UnsortedSegmentMax": {ShapeInputs: []int{2}},
