@@ -83,6 +83,7 @@ var table = map[string]Facts{
 	"LinSpace":      {ShapeInputs: []int{2}},
 	"BroadcastArgs": {ShapeInputs: []int{0, 1}},
 	"ReduceJoin":    {ShapeInputs: []int{1}},
+	"RFFT":          {ShapeInputs: []int{1}}, "IRFFT": {ShapeInputs: []int{1}},
 	"RandomUniform": {ShapeInputs: []int{0}}, "RandomStandardNormal": {ShapeInputs: []int{0}},
 	"RandomUniformInt": {ShapeInputs: []int{0}}, "TruncatedNormal": {ShapeInputs: []int{0}},
 	"UnsortedSegmentSum": {ShapeInputs: []int{2}}, "UnsortedSegmentMax": {ShapeInputs: []int{2}},

@@ -1,0 +1,104 @@
+package audio
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/tensor"
+	"github.com/tfoffload/tfoffload/tfexec/kernel"
+	"github.com/tfoffload/tfoffload/tfexec/kernel/kerneltest"
+)
+
+// tfjsSpectral is testdata/tfjs_spectral.json, written by tfjs_spectral.js
+// with TensorFlow.js.
+type tfjsSpectral struct {
+	Complex []struct {
+		Shape          []int
+		Re, Im         []float64
+		FFTRe, FFTIm   []float64
+		IFFTRe, IFFTIm []float64
+	}
+	Real []struct {
+		Shape          []int
+		FFTLength      int
+		X              []float64
+		RFFTRe, RFFTIm []float64
+		Bins           int
+		IRFFTLength    int
+		IRFFT          []float64
+	}
+}
+
+func spectralOp(t *testing.T, op string, attrs map[string]any, in ...*tensor.Tensor) *tensor.Tensor {
+	t.Helper()
+	return kerneltest.Run(t, graph.NewNode("n", op, nil, attrs), in...)[0]
+}
+
+func complexOf(shape tensor.Shape, re, im []float64, dt tensor.DType) *tensor.Tensor {
+	v := make([]complex128, len(re))
+	for i := range re {
+		v[i] = complex(re[i], im[i])
+	}
+	t, err := fromComplex(dt, shape, v)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// TensorFlow.js computes in float32: agreement is to float32 rounding.
+var spectralTol = tensor.Tolerance{RTol: 1e-4, ATol: 1e-5}
+
+func TestSpectralAgainstTFJS(t *testing.T) {
+	b, err := os.ReadFile("testdata/tfjs_spectral.json")
+	require.NoError(t, err)
+	var ref tfjsSpectral
+	require.NoError(t, json.Unmarshal(b, &ref))
+	require.GreaterOrEqual(t, len(ref.Complex), 6)
+	require.GreaterOrEqual(t, len(ref.Real), 5)
+	for _, c := range ref.Complex {
+		shape := tensor.Shape(c.Shape)
+		for _, dt := range complexTypes {
+			x := complexOf(shape, c.Re, c.Im, dt)
+			got := spectralOp(t, "FFT", map[string]any{"Tcomplex": dt}, x)
+			assert.NoError(t, tensor.Compare(got, complexOf(shape, c.FFTRe, c.FFTIm, dt), spectralTol), "FFT %v %v", shape, dt)
+			got = spectralOp(t, "IFFT", map[string]any{"Tcomplex": dt}, x)
+			assert.NoError(t, tensor.Compare(got, complexOf(shape, c.IFFTRe, c.IFFTIm, dt), spectralTol), "IFFT %v %v", shape, dt)
+		}
+	}
+	for _, c := range ref.Real {
+		shape := tensor.Shape(c.Shape)
+		outShape := tensor.Shape{shape[0], c.Bins}
+		for _, rt := range realFFTTypes {
+			for _, ct := range complexTypes {
+				x := kerneltest.Values(rt, shape, c.X...)
+				attrs := map[string]any{"Treal": rt, "Tcomplex": ct}
+				got := spectralOp(t, "RFFT", attrs, x, kerneltest.Vector(int32(c.FFTLength)))
+				want := complexOf(outShape, c.RFFTRe, c.RFFTIm, ct)
+				assert.NoError(t, tensor.Compare(got, want, spectralTol), "RFFT %v to %d", shape, c.FFTLength)
+				back := spectralOp(t, "IRFFT", attrs, want, kerneltest.Vector(int32(c.IRFFTLength)))
+				wantBack := kerneltest.Values(rt, tensor.Shape{shape[0], c.IRFFTLength}, c.IRFFT...)
+				assert.NoError(t, tensor.Compare(back, wantBack, spectralTol), "IRFFT %v to %d", outShape, c.IRFFTLength)
+			}
+		}
+	}
+}
+
+// fft_ops.cc's RFFT crops or pads to fft_length, and IRFFT pads a short
+// spectrum with zeros: RFFT of [1, 2, 3] at length 2 is [3, -1]; IRFFT
+// of [4] at length 4 is the constant 1 (numpy.fft.irfft([4], 4)).
+func TestRFFTLengths(t *testing.T) {
+	got := spectralOp(t, "RFFT", map[string]any{"Treal": tensor.Float64, "Tcomplex": tensor.Complex128}, kerneltest.Vector(1.0, 2, 3), kerneltest.Vector[int32](2))
+	assert.Equal(t, []complex128{3, -1}, got.Data())
+	got = spectralOp(t, "IRFFT", map[string]any{"Treal": tensor.Float64, "Tcomplex": tensor.Complex128}, kerneltest.Vector[complex128](4), kerneltest.Vector[int32](4))
+	assert.Equal(t, []float64{1, 1, 1, 1}, got.Data())
+	got = spectralOp(t, "RFFT", map[string]any{}, kerneltest.Tensor(tensor.Shape{2, 3}, float32(1), 2, 3, 4, 5, 6), kerneltest.Vector[int32](0))
+	assert.Equal(t, tensor.Shape{2, 0}, got.Shape())
+	_, err := kerneltest.Call(graph.NewNode("n", "RFFT", nil, nil), kerneltest.Vector[float32](1), kerneltest.Vector[int32](1, 2))
+	assert.ErrorIs(t, err, kernel.ErrInvalidArgument)
+}
