@@ -28,10 +28,21 @@ type Facts struct {
 	// StaticIfInteger are further static inputs when the node's "T" is an
 	// integer type.
 	StaticIfInteger []int
+	// Refused says why tfoffload deliberately has no kernel for the op;
+	// the executor's "no kernel" error repeats it.
+	Refused string
 }
+
+// refusedTFDF is why TensorFlow Decision Forests' ops have no kernel.
+const refusedTFDF = "TensorFlow Decision Forests models run in Yggdrasil Decision Forests' C++ inference engine, " +
+	"which the op calls on a model directory it loads itself; tfoffload has no such engine"
 
 // table holds a row for each op with at least one fact.
 var table = map[string]Facts{
+	// Ops tfoffload refuses to run, and why.
+	"SimpleMLCreateModelResource": {Refused: refusedTFDF}, "SimpleMLInferenceOpWithHandle": {Refused: refusedTFDF},
+	"SimpleMLLoadModelFromPathWithHandle": {Refused: refusedTFDF},
+
 	// Trivial ops.
 	"Const": {Trivial: true}, "Identity": {Trivial: true}, "IdentityN": {Trivial: true},
 	"NoOp": {Trivial: true}, "StopGradient": {Trivial: true}, "Snapshot": {Trivial: true},
@@ -143,6 +154,10 @@ func FactOps() []string {
 
 // IsTrivial reports whether op does no computation worth offloading.
 func IsTrivial(op string) bool { return table[op].Trivial }
+
+// RefusedReason returns why tfoffload deliberately runs no op of this
+// type, or "" when it does not refuse it.
+func RefusedReason(op string) string { return table[op].Refused }
 
 // StaticInputs returns the indices of n's data inputs that the ONNX
 // translation needs as constants, in increasing order.
