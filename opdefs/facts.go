@@ -70,6 +70,8 @@ var table = map[string]Facts{
 	// Sparse tensors: rows filled in, segments counted from their ids.
 	"SparseFillEmptyRows": {DataShape: true},
 	"SparseSegmentSum":    {DataShape: true}, "SparseSegmentMean": {DataShape: true}, "SparseSegmentSqrtN": {DataShape: true},
+	// Ragged rows picked by index hold as many values as those rows.
+	"RaggedGather": {DataShape: true},
 	// As many tokens and n-grams as the strings hold.
 	"StringSplit": {DataShape: true}, "StringSplitV2": {DataShape: true}, "StringNGrams": {DataShape: true},
 
@@ -94,7 +96,9 @@ var table = map[string]Facts{
 	"LinSpace":      {ShapeInputs: []int{2}},
 	"BroadcastArgs": {ShapeInputs: []int{0, 1}},
 	"ReduceJoin":    {ShapeInputs: []int{1}},
-	"TensorArray":   {ShapeInputs: []int{0}}, "TensorArrayV2": {ShapeInputs: []int{0}},
+	// The requested shape and the row partitions size the dense result.
+	"RaggedTensorToTensor": {ShapeInputs: []int{0}, DataShape: true},
+	"TensorArray":          {ShapeInputs: []int{0}}, "TensorArrayV2": {ShapeInputs: []int{0}},
 	"RFFT": {ShapeInputs: []int{1}}, "IRFFT": {ShapeInputs: []int{1}},
 	"RandomUniform": {ShapeInputs: []int{0}}, "RandomStandardNormal": {ShapeInputs: []int{0}},
 	"RandomUniformInt": {ShapeInputs: []int{0}}, "TruncatedNormal": {ShapeInputs: []int{0}},

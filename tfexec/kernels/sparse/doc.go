@@ -1,14 +1,19 @@
 // Package sparse implements tfexec's kernels for TensorFlow's sparse
-// tensors (indices, values, dense shape) and the boosted-trees bucketizer,
+// tensors (indices, values, dense shape), its ragged tensors (flat values
+// and row partitions) and the boosted-trees bucketizer,
 // with the semantics of TensorFlow's CPU kernels: sparse_to_dense_op.cc
 // (SparseToDense), sparse_fill_empty_rows_op.cc (SparseFillEmptyRows),
 // reshape_util.cc (SparseReshape), segment_reduction_ops_impl.h
 // (SparseSegmentSum, SparseSegmentMean, SparseSegmentSqrtN) and
-// boosted_trees/quantile_ops.cc (BoostedTreesBucketize). Importing the
-// package registers its kernel table (ops.go).
+// boosted_trees/quantile_ops.cc (BoostedTreesBucketize),
+// ragged_gather_op.cc (RaggedGather) and ragged_tensor_to_tensor_op.cc
+// (RaggedTensorToTensor, with ROW_SPLITS or FIRST_DIM_SIZE and
+// VALUE_ROWIDS partitions). Importing the package registers its kernel
+// table (ops.go).
 //
 // SparseToDense takes any fixed-size or string dtype; SparseSegmentSum
 // float32, float64, int32 and int64; SparseSegmentMean and
-// SparseSegmentSqrtN float32 and float64. Errors are TensorFlow's
+// SparseSegmentSqrtN float32 and float64; the ragged ops, like
+// SparseToDense, any fixed-size or string dtype. Errors are TensorFlow's
 // InvalidArgument messages, wrapped in kernel.ErrInvalidArgument.
 package sparse

@@ -27,4 +27,6 @@ var kernels = []kernel.Def{
 	{Op: "SparseSegmentMean", DTypes: segmentMeanTypes, New: newSegment(segMean, segmentMeanTypes)},
 	{Op: "SparseSegmentSqrtN", DTypes: segmentMeanTypes, New: newSegment(segSqrtN, segmentMeanTypes)},
 	{Op: "BoostedTreesBucketize", New: newBucketize},
+	{Op: "RaggedGather", DTypes: valueTypes, TypeAttr: "Tvalues", New: newRaggedGather},
+	{Op: "RaggedTensorToTensor", DTypes: valueTypes, New: newRaggedTensorToTensor},
 }
