@@ -104,8 +104,9 @@ var table = map[string]Facts{
 	"RandomUniformInt": {ShapeInputs: []int{0}}, "TruncatedNormal": {ShapeInputs: []int{0}},
 	"UnsortedSegmentSum": {ShapeInputs: []int{2}}, "UnsortedSegmentMax": {ShapeInputs: []int{2}},
 	"UnsortedSegmentMin": {ShapeInputs: []int{2}}, "UnsortedSegmentProd": {ShapeInputs: []int{2}},
-	"CropAndResize": {ShapeInputs: []int{3}},
-	"ResizeArea":    {ShapeInputs: []int{1}},
+	"CropAndResize":              {ShapeInputs: []int{3}},
+	"ResizeArea":                 {ShapeInputs: []int{1}},
+	"ImageProjectiveTransformV2": {ShapeInputs: []int{2}}, "ImageProjectiveTransformV3": {ShapeInputs: []int{2}},
 	"ResizeBicubic": {ShapeInputs: []int{1}},
 	// The output size fixes the output shape, and ONNX Resize wants every
 	// dimension of it.
