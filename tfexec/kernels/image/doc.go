@@ -20,7 +20,9 @@
 //     REFLECT, WRAP or NEAREST, fill_value (V3; V2 fills with 0), in
 //     float32 arithmetic; integer images truncate the bilinear mix. In
 //     CONSTANT mode a source point outside the image reads fill_value, as
-//     TensorFlow's kernel has done since its fix for issue #46637.
+//     the image_ops.h of TensorFlow's repository does (the check made for
+//     TensorFlow issue #46637); earlier kernels, and TensorFlow.js, read
+//     the nearest pixel within a pixel of the edge.
 //   - NonMaxSuppression (iou_threshold attribute), NonMaxSuppressionV2 to
 //     V5 (score_threshold from V3, pad_to_max_output_size from V4,
 //     soft-NMS sigma and selected scores in V5) and

@@ -18,9 +18,9 @@ import (
 // (ImageProjectiveTransformV3) computed by TensorFlow.js, written by
 // tfjs_transform.js: every interpolation, fill mode, two output sizes.
 //
-// TensorFlow's kernel (image_ops.h, since the fix for TensorFlow issue
-// #46637) gives fill_value wherever the source point lies outside the
-// image in CONSTANT mode; TensorFlow.js follows the kernel from before,
+// TensorFlow's kernel (image_ops.h, with the check made for TensorFlow
+// issue #46637) gives fill_value wherever the source point lies outside
+// the image in CONSTANT mode; TensorFlow.js follows the kernel from before,
 // which still reads the nearest pixel, or blends the border pixels with
 // fill_value, within a pixel of the edge. In CONSTANT mode the outputs
 // are compared where the source point is inside the image, and are
