@@ -102,6 +102,7 @@ var table = map[string]Facts{
 	"RFFT": {ShapeInputs: []int{1}}, "IRFFT": {ShapeInputs: []int{1}},
 	"RandomUniform": {ShapeInputs: []int{0}}, "RandomStandardNormal": {ShapeInputs: []int{0}},
 	"RandomUniformInt": {ShapeInputs: []int{0}}, "TruncatedNormal": {ShapeInputs: []int{0}},
+	"Multinomial":        {ShapeInputs: []int{1}},
 	"UnsortedSegmentSum": {ShapeInputs: []int{2}}, "UnsortedSegmentMax": {ShapeInputs: []int{2}},
 	"UnsortedSegmentMin": {ShapeInputs: []int{2}}, "UnsortedSegmentProd": {ShapeInputs: []int{2}},
 	"CropAndResize":              {ShapeInputs: []int{3}},
