@@ -70,6 +70,8 @@ var table = map[string]Facts{
 	// Sparse tensors: rows filled in, segments counted from their ids.
 	"SparseFillEmptyRows": {DataShape: true},
 	"SparseSegmentSum":    {DataShape: true}, "SparseSegmentMean": {DataShape: true}, "SparseSegmentSqrtN": {DataShape: true},
+	"SparseSegmentSumWithNumSegments": {ShapeInputs: []int{3}}, "SparseSegmentMeanWithNumSegments": {ShapeInputs: []int{3}},
+	"SparseSegmentSqrtNWithNumSegments": {ShapeInputs: []int{3}},
 	// Ragged rows picked by index hold as many values as those rows.
 	"RaggedGather": {DataShape: true},
 	// As many tokens and n-grams as the strings hold.
