@@ -72,6 +72,8 @@ var table = map[string]Facts{
 	"SparseSegmentSum":    {DataShape: true}, "SparseSegmentMean": {DataShape: true}, "SparseSegmentSqrtN": {DataShape: true},
 	"SparseSegmentSumWithNumSegments": {ShapeInputs: []int{3}}, "SparseSegmentMeanWithNumSegments": {ShapeInputs: []int{3}},
 	"SparseSegmentSqrtNWithNumSegments": {ShapeInputs: []int{3}},
+	// Sparse entries kept or merged by their coordinates.
+	"SparseSlice": {DataShape: true}, "SparseAdd": {DataShape: true}, "SparseConcat": {DataShape: true},
 	// Ragged rows picked by index hold as many values as those rows.
 	"RaggedGather": {DataShape: true},
 	// As many tokens and n-grams as the strings hold.
@@ -89,15 +91,16 @@ var table = map[string]Facts{
 	"Slice":         {ShapeInputs: []int{1, 2}},
 	// Masks decide which of begin, end and strides count, so all three
 	// are resolved when translating.
-	"StridedSlice":  {ShapeInputs: []int{1, 2, 3}, Static: []int{1, 2, 3}},
-	"Pad":           {ShapeInputs: []int{1}},
-	"PadV2":         {ShapeInputs: []int{1}},
-	"MirrorPad":     {ShapeInputs: []int{1}, Static: []int{1}},
-	"Range":         {ShapeInputs: []int{0, 1, 2}},
-	"OneHot":        {ShapeInputs: []int{1}},
-	"LinSpace":      {ShapeInputs: []int{2}},
-	"BroadcastArgs": {ShapeInputs: []int{0, 1}},
-	"ReduceJoin":    {ShapeInputs: []int{1}},
+	"StridedSlice":            {ShapeInputs: []int{1, 2, 3}, Static: []int{1, 2, 3}},
+	"Pad":                     {ShapeInputs: []int{1}},
+	"PadV2":                   {ShapeInputs: []int{1}},
+	"MirrorPad":               {ShapeInputs: []int{1}, Static: []int{1}},
+	"Range":                   {ShapeInputs: []int{0, 1, 2}},
+	"OneHot":                  {ShapeInputs: []int{1}},
+	"LinSpace":                {ShapeInputs: []int{2}},
+	"BroadcastArgs":           {ShapeInputs: []int{0, 1}},
+	"ReduceJoin":              {ShapeInputs: []int{1}},
+	"SparseTensorDenseMatMul": {ShapeInputs: []int{2}},
 	// The requested shape and the row partitions size the dense result.
 	"RaggedTensorToTensor": {ShapeInputs: []int{0}, DataShape: true},
 	"TensorArray":          {ShapeInputs: []int{0}}, "TensorArrayV2": {ShapeInputs: []int{0}},

@@ -30,6 +30,12 @@ var kernels = []kernel.Def{
 	{Op: "SparseSegmentMeanWithNumSegments", DTypes: segmentMeanTypes, New: newSegment(segMean, segmentMeanTypes, true)},
 	{Op: "SparseSegmentSqrtNWithNumSegments", DTypes: segmentMeanTypes, New: newSegment(segSqrtN, segmentMeanTypes, true)},
 	{Op: "BoostedTreesBucketize", New: newBucketize},
+	{Op: "SparseReorder", DTypes: valueTypes, New: newSparseReorder},
+	{Op: "SparseSlice", DTypes: valueTypes, New: newSparseSlice},
+	{Op: "SparseConcat", DTypes: valueTypes, New: newSparseConcat},
+	{Op: "SparseAdd", DTypes: arithTypes, New: newSparseAdd},
+	{Op: "SparseTensorDenseAdd", DTypes: arithTypes, New: newSparseTensorDenseAdd},
+	{Op: "SparseTensorDenseMatMul", DTypes: arithTypes, New: newSparseTensorDenseMatMul},
 	{Op: "RaggedGather", DTypes: valueTypes, TypeAttr: "Tvalues", New: newRaggedGather},
 	{Op: "RaggedTensorToTensor", DTypes: valueTypes, New: newRaggedTensorToTensor},
 }
