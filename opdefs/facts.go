@@ -75,7 +75,7 @@ var table = map[string]Facts{
 	// Sparse entries kept or merged by their coordinates.
 	"SparseSlice": {DataShape: true}, "SparseAdd": {DataShape: true}, "SparseConcat": {DataShape: true},
 	// Ragged rows picked by index hold as many values as those rows.
-	"RaggedGather": {DataShape: true},
+	"RaggedGather": {DataShape: true}, "RaggedTensorToSparse": {DataShape: true},
 	// As many tokens and n-grams as the strings hold.
 	"StringSplit": {DataShape: true}, "StringSplitV2": {DataShape: true}, "StringNGrams": {DataShape: true},
 

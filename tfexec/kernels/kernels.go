@@ -34,7 +34,8 @@
 //   - rnn: the fused LSTM and GRU cells.
 //   - sparse: sparse tensors (SparseToDense, SparseFillEmptyRows,
 //     SparseReshape, the sparse segment reductions), ragged tensors
-//     (RaggedGather, RaggedTensorToTensor) and BoostedTreesBucketize.
+//     (RaggedGather, RaggedTensorToSparse, RaggedTensorToTensor) and
+//     BoostedTreesBucketize.
 //   - strings: string ops (splitting, regular expressions, Substr,
 //     joins, StringToNumber, AsString, n-grams, hash buckets).
 //

@@ -37,5 +37,6 @@ var kernels = []kernel.Def{
 	{Op: "SparseTensorDenseAdd", DTypes: arithTypes, New: newSparseTensorDenseAdd},
 	{Op: "SparseTensorDenseMatMul", DTypes: arithTypes, New: newSparseTensorDenseMatMul},
 	{Op: "RaggedGather", DTypes: valueTypes, TypeAttr: "Tvalues", New: newRaggedGather},
+	{Op: "RaggedTensorToSparse", DTypes: valueTypes, New: newRaggedTensorToSparse},
 	{Op: "RaggedTensorToTensor", DTypes: valueTypes, New: newRaggedTensorToTensor},
 }

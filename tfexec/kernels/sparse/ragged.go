@@ -210,3 +210,114 @@ func splitsTensor(dt tensor.DType, v []int64) (*tensor.Tensor, error) {
 	}
 	return tensor.FromSlice(tensor.Shape{len(v)}, out)
 }
+
+// newRaggedTensorToSparse prepares RaggedTensorToSparse
+// (ragged_tensor_to_sparse_kernel.cc): the coordinates of every element
+// of a ragged tensor (RAGGED_RANK row partitions, then the dense
+// dimensions of its values) in row-major order, its values flattened,
+// and the dense shape: the row count, each ragged dimension's longest
+// row, the values' inner dimensions.
+func newRaggedTensorToSparse(n *kernel.Node) (kernel.Kernel, error) {
+	if err := kernel.CheckTypeAttr(n, "T", valueTypes); err != nil {
+		return nil, err
+	}
+	rank, err := n.Attrs.Int("RAGGED_RANK", 0)
+	if err != nil {
+		return nil, n.AttrError("RAGGED_RANK", err)
+	}
+	if rank < 1 {
+		return nil, n.AttrError("RAGGED_RANK", fmt.Errorf("%w: must be at least 1, got %d", kernel.ErrInvalidArgument, rank))
+	}
+	return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+		if err := kernel.CheckInputs(in, int(rank)+1); err != nil {
+			return nil, err
+		}
+		out, err := raggedToSparse(in[:rank], in[rank])
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: %w", n.Op(), n.Name(), err)
+		}
+		return out, nil
+	}, nil
+}
+
+func raggedToSparse(splitsT []*tensor.Tensor, values *tensor.Tensor) ([]*tensor.Tensor, error) {
+	if values.Rank() == 0 {
+		return nil, kernel.Invalid("rt_dense_values must have rank at least 1")
+	}
+	splits := make([][]int64, len(splitsT))
+	for i, t := range splitsT {
+		s, err := int64s(t, "rt_nested_splits")
+		if err != nil {
+			return nil, err
+		}
+		if t.Rank() != 1 {
+			return nil, kernel.Invalid("rt_nested_splits[%d] must be a vector, got shape %v", i, t.Shape())
+		}
+		limit := int64(values.Shape()[0])
+		if i+1 < len(splitsT) {
+			limit = int64(splitsT[i+1].NumElements() - 1)
+		}
+		if err := checkSplits(s, limit, fmt.Sprintf("rt_nested_splits[%d]", i)); err != nil {
+			return nil, err
+		}
+		if s[len(s)-1] != limit {
+			return nil, kernel.Invalid("Final value of ragged splits must match the length the corresponding ragged values")
+		}
+		splits[i] = s
+	}
+	inner := values.Shape()[1:]
+	innerSize := inner.NumElements()
+	rank := len(splits) + values.Rank()
+	dense := []int64{int64(len(splits[0]) - 1)}
+	for _, s := range splits {
+		dense = append(dense, maxWidth(s, rowSplits))
+	}
+	for _, d := range inner {
+		dense = append(dense, int64(d))
+	}
+	total := values.NumElements()
+	if err := tensor.CheckAlloc(tensor.Int64, tensor.Shape{total, rank}); err != nil {
+		return nil, err
+	}
+	idx := make([]int64, 0, total*rank)
+	prefix := make([]int64, 0, rank)
+	innerIdx := make([]int64, len(inner))
+	// emit appends the coordinates of row's elements, row being a row of
+	// ragged level (a row of values past the last level), prefix its
+	// coordinates so far.
+	var emit func(level int, row int64)
+	emit = func(level int, row int64) {
+		if level == len(splits) {
+			clear(innerIdx)
+			for range innerSize {
+				idx = append(append(idx, prefix...), innerIdx...)
+				for d := len(inner) - 1; d >= 0; d-- {
+					if innerIdx[d]++; innerIdx[d] < int64(inner[d]) {
+						break
+					}
+					innerIdx[d] = 0
+				}
+			}
+			return
+		}
+		s := splits[level]
+		for c := s[row]; c < s[row+1]; c++ {
+			prefix = append(prefix, c-s[row])
+			emit(level+1, c)
+			prefix = prefix[:len(prefix)-1]
+		}
+	}
+	for r := range dense[0] {
+		prefix = append(prefix[:0], r)
+		emit(0, r)
+	}
+	flat, err := values.Reshape(tensor.Shape{total})
+	if err != nil {
+		return nil, err
+	}
+	return []*tensor.Tensor{
+		tensor.MustFromSlice(tensor.Shape{total, rank}, idx),
+		flat,
+		tensor.MustFromSlice(tensor.Shape{rank}, dense),
+	}, nil
+}

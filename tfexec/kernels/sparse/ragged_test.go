@@ -145,3 +145,34 @@ func TestRaggedGatherErrors(t *testing.T) {
 	err = call("RaggedGather", attrs, vec[int64](0, 2, 5), vec[float32](1, 2, 3), vec[int64](1))
 	assert.ErrorIs(t, err, kernel.ErrInvalidArgument, "splits beyond the values")
 }
+
+// tensorflow/python/ops/ragged/ragged_to_sparse_op_test.py:
+// testDocStringExample ([[1, 2, 3], [4], [], [5, 6]]) and
+// test3DRaggedTensorWithOneRaggedDimension (values of shape [., 2]).
+func TestRaggedTensorToSparseTF(t *testing.T) {
+	for _, st := range raggedIndexTypes {
+		out := run(t, "RaggedTensorToSparse", map[string]any{"T": tensor.Int32, "Tsplits": st, "RAGGED_RANK": int64(1)},
+			int64Vector(st, []int64{0, 3, 4, 4, 6}), vec[int32](1, 2, 3, 4, 5, 6))
+		assert.Equal(t, tt(tensor.Shape{6, 2}, int64(0), 0, 0, 1, 0, 2, 1, 0, 3, 0, 3, 1), out[0])
+		assert.Equal(t, vec[int32](1, 2, 3, 4, 5, 6), out[1])
+		assert.Equal(t, vec[int64](4, 3), out[2])
+
+		values := make([]int32, 14)
+		for i := range values {
+			values[i] = int32(i + 1)
+		}
+		out = run(t, "RaggedTensorToSparse", map[string]any{"T": tensor.Int32, "Tsplits": st, "RAGGED_RANK": int64(1)},
+			int64Vector(st, []int64{0, 2, 5, 6, 6, 7}), tt(tensor.Shape{7, 2}, values...))
+		assert.Equal(t, tt(tensor.Shape{14, 3}, int64(0), 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 2, 0, 1, 2, 1,
+			2, 0, 0, 2, 0, 1, 4, 0, 0, 4, 0, 1), out[0])
+		assert.Equal(t, vec(values...), out[1])
+		assert.Equal(t, vec[int64](5, 3, 2), out[2])
+	}
+	// Two ragged levels: [[[1, 2], [3]], [], [[4, 5, 6]]].
+	out := run(t, "RaggedTensorToSparse", map[string]any{"T": tensor.Int32, "RAGGED_RANK": int64(2)},
+		vec[int64](0, 2, 2, 3), vec[int64](0, 2, 3, 6), vec[int32](1, 2, 3, 4, 5, 6))
+	assert.Equal(t, tt(tensor.Shape{6, 3}, int64(0), 0, 0, 0, 0, 1, 0, 1, 0, 2, 0, 0, 2, 0, 1, 2, 0, 2), out[0])
+	assert.Equal(t, vec[int64](3, 2, 3), out[2])
+	err := call("RaggedTensorToSparse", map[string]any{"T": tensor.Int32, "RAGGED_RANK": int64(1)}, vec[int64](0, 3, 5), vec[int32](1, 2, 3, 4))
+	assert.ErrorIs(t, err, kernel.ErrInvalidArgument, "splits beyond the values")
+}
