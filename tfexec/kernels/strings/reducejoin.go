@@ -9,8 +9,10 @@ import (
 
 // newReduceJoin prepares ReduceJoin as reduce_join_op.cc: the strings
 // along the reduced dimensions (each at most once, negative ones counting
-// from the end) are joined with the separator, in row-major order of
-// those dimensions; no reduction indices leave every string alone.
+// from the end) are joined with the separator, the first listed
+// dimension varying fastest (GetReducedIndices reverses the list):
+// [["a", "b"], ["c", "d"]] joins to "acbd" over [0, 1] and to "abcd" over
+// [1, 0]. No reduction indices leave every string alone.
 func newReduceJoin(n *kernel.Node) (kernel.Kernel, error) {
 	keepDims, err := n.Attrs.Bool("keep_dims", false)
 	if err != nil {
@@ -65,11 +67,15 @@ func reduceJoin(input, indices *tensor.Tensor, keepDims bool, sep string) (*tens
 			kept = append(kept, d)
 			outShape = append(outShape, shape[d])
 		case keepDims:
-			gone = append(gone, d)
 			outShape = append(outShape, 1)
-		default:
-			gone = append(gone, d)
 		}
+	}
+	for i := len(axes) - 1; i >= 0; i-- {
+		d := axes[i]
+		if d < 0 {
+			d += rank
+		}
+		gone = append(gone, d)
 	}
 	if err := tensor.CheckAlloc(tensor.String, outShape); err != nil {
 		return nil, err
