@@ -10,7 +10,8 @@
 //     repetition and sequences (Reshape, Transpose, ConcatV2,
 //     StridedSlice, Pad, Tile, Range, ...).
 //   - audio: the speech front end (DecodeWav, AudioSpectrogram, Mfcc) and
-//     the spectral ops (FFT, IFFT, RFFT, IRFFT).
+//     the spectral ops (FFT, IFFT, RFFT, IRFFT and their 2-D and 3-D
+//     forms).
 //   - conv: the ops that run on the blocked GEMM, convolutions and matrix
 //     products (Conv2D, DepthwiseConv2dNative, MatMul, the fused forms).
 //   - elementwise: unary and binary math, comparisons, activations,

@@ -11,10 +11,11 @@ import (
 )
 
 // The spectral ops (fft_ops.cc): FFT and IFFT transform the innermost
-// dimension of a complex tensor; RFFT transforms real rows cropped or
-// zero-padded to fft_length and keeps the fft_length/2+1 non-negative
-// frequencies; IRFFT rebuilds the full spectrum from those by Hermitian
-// symmetry and returns the fft_length real samples. Inverses scale by
+// dimension of a complex tensor (FFT2D and FFT3D the two or three
+// innermost); RFFT transforms real rows cropped or zero-padded to
+// fft_length and keeps the fft_length/2+1 non-negative frequencies of
+// the innermost dimension; IRFFT rebuilds the full spectrum from those by
+// Hermitian symmetry and returns the fft_length real samples. Inverses scale by
 // 1/n, as Eigen's FFT_REVERSE. Transforms run in complex128 whatever the
 // dtype: radix 2 for powers of two, Bluestein's chirp-z otherwise.
 
@@ -140,21 +141,9 @@ func fromComplex(dt tensor.DType, shape tensor.Shape, v []complex128) (*tensor.T
 	return tensor.FromSlice(shape, out)
 }
 
-// innerRows splits a shape of rank ≥ 1 into the number of rows and the
-// innermost length.
-func innerRows(s tensor.Shape, op string) (rows, n int, err error) {
-	if len(s) < 1 {
-		return 0, 0, kernel.Invalid("%s: input must have rank at least 1, got shape %v", op, s)
-	}
-	n = s[len(s)-1]
-	if n == 0 {
-		return 0, 0, nil
-	}
-	return s.NumElements() / n, n, nil
-}
-
-// newFFT prepares FFT (inverse false) or IFFT.
-func newFFT(inverse bool) kernel.Factory {
+// newFFT prepares FFT, FFT2D or FFT3D (rank 1, 2 or 3; inverse: the
+// IFFT forms): the DFT over the rank innermost dimensions.
+func newFFT(rank int, inverse bool) kernel.Factory {
 	return func(n *kernel.Node) (kernel.Kernel, error) {
 		if err := kernel.CheckTypeAttr(n, "Tcomplex", complexTypes); err != nil {
 			return nil, err
@@ -163,24 +152,25 @@ func newFFT(inverse bool) kernel.Factory {
 			if err := kernel.CheckInputs(in, 1); err != nil {
 				return nil, err
 			}
+			shape := in[0].Shape()
+			if len(shape) < rank {
+				return nil, nodeErr(n, kernel.Invalid("input must have rank at least %d, got shape %v", rank, shape))
+			}
 			x, err := complexRows(in[0])
 			if err != nil {
 				return nil, nodeErr(n, err)
 			}
-			rows, size, err := innerRows(in[0].Shape(), n.Op())
-			if err != nil {
-				return nil, nodeErr(n, err)
+			size := 1
+			for axis := len(shape) - rank; axis < len(shape); axis++ {
+				transformAxis(x, shape, axis, inverse)
+				size *= shape[axis]
 			}
-			for r := range rows {
-				row := x[r*size : (r+1)*size]
-				dft(row, inverse)
-				if inverse {
-					for i := range row {
-						row[i] /= complex(float64(size), 0)
-					}
+			if inverse && size > 0 {
+				for i := range x {
+					x[i] /= complex(float64(size), 0)
 				}
 			}
-			out, err := fromComplex(in[0].DType(), in[0].Shape().Clone(), x)
+			out, err := fromComplex(in[0].DType(), shape.Clone(), x)
 			if err != nil {
 				return nil, err
 			}
@@ -189,59 +179,124 @@ func newFFT(inverse bool) kernel.Factory {
 	}
 }
 
+// transformAxis runs dft along one axis of x, a row-major tensor of
+// the given shape.
+func transformAxis(x []complex128, shape tensor.Shape, axis int, inverse bool) {
+	n := shape[axis]
+	if n <= 1 || len(x) == 0 {
+		return
+	}
+	stride := 1
+	for _, d := range shape[axis+1:] {
+		stride *= d
+	}
+	outer := len(x) / (n * stride)
+	buf := make([]complex128, n)
+	for o := range outer {
+		for s := range stride {
+			base := o*n*stride + s
+			for i := range n {
+				buf[i] = x[base+i*stride]
+			}
+			dft(buf, inverse)
+			for i := range n {
+				x[base+i*stride] = buf[i]
+			}
+		}
+	}
+}
+
 func nodeErr(n *kernel.Node, err error) error {
 	return fmt.Errorf("%s %q: %w", n.Op(), n.Name(), err)
 }
 
-// fftLength reads RFFT's and IRFFT's fft_length input: one int32 ≥ 0.
-func fftLength(t *tensor.Tensor) (int, error) {
-	if t.Rank() != 1 || t.NumElements() != 1 {
-		return 0, kernel.Invalid("fft_length must be length 1 vector, got shape %v", t.Shape())
+// fftLengths reads the fft_length input of RFFT and IRFFT (and their 2-D
+// and 3-D forms): rank int32s ≥ 0.
+func fftLengths(t *tensor.Tensor, rank int) ([]int, error) {
+	if t.Rank() != 1 || t.NumElements() != rank {
+		return nil, kernel.Invalid("fft_length must be length %d vector, got shape %v", rank, t.Shape())
 	}
 	v, err := kernel.Ints(t)
 	if err != nil {
-		return 0, kernel.Invalid("fft_length: %v", err)
+		return nil, kernel.Invalid("fft_length: %v", err)
 	}
-	if v[0] < 0 {
-		return 0, kernel.Invalid("fft_length must be non-negative, got %d", v[0])
+	for _, d := range v {
+		if d < 0 {
+			return nil, kernel.Invalid("fft_length must be non-negative, got %v", v)
+		}
 	}
-	return v[0], nil
+	return v, nil
 }
 
-// outShape is s with its innermost dimension replaced by n, checked
-// against the memory budget for dt.
-func outShape(s tensor.Shape, n int, dt tensor.DType) (tensor.Shape, error) {
-	out := s.Clone()
-	out[len(out)-1] = n
-	return out, tensor.CheckAlloc(dt, out)
+// resized copies the rank innermost dimensions of x (shape in) into a
+// zeroed tensor whose innermost dimensions are dims: each cropped or
+// zero-padded, as fft_ops.cc slices and pads its input.
+func resized[T any](x []T, in tensor.Shape, dims []int) ([]T, tensor.Shape, error) {
+	rank := len(dims)
+	out := in.Clone()
+	copy(out[len(out)-rank:], dims)
+	if err := tensor.CheckAlloc(tensor.Complex128, out); err != nil {
+		return nil, nil, err
+	}
+	y := make([]T, out.NumElements())
+	if len(y) == 0 || len(x) == 0 {
+		return y, out, nil
+	}
+	inStrides, outStrides := in.Strides(), out.Strides()
+	idx := make([]int, len(in))
+	for i := range x {
+		rem := i
+		keep := true
+		for d := range in {
+			idx[d] = rem / inStrides[d]
+			rem %= inStrides[d]
+			if idx[d] >= out[d] {
+				keep = false
+			}
+		}
+		if !keep {
+			continue
+		}
+		j := 0
+		for d := range idx {
+			j += idx[d] * outStrides[d]
+		}
+		y[j] = x[i]
+	}
+	return y, out, nil
 }
 
-// newRFFT prepares RFFT (attributes Treal, Tcomplex).
-func newRFFT(n *kernel.Node) (kernel.Kernel, error) {
-	if err := kernel.CheckTypeAttr(n, "Treal", realFFTTypes); err != nil {
-		return nil, err
-	}
-	if err := kernel.CheckTypeAttr(n, "Tcomplex", complexTypes); err != nil {
-		return nil, err
-	}
-	ct, err := n.Attrs.Type("Tcomplex", tensor.Complex64)
-	if err != nil {
-		return nil, n.AttrError("Tcomplex", err)
-	}
-	return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		if err := kernel.CheckInputs(in, 2); err != nil {
+// newRFFT prepares RFFT, RFFT2D or RFFT3D (attributes Treal, Tcomplex).
+func newRFFT(rank int) kernel.Factory {
+	return func(n *kernel.Node) (kernel.Kernel, error) {
+		if err := kernel.CheckTypeAttr(n, "Treal", realFFTTypes); err != nil {
 			return nil, err
 		}
-		out, err := rfft(in[0], in[1], ct)
-		if err != nil {
-			return nil, nodeErr(n, err)
+		if err := kernel.CheckTypeAttr(n, "Tcomplex", complexTypes); err != nil {
+			return nil, err
 		}
-		return []*tensor.Tensor{out}, nil
-	}, nil
+		ct, err := n.Attrs.Type("Tcomplex", tensor.Complex64)
+		if err != nil {
+			return nil, n.AttrError("Tcomplex", err)
+		}
+		return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+			if err := kernel.CheckInputs(in, 2); err != nil {
+				return nil, err
+			}
+			out, err := rfft(in[0], in[1], rank, ct)
+			if err != nil {
+				return nil, nodeErr(n, err)
+			}
+			return []*tensor.Tensor{out}, nil
+		}, nil
+	}
 }
 
-func rfft(input, lengthT *tensor.Tensor, ct tensor.DType) (*tensor.Tensor, error) {
-	fftLen, err := fftLength(lengthT)
+func rfft(input, lengthT *tensor.Tensor, rank int, ct tensor.DType) (*tensor.Tensor, error) {
+	if input.Rank() < rank {
+		return nil, kernel.Invalid("input must have rank at least %d, got shape %v", rank, input.Shape())
+	}
+	dims, err := fftLengths(lengthT, rank)
 	if err != nil {
 		return nil, err
 	}
@@ -249,59 +304,64 @@ func rfft(input, lengthT *tensor.Tensor, ct tensor.DType) (*tensor.Tensor, error
 	if err != nil {
 		return nil, err
 	}
-	rows, size, err := innerRows(input.Shape(), "RFFT")
+	c := make([]complex128, len(x))
+	for i, v := range x {
+		c[i] = complex(v, 0)
+	}
+	full, shape, err := resized(c, input.Shape(), dims)
 	if err != nil {
 		return nil, err
 	}
+	last := len(shape) - 1
+	transformAxis(full, shape, last, false)
 	bins := 0
-	if fftLen > 0 {
-		bins = fftLen/2 + 1
+	if dims[rank-1] > 0 {
+		bins = dims[rank-1]/2 + 1
 	}
-	shape, err := outShape(input.Shape(), bins, ct)
+	half := shape.Clone()
+	half[last] = bins
+	out, _, err := resized(full, shape, append(dims[:rank-1:rank-1], bins))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]complex128, shape.NumElements())
-	if bins > 0 && size > 0 {
-		buf := make([]complex128, fftLen)
-		for r := range rows {
-			clear(buf)
-			for i := range min(size, fftLen) {
-				buf[i] = complex(x[r*size+i], 0)
-			}
-			dft(buf, false)
-			copy(out[r*bins:(r+1)*bins], buf[:bins])
-		}
+	for axis := len(shape) - rank; axis < last; axis++ {
+		transformAxis(out, half, axis, false)
 	}
-	return fromComplex(ct, shape, out)
+	return fromComplex(ct, half, out)
 }
 
-// newIRFFT prepares IRFFT (attributes Treal, Tcomplex).
-func newIRFFT(n *kernel.Node) (kernel.Kernel, error) {
-	if err := kernel.CheckTypeAttr(n, "Treal", realFFTTypes); err != nil {
-		return nil, err
-	}
-	if err := kernel.CheckTypeAttr(n, "Tcomplex", complexTypes); err != nil {
-		return nil, err
-	}
-	rt, err := n.Attrs.Type("Treal", tensor.Float32)
-	if err != nil {
-		return nil, n.AttrError("Treal", err)
-	}
-	return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		if err := kernel.CheckInputs(in, 2); err != nil {
+// newIRFFT prepares IRFFT, IRFFT2D or IRFFT3D (attributes Treal,
+// Tcomplex).
+func newIRFFT(rank int) kernel.Factory {
+	return func(n *kernel.Node) (kernel.Kernel, error) {
+		if err := kernel.CheckTypeAttr(n, "Treal", realFFTTypes); err != nil {
 			return nil, err
 		}
-		out, err := irfft(in[0], in[1], rt)
-		if err != nil {
-			return nil, nodeErr(n, err)
+		if err := kernel.CheckTypeAttr(n, "Tcomplex", complexTypes); err != nil {
+			return nil, err
 		}
-		return []*tensor.Tensor{out}, nil
-	}, nil
+		rt, err := n.Attrs.Type("Treal", tensor.Float32)
+		if err != nil {
+			return nil, n.AttrError("Treal", err)
+		}
+		return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+			if err := kernel.CheckInputs(in, 2); err != nil {
+				return nil, err
+			}
+			out, err := irfft(in[0], in[1], rank, rt)
+			if err != nil {
+				return nil, nodeErr(n, err)
+			}
+			return []*tensor.Tensor{out}, nil
+		}, nil
+	}
 }
 
-func irfft(input, lengthT *tensor.Tensor, rt tensor.DType) (*tensor.Tensor, error) {
-	fftLen, err := fftLength(lengthT)
+func irfft(input, lengthT *tensor.Tensor, rank int, rt tensor.DType) (*tensor.Tensor, error) {
+	if input.Rank() < rank {
+		return nil, kernel.Invalid("input must have rank at least %d, got shape %v", rank, input.Shape())
+	}
+	dims, err := fftLengths(lengthT, rank)
 	if err != nil {
 		return nil, err
 	}
@@ -309,36 +369,47 @@ func irfft(input, lengthT *tensor.Tensor, rt tensor.DType) (*tensor.Tensor, erro
 	if err != nil {
 		return nil, err
 	}
-	rows, size, err := innerRows(input.Shape(), "IRFFT")
+	nLast := dims[rank-1]
+	bins := 0
+	if nLast > 0 {
+		bins = nLast/2 + 1
+	}
+	spec, shape, err := resized(x, input.Shape(), append(dims[:rank-1:rank-1], bins))
 	if err != nil {
 		return nil, err
 	}
-	shape, err := outShape(input.Shape(), fftLen, rt)
-	if err != nil {
+	last := len(shape) - 1
+	for axis := len(shape) - rank; axis < last; axis++ {
+		transformAxis(spec, shape, axis, true)
+	}
+	outShape := shape.Clone()
+	outShape[last] = nLast
+	if err := tensor.CheckAlloc(rt, outShape); err != nil {
 		return nil, err
 	}
-	out := make([]float64, shape.NumElements())
-	if fftLen > 0 && size > 0 {
-		bins := fftLen/2 + 1
-		buf := make([]complex128, fftLen)
+	out := make([]float64, outShape.NumElements())
+	scale := float64(outShape[len(outShape)-rank:].NumElements())
+	if nLast > 0 && bins > 0 {
+		rows := len(spec) / bins
+		buf := make([]complex128, nLast)
 		for r := range rows {
 			clear(buf)
-			copy(buf[:min(bins, size)], x[r*size:r*size+min(bins, size)])
-			for k := bins; k < fftLen; k++ {
-				buf[k] = cmplx.Conj(buf[fftLen-k])
+			copy(buf[:bins], spec[r*bins:(r+1)*bins])
+			for k := bins; k < nLast; k++ {
+				buf[k] = cmplx.Conj(buf[nLast-k])
 			}
 			dft(buf, true)
-			for i := range fftLen {
-				out[r*fftLen+i] = real(buf[i]) / float64(fftLen)
+			for i := range nLast {
+				out[r*nLast+i] = real(buf[i]) / scale
 			}
 		}
 	}
 	if rt == tensor.Float64 {
-		return tensor.FromSlice(shape, out)
+		return tensor.FromSlice(outShape, out)
 	}
 	f := make([]float32, len(out))
 	for i, v := range out {
 		f[i] = float32(v)
 	}
-	return tensor.FromSlice(shape, f)
+	return tensor.FromSlice(outShape, f)
 }

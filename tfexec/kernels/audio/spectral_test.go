@@ -23,6 +23,21 @@ type tfjsSpectral struct {
 		FFTRe, FFTIm   []float64
 		IFFTRe, IFFTIm []float64
 	}
+	Multi []struct {
+		Shape          []int
+		Rank           int
+		Re, Im         []float64
+		FFTRe, FFTIm   []float64
+		IFFTRe, IFFTIm []float64
+	}
+	RealMulti []struct {
+		Shape          []int
+		FFTLength      []int32
+		X              []float64
+		RFFTShape      []int
+		RFFTRe, RFFTIm []float64
+		IRFFT          []float64
+	}
 	Real []struct {
 		Shape          []int
 		FFTLength      int
@@ -85,6 +100,46 @@ func TestSpectralAgainstTFJS(t *testing.T) {
 				wantBack := kerneltest.Values(rt, tensor.Shape{shape[0], c.IRFFTLength}, c.IRFFT...)
 				assert.NoError(t, tensor.Compare(back, wantBack, spectralTol), "IRFFT %v to %d", outShape, c.IRFFTLength)
 			}
+		}
+	}
+}
+
+// The 2-D and 3-D transforms against TensorFlow.js's 1-D FFT along each
+// axis (tfjs_spectral.js composes them).
+func TestSpectralMultiAgainstTFJS(t *testing.T) {
+	b, err := os.ReadFile("testdata/tfjs_spectral.json")
+	require.NoError(t, err)
+	var ref tfjsSpectral
+	require.NoError(t, json.Unmarshal(b, &ref))
+	require.Len(t, ref.Multi, 4)
+	require.Len(t, ref.RealMulti, 4)
+	suffix := map[int]string{2: "2D", 3: "3D"}
+	for _, c := range ref.Multi {
+		shape := tensor.Shape(c.Shape)
+		for _, dt := range complexTypes {
+			x := complexOf(shape, c.Re, c.Im, dt)
+			got := spectralOp(t, "FFT"+suffix[c.Rank], map[string]any{"Tcomplex": dt}, x)
+			assert.NoError(t, tensor.Compare(got, complexOf(shape, c.FFTRe, c.FFTIm, dt), spectralTol), "FFT%s %v %v", suffix[c.Rank], shape, dt)
+			got = spectralOp(t, "IFFT"+suffix[c.Rank], map[string]any{"Tcomplex": dt}, x)
+			assert.NoError(t, tensor.Compare(got, complexOf(shape, c.IFFTRe, c.IFFTIm, dt), spectralTol), "IFFT%s %v %v", suffix[c.Rank], shape, dt)
+		}
+	}
+	for _, c := range ref.RealMulti {
+		rank := len(c.FFTLength)
+		op := suffix[rank]
+		for _, rt := range realFFTTypes {
+			ct := tensor.Complex64
+			if rt == tensor.Float64 {
+				ct = tensor.Complex128
+			}
+			attrs := map[string]any{"Treal": rt, "Tcomplex": ct}
+			got := spectralOp(t, "RFFT"+op, attrs, kerneltest.Values(rt, c.Shape, c.X...), kerneltest.Vector(c.FFTLength...))
+			want := complexOf(c.RFFTShape, c.RFFTRe, c.RFFTIm, ct)
+			assert.NoError(t, tensor.Compare(got, want, spectralTol), "RFFT%s %v to %v", op, c.Shape, c.FFTLength)
+			back := spectralOp(t, "IRFFT"+op, attrs, want, kerneltest.Vector(c.FFTLength...))
+			backShape := tensor.Shape(c.RFFTShape).Clone()
+			backShape[len(backShape)-1] = int(c.FFTLength[rank-1])
+			assert.NoError(t, tensor.Compare(back, kerneltest.Values(rt, backShape, c.IRFFT...), spectralTol), "IRFFT%s to %v", op, c.FFTLength)
 		}
 	}
 }

@@ -47,6 +47,55 @@ async function main() {
       rfftRe: Array.from(tf.real(f).dataSync()), rfftIm: Array.from(tf.imag(f).dataSync()), bins,
       irfftLength: g.shape[1], irfft: Array.from(g.dataSync()) });
   }
+  // The 2-D and 3-D transforms: TensorFlow.js has only the 1-D ones, so
+  // they are composed here from its 1-D FFT along each axis (moved last by
+  // a transpose), as the multi-dimensional DFT is.
+  const alongAxis = (x, axis, f) => {
+    const r = x.shape.length;
+    const perm = [...Array(r).keys()];
+    [perm[axis], perm[r - 1]] = [perm[r - 1], perm[axis]];
+    return tf.transpose(f(tf.transpose(x, perm)), perm);
+  };
+  out.multi = [];
+  for (const [shape, rank] of [[[2, 3, 4], 2], [[3, 5], 2], [[2, 3, 4, 2], 3], [[3, 4, 5], 3]]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const re = values(size), im = values(size);
+    let f = tf.complex(tf.tensor(re, shape), tf.tensor(im, shape));
+    let g = f;
+    for (let a = shape.length - rank; a < shape.length; a++) {
+      f = alongAxis(f, a, tf.spectral.fft);
+      g = alongAxis(g, a, tf.spectral.ifft);
+    }
+    out.multi.push({ shape, rank, re, im,
+      fftRe: Array.from(tf.real(f).dataSync()), fftIm: Array.from(tf.imag(f).dataSync()),
+      ifftRe: Array.from(tf.real(g).dataSync()), ifftIm: Array.from(tf.imag(g).dataSync()) });
+  }
+  // RFFT2D/3D: crop or pad each transformed dimension, RFFT the last, FFT
+  // the others; IRFFT2D/3D of that spectrum at even lengths (TensorFlow.js
+  // infers the last length as 2*(bins-1)): IFFT the outer axes, IRFFT the
+  // last.
+  const fit = (x, dims) => {
+    const r = x.shape.length, k = dims.length;
+    const begin = x.shape.map(() => 0);
+    const size = x.shape.map((d, i) => (i < r - k ? d : Math.min(d, dims[i - (r - k)])));
+    let y = tf.slice(x, begin, size);
+    const pad = y.shape.map((d, i) => [0, i < r - k ? 0 : dims[i - (r - k)] - d]);
+    return tf.pad(y, pad);
+  };
+  out.realMulti = [];
+  for (const [shape, dims] of [[[2, 3, 4], [3, 4]], [[3, 5], [2, 6]], [[2, 4, 3, 5], [4, 2, 6]], [[5, 4], [6, 8]]]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const x = values(size);
+    const rank = dims.length;
+    let f = tf.spectral.rfft(fit(tf.tensor(x, shape), dims), dims[rank - 1]);
+    for (let a = shape.length - rank; a < shape.length - 1; a++) f = alongAxis(f, a, tf.spectral.fft);
+    let g = f;
+    for (let a = shape.length - rank; a < shape.length - 1; a++) g = alongAxis(g, a, tf.spectral.ifft);
+    g = tf.spectral.irfft(g);
+    out.realMulti.push({ shape, fftLength: dims, x, rfftShape: f.shape,
+      rfftRe: Array.from(tf.real(f).dataSync()), rfftIm: Array.from(tf.imag(f).dataSync()),
+      irfftShape: g.shape, irfft: Array.from(g.dataSync()) });
+  }
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
