@@ -1,8 +1,6 @@
 package audio
 
 import (
-	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,10 +68,8 @@ func complexOf(shape tensor.Shape, re, im []float64, dt tensor.DType) *tensor.Te
 var spectralTol = tensor.Tolerance{RTol: 1e-4, ATol: 1e-5}
 
 func TestSpectralAgainstTFJS(t *testing.T) {
-	b, err := os.ReadFile("testdata/tfjs_spectral.json")
-	require.NoError(t, err)
 	var ref tfjsSpectral
-	require.NoError(t, json.Unmarshal(b, &ref))
+	kerneltest.ReadJSON(t, "testdata/tfjs_spectral.json", &ref)
 	require.GreaterOrEqual(t, len(ref.Complex), 6)
 	require.GreaterOrEqual(t, len(ref.Real), 5)
 	for _, c := range ref.Complex {
@@ -107,10 +103,8 @@ func TestSpectralAgainstTFJS(t *testing.T) {
 // The 2-D and 3-D transforms against TensorFlow.js's 1-D FFT along each
 // axis (tfjs_spectral.js composes them).
 func TestSpectralMultiAgainstTFJS(t *testing.T) {
-	b, err := os.ReadFile("testdata/tfjs_spectral.json")
-	require.NoError(t, err)
 	var ref tfjsSpectral
-	require.NoError(t, json.Unmarshal(b, &ref))
+	kerneltest.ReadJSON(t, "testdata/tfjs_spectral.json", &ref)
 	require.Len(t, ref.Multi, 4)
 	require.Len(t, ref.RealMulti, 4)
 	suffix := map[int]string{2: "2D", 3: "3D"}

@@ -1,8 +1,6 @@
 package image
 
 import (
-	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,8 +24,6 @@ import (
 // are compared where the source point is inside the image, and are
 // fill_value elsewhere.
 func TestProjectiveAgainstTFJS(t *testing.T) {
-	b, err := os.ReadFile("testdata/tfjs_transform.json")
-	require.NoError(t, err)
 	var ref struct {
 		Shape  []int
 		Pixels []float64
@@ -38,7 +34,7 @@ func TestProjectiveAgainstTFJS(t *testing.T) {
 			Output                        []float64
 		}
 	}
-	require.NoError(t, json.Unmarshal(b, &ref))
+	kerneltest.ReadJSON(t, "testdata/tfjs_transform.json", &ref)
 	require.Len(t, ref.Cases, 64)
 	require.Equal(t, 1, ref.Shape[0])
 	h, w, ch := ref.Shape[1], ref.Shape[2], ref.Shape[3]

@@ -2,7 +2,6 @@ package sparse
 
 import (
 	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,10 +45,8 @@ func int64Vector(dt tensor.DType, v []int64) *tensor.Tensor {
 }
 
 func TestRaggedAgainstTFJS(t *testing.T) {
-	b, err := os.ReadFile("testdata/tfjs_ragged.json")
-	require.NoError(t, err)
 	var ref tfjsRagged
-	require.NoError(t, json.Unmarshal(b, &ref))
+	kerneltest.ReadJSON(t, "testdata/tfjs_ragged.json", &ref)
 	require.GreaterOrEqual(t, len(ref.Gather), 4)
 	require.GreaterOrEqual(t, len(ref.ToTensor), 8)
 	for _, c := range ref.Gather {

@@ -94,27 +94,27 @@ func (g *ngrams) run(dataT, splitsT *tensor.Tensor) ([]*tensor.Tensor, error) {
 	if splitsT.Rank() != 1 {
 		return nil, kernel.Invalid("Splits must be a vector, got shape: %v", splitsT.Shape())
 	}
-	splits, err := int64sOf(splitsT, "data_splits")
+	splits, err := kernel.Ints(splitsT)
 	if err != nil {
-		return nil, err
+		return nil, kernel.Invalid("data_splits: %v", err)
 	}
 	if len(splits) > 0 {
 		if splits[0] != 0 {
 			return nil, kernel.Invalid("First split value must be 0, got %d", splits[0])
 		}
 		for i := 1; i < len(splits); i++ {
-			if splits[i] < splits[i-1] || splits[i] > int64(len(data)) {
+			if splits[i] < splits[i-1] || splits[i] > len(data) {
 				return nil, kernel.Invalid("Invalid split value %d, must be in [%d, %d]", splits[i], splits[i-1], len(data))
 			}
 		}
-		if last := splits[len(splits)-1]; last != int64(len(data)) {
+		if last := splits[len(splits)-1]; last != len(data) {
 			return nil, kernel.Invalid("Last split value must be data size. Expected %d, got %d", len(data), last)
 		}
 	}
-	outSplits := make([]int64, len(splits))
+	outSplits := make([]int, len(splits))
 	if len(data) > 0 && len(splits) > 0 {
 		for i := 1; i < len(splits); i++ {
-			length := int(splits[i] - splits[i-1])
+			length := splits[i] - splits[i-1]
 			num := 0
 			for _, w := range g.widths {
 				num += g.count(length, w)
@@ -122,12 +122,12 @@ func (g *ngrams) run(dataT, splitsT *tensor.Tensor) ([]*tensor.Tensor, error) {
 			if g.preserveShort && length > 0 && num == 0 {
 				num = 1
 			}
-			outSplits[i] = outSplits[i-1] + int64(num)
+			outSplits[i] = outSplits[i-1] + num
 		}
 	}
 	total := 0
 	if len(outSplits) > 0 {
-		total = int(outSplits[len(outSplits)-1])
+		total = outSplits[len(outSplits)-1]
 	}
 	if err := tensor.CheckAlloc(tensor.String, tensor.Shape{total}); err != nil {
 		return nil, err
@@ -147,19 +147,11 @@ func (g *ngrams) run(dataT, splitsT *tensor.Tensor) ([]*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, err := kernel.IntsTensor(splitsT.DType(), int64sToInts(outSplits))
+	sp, err := kernel.IntsTensor(splitsT.DType(), outSplits)
 	if err != nil {
 		return nil, err
 	}
 	return []*tensor.Tensor{grams, sp}, nil
-}
-
-func int64sToInts(v []int64) []int {
-	out := make([]int, len(v))
-	for i, x := range v {
-		out[i] = int(x)
-	}
-	return out
 }
 
 // appendNGrams is string_ngrams_op.cc's CreateNgrams: each n-gram is its

@@ -43,13 +43,13 @@ func substr(input, posT, lenT *tensor.Tensor, utf8 bool) (*tensor.Tensor, error)
 	if posT.NumElements() == 0 {
 		return nil, kernel.Invalid("received empty tensor pos_tensor")
 	}
-	pos, err := int64sOf(posT, "pos")
+	pos, err := kernel.Ints(posT)
 	if err != nil {
-		return nil, err
+		return nil, kernel.Invalid("pos: %v", err)
 	}
-	ln, err := int64sOf(lenT, "len")
+	ln, err := kernel.Ints(lenT)
 	if err != nil {
-		return nil, err
+		return nil, kernel.Invalid("len: %v", err)
 	}
 	shape, err := kernel.BroadcastShapes(input.Shape(), posT.Shape())
 	if err != nil {
@@ -63,7 +63,7 @@ func substr(input, posT, lenT *tensor.Tensor, utf8 bool) (*tensor.Tensor, error)
 	out := make([]string, shape.NumElements())
 	for i := range out {
 		str, p, l := s[si[i]], pos[pi[i]], ln[pi[i]]
-		var start, end int64
+		var start, end int
 		var ok bool
 		if utf8 {
 			start, end, ok = utf8Range(str, p, l)
@@ -81,26 +81,11 @@ func substr(input, posT, lenT *tensor.Tensor, utf8 bool) (*tensor.Tensor, error)
 // substrTypes are Substr's position types.
 var substrTypes = []tensor.DType{tensor.Int32, tensor.Int64}
 
-// int64sOf returns an int32 or int64 tensor's values as int64s.
-func int64sOf(t *tensor.Tensor, what string) ([]int64, error) {
-	switch v := t.Data().(type) {
-	case []int64:
-		return v, nil
-	case []int32:
-		out := make([]int64, len(v))
-		for i, x := range v {
-			out[i] = int64(x)
-		}
-		return out, nil
-	}
-	return nil, kernel.Invalid("%s must be int32 or int64, not %v", what, t.DType())
-}
-
 // byteRange is Substr's BYTE unit: pos adjusted from the end when
 // negative, then absl's substr, where a negative length (cast to size_t)
 // reaches the end.
-func byteRange(s string, pos, n int64) (start, end int64, ok bool) {
-	size := int64(len(s))
+func byteRange(s string, pos, n int) (start, end int, ok bool) {
+	size := len(s)
 	if pos < 0 {
 		pos += size
 	}
@@ -115,9 +100,9 @@ func byteRange(s string, pos, n int64) (start, end int64, ok bool) {
 
 // forward is ForwardNUTF8CharPositions: it moves *p over up to count
 // characters and reports whether there were that many.
-func forward(s string, count int64, p *int64) bool {
-	size := int64(len(s))
-	moved := int64(0)
+func forward(s string, count int, p *int) bool {
+	size := len(s)
+	moved := 0
 	for moved < count && *p < size {
 		*p++
 		for *p < size && isTrailByte(s[*p]) {
@@ -129,8 +114,8 @@ func forward(s string, count int64, p *int64) bool {
 }
 
 // back is BackNUTF8CharPositions.
-func back(s string, count int64, p *int64) bool {
-	moved := int64(0)
+func back(s string, count int, p *int) bool {
+	moved := 0
 	for moved < count && *p > 0 {
 		*p--
 		for isTrailByte(s[*p]) && *p > 0 {
@@ -143,7 +128,7 @@ func back(s string, count int64, p *int64) bool {
 
 // utf8Range is Substr's UTF8_CHAR unit (substr_op.cc's
 // UpdatePosAndLenForUtf8).
-func utf8Range(s string, pos, n int64) (start, end int64, ok bool) {
+func utf8Range(s string, pos, n int) (start, end int, ok bool) {
 	if pos >= 0 {
 		if !forward(s, pos, &start) {
 			return 0, 0, false
@@ -152,7 +137,7 @@ func utf8Range(s string, pos, n int64) (start, end int64, ok bool) {
 		forward(s, n, &end)
 		return start, end, true
 	}
-	end = int64(len(s))
+	end = len(s)
 	skip := max(-pos-n, 0)
 	if !back(s, skip, &end) {
 		return 0, 0, false
