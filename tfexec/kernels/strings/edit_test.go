@@ -1,6 +1,7 @@
 package strings
 
 import (
+	gostrings "strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -94,4 +95,15 @@ func TestReduceJoinTF(t *testing.T) {
 		_, err := call("ReduceJoin", nil, two, kerneltest.Vector(axes...))
 		assert.ErrorIs(t, err, kernel.ErrInvalidArgument, "axes %v", axes)
 	}
+}
+
+// StringNGrams holds the bytes it builds, not only their count, to the
+// one-tensor budget: wide n-grams of a long pad repeat it.
+func TestStringNGramsBudget(t *testing.T) {
+	prev := tensor.SetMaxTensorBytes(1 << 16)
+	defer tensor.SetMaxTensorBytes(prev)
+	attrs := map[string]any{"separator": " ", "ngram_widths": []int64{1000}, "left_pad": gostrings.Repeat("L", 100), "right_pad": "R",
+		"pad_width": int64(-1), "preserve_short_sequences": false, "Tsplits": tensor.Int64}
+	_, err := call("StringNGrams", attrs, kerneltest.Vector("a", "b"), kerneltest.Vector[int64](0, 2))
+	assert.ErrorIs(t, err, tensor.ErrTooLarge)
 }

@@ -72,6 +72,21 @@ func newStringNGrams(n *kernel.Node) (kernel.Kernel, error) {
 	}, nil
 }
 
+// byteBudget counts the bytes of a string tensor being built against the
+// one-tensor limit.
+type byteBudget struct {
+	limit, used int64
+	shape       tensor.Shape
+}
+
+func (b *byteBudget) add(s string) error {
+	b.used += int64(len(s)) + 16 // the string header
+	if b.used > b.limit {
+		return &tensor.TooLargeError{DType: tensor.String, Shape: b.shape, Bytes: b.used, Budget: tensor.TensorBudget, Limit: b.limit}
+	}
+	return nil
+}
+
 func (g *ngrams) pad(width int) int {
 	if g.padWidth < 0 {
 		return width - 1
@@ -133,14 +148,21 @@ func (g *ngrams) run(dataT, splitsT *tensor.Tensor) ([]*tensor.Tensor, error) {
 		return nil, err
 	}
 	out := make([]string, 0, total)
+	// N-grams repeat their tokens and pads: hold their bytes, not just
+	// their count, to the memory budget.
+	b := byteBudget{limit: tensor.MaxTensorBytes(), shape: tensor.Shape{total}}
 	for i := 0; total > 0 && i+1 < len(splits); i++ {
 		row := data[splits[i]:splits[i+1]]
 		start := len(out)
 		for _, w := range g.widths {
-			out = g.appendNGrams(out, row, g.count(len(row), w), w)
+			if out, err = g.appendNGrams(out, row, g.count(len(row), w), w, &b); err != nil {
+				return nil, err
+			}
 		}
 		if g.preserveShort && len(out) == start && len(row) > 0 {
-			out = g.appendNGrams(out, row, 1, len(row)+2*g.padWidth)
+			if out, err = g.appendNGrams(out, row, 1, len(row)+2*g.padWidth, &b); err != nil {
+				return nil, err
+			}
 		}
 	}
 	grams, err := tensor.FromSlice(tensor.Shape{len(out)}, out)
@@ -156,8 +178,9 @@ func (g *ngrams) run(dataT, splitsT *tensor.Tensor) ([]*tensor.Tensor, error) {
 
 // appendNGrams is string_ngrams_op.cc's CreateNgrams: each n-gram is its
 // left padding, its tokens and its right padding, joined so that it
-// never starts or ends with a separator.
-func (g *ngrams) appendNGrams(out, row []string, num, width int) []string {
+// never starts or ends with a separator. It stops when the n-grams
+// outgrow the budget.
+func (g *ngrams) appendNGrams(out, row []string, num, width int, budget *byteBudget) ([]string, error) {
 	pad := g.pad(width)
 	var b strings.Builder
 	for k := range num {
@@ -190,7 +213,10 @@ func (g *ngrams) appendNGrams(out, row []string, num, width int) []string {
 			}
 			b.WriteString(g.rightPad)
 		}
+		if err := budget.add(b.String()); err != nil {
+			return nil, err
+		}
 		out = append(out, b.String())
 	}
-	return out
+	return out, nil
 }
