@@ -107,3 +107,18 @@ func TestStringNGramsBudget(t *testing.T) {
 	_, err := call("StringNGrams", attrs, kerneltest.Vector("a", "b"), kerneltest.Vector[int64](0, 2))
 	assert.ErrorIs(t, err, tensor.ErrTooLarge)
 }
+
+// RegexReplace refuses, before building it, a result over the one-tensor
+// budget: a rewrite repeating the whole match multiplies the input.
+func TestRegexReplaceBudget(t *testing.T) {
+	prev := tensor.SetMaxTensorBytes(1 << 16)
+	defer tensor.SetMaxTensorBytes(prev)
+	in := kerneltest.Vector(gostrings.Repeat("a", 1000))
+	rewrite := gostrings.Repeat(`\0`, 100)
+	_, err := call("RegexReplace", nil, in, tensor.Scalar("a+"), tensor.Scalar(rewrite))
+	assert.ErrorIs(t, err, tensor.ErrTooLarge)
+	_, err = call("StaticRegexReplace", map[string]any{"pattern": "a+", "rewrite": rewrite}, in)
+	assert.ErrorIs(t, err, tensor.ErrTooLarge)
+	got := runAll(t, "RegexReplace", nil, in, tensor.Scalar("a+"), tensor.Scalar(`\0\0`))[0]
+	assert.Len(t, got.Data().([]string)[0], 2000)
+}
