@@ -3,6 +3,10 @@ package strings
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
@@ -52,9 +56,10 @@ func newStringLength(n *kernel.Node) (kernel.Kernel, error) {
 
 // newCaseMap prepares StringLower or StringUpper: with encoding "" only
 // ASCII letters change (absl::AsciiStrToLower); with "utf-8" every
-// letter, by Unicode's simple case mapping (TensorFlow uses ICU's full
-// mapping, which differs for the few characters whose case maps to
-// several, such as ß, and for a final sigma).
+// letter, by Unicode's full case mapping in the root locale, as ICU's
+// UnicodeString::toLower and toUpper in TensorFlow (ß upper is SS, a
+// final sigma lower is ς), after ICU's UTF-8 decoding has replaced
+// invalid bytes with U+FFFD.
 func newCaseMap(ascii, unicode func(string) string) kernel.Factory {
 	return func(n *kernel.Node) (kernel.Kernel, error) {
 		enc, err := n.Attrs.String("encoding", "")
@@ -72,6 +77,24 @@ func newCaseMap(ascii, unicode func(string) string) kernel.Factory {
 }
 
 func asciiLower(s string) string { return asciiMap(s, 'A', 'Z', 'a'-'A') }
+
+// unicodeLower and unicodeUpper map case as ICU's root locale does. A
+// cases.Caser keeps state, so each call makes its own.
+func unicodeLower(s string) string { return cases.Lower(language.Und).String(validUTF8(s)) }
+func unicodeUpper(s string) string { return cases.Upper(language.Und).String(validUTF8(s)) }
+
+// validUTF8 replaces each byte that is not part of a valid UTF-8
+// sequence with U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r) // an invalid byte ranges as utf8.RuneError
+	}
+	return b.String()
+}
 func asciiUpper(s string) string { return asciiMap(s, 'a', 'z', 'A'-'a') }
 
 // asciiMap shifts the bytes in [lo, hi] by delta, leaving every other

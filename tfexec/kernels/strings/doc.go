@@ -28,11 +28,12 @@
 //
 // # Case mapping
 //
-// StringLower and StringUpper with encoding "utf-8" use Unicode's simple
-// case mapping; TensorFlow's ICU applies the full mapping, which differs
-// for the few characters that map to several (ß, ŉ, ligatures) and for a
-// final sigma. With encoding "" only ASCII letters change, as in
-// TensorFlow.
+// StringLower and StringUpper with encoding "utf-8" apply Unicode's full
+// case mapping in the root locale (golang.org/x/text/cases), as ICU does
+// for TensorFlow: ß upper is SS, İ lower is i̇, a final sigma lower is ς.
+// Invalid UTF-8 bytes become U+FFFD one by one (ICU replaces a maximal
+// invalid subsequence at once, which differs for truncated sequences).
+// With encoding "" only ASCII letters change, as in TensorFlow.
 //
 // None of these ops has an ONNX translator: ONNX's string operators
 // (StringNormalizer, RegexFullMatch, StringSplit, StringConcat) cover

@@ -122,3 +122,13 @@ func TestRegexReplaceBudget(t *testing.T) {
 	got := runAll(t, "RegexReplace", nil, in, tensor.Scalar("a+"), tensor.Scalar(`\0\0`))[0]
 	assert.Len(t, got.Data().([]string)[0], 2000)
 }
+
+// The full case mapping ICU applies for TensorFlow's "utf-8" encoding
+// (Unicode's SpecialCasing.txt): ß uppers to SS, ŉ to ʼN, a capital sigma
+// ending a word lowers to ς; invalid bytes read as U+FFFD.
+func TestCaseMapsFull(t *testing.T) {
+	got := runAll(t, "StringUpper", map[string]any{"encoding": "utf-8"}, kerneltest.Vector("straße", "ŉ"))[0]
+	assert.Equal(t, []string{"STRASSE", "ʼN"}, got.Data())
+	got = runAll(t, "StringLower", map[string]any{"encoding": "utf-8"}, kerneltest.Vector("ΟΔΟΣ ΟΔΟΣ", "a\xffB"))[0]
+	assert.Equal(t, []string{"οδος οδος", "a\uFFFDb"}, got.Data())
+}

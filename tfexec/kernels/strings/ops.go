@@ -1,8 +1,6 @@
 package strings
 
 import (
-	"strings"
-
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
 )
@@ -23,7 +21,7 @@ var kernels = []kernel.Def{
 	{Op: "StaticRegexReplace", New: newStaticRegexReplace},
 	{Op: "StringJoin", New: newStringJoin},
 	{Op: "StringLength", New: newStringLength},
-	{Op: "StringLower", New: newCaseMap(asciiLower, strings.ToLower)},
+	{Op: "StringLower", New: newCaseMap(asciiLower, unicodeLower)},
 	{Op: "StringNGrams", DTypes: splitsTypes, TypeAttr: "Tsplits", New: newStringNGrams},
 	{Op: "StringSplit", New: newStringSplit},
 	{Op: "StringSplitV2", New: newStringSplitV2},
@@ -32,6 +30,6 @@ var kernels = []kernel.Def{
 	{Op: "StringToHashBucketFast", New: newHashBucketFast},
 	{Op: "StringToHashBucketStrong", New: newHashBucketStrong},
 	{Op: "StringToNumber", DTypes: stringToNumberTypes, TypeAttr: "out_type", New: newStringToNumber},
-	{Op: "StringUpper", New: newCaseMap(asciiUpper, strings.ToUpper)},
+	{Op: "StringUpper", New: newCaseMap(asciiUpper, unicodeUpper)},
 	{Op: "Substr", DTypes: substrTypes, New: newSubstr},
 }
