@@ -35,7 +35,9 @@
 // invalid subsequence at once, which differs for truncated sequences).
 // With encoding "" only ASCII letters change, as in TensorFlow.
 //
-// None of these ops has an ONNX translator: ONNX's string operators
-// (StringNormalizer, RegexFullMatch, StringSplit, StringConcat) cover
-// only parts of them and ONNX Runtime's CPU provider lacks most.
+// None of these ops has an ONNX translator: string tensors stay on the
+// executor (ARCHITECTURE.md), and ONNX's string operators
+// (StringNormalizer, StringSplit, StringConcat, RegexFullMatch) do not
+// carry TensorFlow's semantics (locale-dependent casing, no sparse
+// outputs, no RE2 rewrites).
 package strings
