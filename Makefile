@@ -31,6 +31,8 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzExecutor$$' ./tfexec
 	$(FUZZ) '^FuzzFunctionLibrary$$' ./tfexec
 	$(FUZZ) '^FuzzDecodeWav$$' ./tfexec/kernels/audio
+	$(FUZZ) '^FuzzStringToNumber$$' ./tfexec/kernels/strings
+	$(FUZZ) '^FuzzRegexReplace$$' ./tfexec/kernels/strings
 	$(FUZZ) '^FuzzParseExample$$' ./tfexec/kernels/parsing
 	$(FUZZ) '^FuzzParseTextFile$$' ./tfexec/kernels/lookup
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge

@@ -28,10 +28,21 @@ type Facts struct {
 	// StaticIfInteger are further static inputs when the node's "T" is an
 	// integer type.
 	StaticIfInteger []int
+	// Refused says why tfoffload deliberately has no kernel for the op;
+	// the executor's "no kernel" error repeats it.
+	Refused string
 }
+
+// refusedTFDF is why TensorFlow Decision Forests' ops have no kernel.
+const refusedTFDF = "TensorFlow Decision Forests models run in Yggdrasil Decision Forests' C++ inference engine, " +
+	"which the op calls on a model directory it loads itself; tfoffload has no such engine"
 
 // table holds a row for each op with at least one fact.
 var table = map[string]Facts{
+	// Ops tfoffload refuses to run, and why.
+	"SimpleMLCreateModelResource": {Refused: refusedTFDF}, "SimpleMLInferenceOpWithHandle": {Refused: refusedTFDF},
+	"SimpleMLLoadModelFromPathWithHandle": {Refused: refusedTFDF},
+
 	// Trivial ops.
 	"Const": {Trivial: true}, "Identity": {Trivial: true}, "IdentityN": {Trivial: true},
 	"NoOp": {Trivial: true}, "StopGradient": {Trivial: true}, "Snapshot": {Trivial: true},
@@ -59,6 +70,14 @@ var table = map[string]Facts{
 	// Sparse tensors: rows filled in, segments counted from their ids.
 	"SparseFillEmptyRows": {DataShape: true},
 	"SparseSegmentSum":    {DataShape: true}, "SparseSegmentMean": {DataShape: true}, "SparseSegmentSqrtN": {DataShape: true},
+	"SparseSegmentSumWithNumSegments": {ShapeInputs: []int{3}}, "SparseSegmentMeanWithNumSegments": {ShapeInputs: []int{3}},
+	"SparseSegmentSqrtNWithNumSegments": {ShapeInputs: []int{3}},
+	// Sparse entries kept or merged by their coordinates.
+	"SparseSlice": {DataShape: true}, "SparseAdd": {DataShape: true}, "SparseConcat": {DataShape: true},
+	// Ragged rows picked by index hold as many values as those rows.
+	"RaggedGather": {DataShape: true}, "RaggedTensorToSparse": {DataShape: true},
+	// As many tokens and n-grams as the strings hold.
+	"StringSplit": {DataShape: true}, "StringSplitV2": {DataShape: true}, "StringNGrams": {DataShape: true},
 
 	// Shapes from values. The translations that cannot take such an input
 	// at run time compile it in (Static).
@@ -72,20 +91,28 @@ var table = map[string]Facts{
 	"Slice":         {ShapeInputs: []int{1, 2}},
 	// Masks decide which of begin, end and strides count, so all three
 	// are resolved when translating.
-	"StridedSlice":  {ShapeInputs: []int{1, 2, 3}, Static: []int{1, 2, 3}},
-	"Pad":           {ShapeInputs: []int{1}},
-	"PadV2":         {ShapeInputs: []int{1}},
-	"MirrorPad":     {ShapeInputs: []int{1}, Static: []int{1}},
-	"Range":         {ShapeInputs: []int{0, 1, 2}},
-	"OneHot":        {ShapeInputs: []int{1}},
-	"LinSpace":      {ShapeInputs: []int{2}},
-	"BroadcastArgs": {ShapeInputs: []int{0, 1}},
+	"StridedSlice":            {ShapeInputs: []int{1, 2, 3}, Static: []int{1, 2, 3}},
+	"Pad":                     {ShapeInputs: []int{1}},
+	"PadV2":                   {ShapeInputs: []int{1}},
+	"MirrorPad":               {ShapeInputs: []int{1}, Static: []int{1}},
+	"Range":                   {ShapeInputs: []int{0, 1, 2}},
+	"OneHot":                  {ShapeInputs: []int{1}},
+	"LinSpace":                {ShapeInputs: []int{2}},
+	"BroadcastArgs":           {ShapeInputs: []int{0, 1}},
+	"ReduceJoin":              {ShapeInputs: []int{1}},
+	"SparseTensorDenseMatMul": {ShapeInputs: []int{2}},
+	// The requested shape and the row partitions size the dense result.
+	"RaggedTensorToTensor": {ShapeInputs: []int{0}, DataShape: true},
+	"TensorArray":          {ShapeInputs: []int{0}}, "TensorArrayV2": {ShapeInputs: []int{0}},
+	"RFFT": {ShapeInputs: []int{1}}, "IRFFT": {ShapeInputs: []int{1}},
 	"RandomUniform": {ShapeInputs: []int{0}}, "RandomStandardNormal": {ShapeInputs: []int{0}},
 	"RandomUniformInt": {ShapeInputs: []int{0}}, "TruncatedNormal": {ShapeInputs: []int{0}},
+	"Multinomial":        {ShapeInputs: []int{1}},
 	"UnsortedSegmentSum": {ShapeInputs: []int{2}}, "UnsortedSegmentMax": {ShapeInputs: []int{2}},
 	"UnsortedSegmentMin": {ShapeInputs: []int{2}}, "UnsortedSegmentProd": {ShapeInputs: []int{2}},
-	"CropAndResize": {ShapeInputs: []int{3}},
-	"ResizeArea":    {ShapeInputs: []int{1}},
+	"CropAndResize":              {ShapeInputs: []int{3}},
+	"ResizeArea":                 {ShapeInputs: []int{1}},
+	"ImageProjectiveTransformV2": {ShapeInputs: []int{2}}, "ImageProjectiveTransformV3": {ShapeInputs: []int{2}},
 	"ResizeBicubic": {ShapeInputs: []int{1}},
 	// The output size fixes the output shape, and ONNX Resize wants every
 	// dimension of it.
@@ -139,6 +166,10 @@ func FactOps() []string {
 
 // IsTrivial reports whether op does no computation worth offloading.
 func IsTrivial(op string) bool { return table[op].Trivial }
+
+// RefusedReason returns why tfoffload deliberately runs no op of this
+// type, or "" when it does not refuse it.
+func RefusedReason(op string) string { return table[op].Refused }
 
 // StaticInputs returns the indices of n's data inputs that the ONNX
 // translation needs as constants, in increasing order.

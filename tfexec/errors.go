@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tfoffload/tfoffload/opdefs"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -54,6 +55,9 @@ func (e *UnsupportedOpsError) Error() string {
 			parts[i] = fmt.Sprintf("%s (node %q)", op, nodes[0])
 		default:
 			parts[i] = fmt.Sprintf("%s (node %q and %d more)", op, nodes[0], len(nodes)-1)
+		}
+		if why := opdefs.RefusedReason(op); why != "" {
+			parts[i] += ": not supported: " + why
 		}
 	}
 	return fmt.Sprintf("tfexec: no kernel for %d op type(s): %s", len(ops), strings.Join(parts, ", "))

@@ -248,6 +248,10 @@ func TestPrepareErrors(t *testing.T) {
 	assert.Equal(t, map[string][]string{"NoSuchOp": {"u1", "u2"}, "AlsoMissing": {"u3"}}, unsupported.Ops)
 	assert.ErrorContains(t, err, `AlsoMissing (node "u3"), NoSuchOp (node "u1" and 1 more)`)
 
+	// An op refused on purpose says why.
+	msg := (&UnsupportedOpsError{Ops: map[string][]string{"SimpleMLInferenceOpWithHandle": {"predict"}}}).Error()
+	assert.Contains(t, msg, `SimpleMLInferenceOpWithHandle (node "predict"): not supported: TensorFlow Decision Forests`)
+
 	assert.NoError(t, e.Prepare([]string{"x"}, []string{"ok"}), "pruning drops the unsupported nodes")
 	assert.ErrorIs(t, e.Prepare(nil, []string{"ok"}), ErrFeed, "unfed placeholder")
 	assert.ErrorIs(t, e.Prepare(nil, []string{"nope"}), ErrFetch)

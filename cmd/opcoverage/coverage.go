@@ -199,10 +199,13 @@ func (c *coverage) markdown() []byte {
 	fmt.Fprintf(&b, "| TensorFlow.js converter ops with an ONNX translator | %d of %d |\n", n.tfjsTranslator, n.tfjs)
 	fmt.Fprintf(&b, "| op types in the corpus the executor runs | %d of %d |\n\n", n.corpusOpsKernel, n.corpusOps)
 
-	var missing []string
+	var missing, refused []string
 	for _, r := range c.rows {
 		if len(r.tfjs) > 0 && !r.kernel {
 			missing = append(missing, "`"+r.op+"`")
+			if why := opdefs.RefusedReason(r.op); why != "" {
+				refused = append(refused, fmt.Sprintf("- `%s`: %s.\n", r.op, why))
+			}
 		}
 	}
 	fmt.Fprintf(&b, "## TensorFlow.js converter ops without a kernel (%d)\n\n", len(missing))
@@ -211,10 +214,14 @@ func (c *coverage) markdown() []byte {
 	} else {
 		b.WriteString(strings.Join(missing, ", ") + "\n\n")
 	}
+	if len(refused) > 0 {
+		b.WriteString("Of these, refused on purpose (the executor's error says why):\n\n" + strings.Join(refused, "") + "\n")
+	}
 
 	b.WriteString("## All ops\n\n")
 	b.WriteString("Kernel and translator dtypes are those of the op's type attribute (\"fixed\": the kernel's types are\n" +
-		"set by its signature or checked by the kernel itself; \"all\": the translator accepts every type).\n\n")
+		"set by its signature or checked by the kernel itself; \"all\": the translator accepts every type;\n" +
+		"\"refused\": no kernel on purpose, for the reason given above).\n\n")
 	b.WriteString("| op | kernel | ONNX translator | TF.js converter | corpus cases |\n|---|---|---|---|---|\n")
 	for _, r := range c.rows {
 		kernelCell := "—"
@@ -223,6 +230,8 @@ func (c *coverage) markdown() []byte {
 			kernelCell = "built-in"
 		case r.kernel:
 			kernelCell = r.kernelDTs
+		case opdefs.RefusedReason(r.op) != "":
+			kernelCell = "refused"
 		}
 		transCell := "—"
 		if r.translate {

@@ -9,7 +9,9 @@
 //   - array: shapes, views, permutations, joining and cutting, padding,
 //     repetition and sequences (Reshape, Transpose, ConcatV2,
 //     StridedSlice, Pad, Tile, Range, ...).
-//   - audio: the speech front end (DecodeWav, AudioSpectrogram, Mfcc).
+//   - audio: the speech front end (DecodeWav, AudioSpectrogram, Mfcc) and
+//     the spectral ops (FFT, IFFT, RFFT, IRFFT and their 2-D and 3-D
+//     forms).
 //   - conv: the ops that run on the blocked GEMM, convolutions and matrix
 //     products (Conv2D, DepthwiseConv2dNative, MatMul, the fused forms).
 //   - elementwise: unary and binary math, comparisons, activations,
@@ -19,7 +21,7 @@
 //   - image: resampling, cropping, non-maximum suppression and box
 //     drawing.
 //   - linalg: linear algebra other than matrix products (Cross).
-//   - lists: TensorArrays and TensorLists.
+//   - lists: TensorArrays (V1, V2 and V3) and TensorLists.
 //   - lookup: lookup tables (HashTableV2 and its initialisation, finds,
 //     imports and exports).
 //   - nn: pooling, bias, normalisation, softmax and the space, batch and
@@ -32,9 +34,11 @@
 //     segment reductions.
 //   - rnn: the fused LSTM and GRU cells.
 //   - sparse: sparse tensors (SparseToDense, SparseFillEmptyRows,
-//     SparseReshape, the sparse segment reductions) and
+//     SparseReshape, the sparse segment reductions), ragged tensors
+//     (RaggedGather, RaggedTensorToSparse, RaggedTensorToTensor) and
 //     BoostedTreesBucketize.
-//   - strings: string ops (StringToHashBucketFast, AsString).
+//   - strings: string ops (splitting, regular expressions, Substr,
+//     joins, StringToNumber, AsString, n-grams, hash buckets).
 //
 // The plumbing ops (Const, Placeholder, Identity and its relatives,
 // Assert, Assign) are tfexec's own, in its plumbing.go. The tests of this

@@ -188,3 +188,28 @@ func vec(dt tensor.DType, vals ...float64) *tensor.Tensor {
 // ints builds an int32 vector, and scalar an int32 scalar.
 func ints(vals ...int32) *tensor.Tensor { return tensor.MustFromSlice(tensor.Shape{len(vals)}, vals) }
 func scalar(v int32) *tensor.Tensor     { return tensor.Scalar(v) }
+
+// TensorFlow 1's TensorArray and TensorArrayV2 ops take the V3 ops'
+// inputs (their handles are the same value here).
+func init() {
+	flow := tensor.Scalar(float32(0))
+	for _, v := range []string{"", "V2"} {
+		recipes["TensorArray"+v] = recipe{nil, func(tensor.DType) []*tensor.Tensor { return in(scalar(2)) }}
+		recipes["TensorArrayWrite"+v] = recipes["TensorArrayWriteV3"]
+		recipes["TensorArrayRead"+v] = recipes["TensorArrayReadV3"]
+		recipes["TensorArrayGather"+v] = recipe{nil, func(dt tensor.DType) []*tensor.Tensor {
+			return in(writtenArray(dt), ints(0), flow)
+		}}
+		recipes["TensorArrayScatter"+v] = recipe{nil, func(dt tensor.DType) []*tensor.Tensor {
+			return in(tensorArray(dt), ints(0, 1), kerneltest.Values(dt, tensor.Shape{2, 1}, 1, 2), flow)
+		}}
+		recipes["TensorArrayConcat"+v] = recipe{nil, func(dt tensor.DType) []*tensor.Tensor {
+			h := writtenArray(dt)
+			call("TensorArrayWriteV3", map[string]any{"T": dt}, h, scalar(1), vec(dt, 2), flow)
+			return in(h, flow)
+		}}
+		recipes["TensorArraySplit"+v] = recipe{nil, func(dt tensor.DType) []*tensor.Tensor {
+			return in(tensorArray(dt), vec(dt, 1, 2), tensor.MustFromSlice(tensor.Shape{2}, []int64{1, 1}), flow)
+		}}
+	}
+}

@@ -1,12 +1,21 @@
 // Package audio implements tfexec's kernels for TensorFlow's audio ops,
 // the front end of speech models such as the keyword-spotting graphs
-// (DecodeWav → AudioSpectrogram → Mfcc). Each kernel follows TensorFlow's
+// (DecodeWav → AudioSpectrogram → Mfcc), and its spectral ops (FFT,
+// IFFT, RFFT, IRFFT; see spectral.go). Each kernel follows TensorFlow's
 // CPU kernel: shapes, dtypes, the float32/float64 choices of each step and
 // the InvalidArgument checks. Importing the package registers its kernel
 // table (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //
+//   - FFT, IFFT (and FFT2D, FFT3D, IFFT2D, IFFT3D): the DFT of the
+//     innermost one, two or three dimensions of a complex64 or complex128
+//     tensor (the inverses scaled by 1/n), of any lengths.
+//   - RFFT, IRFFT (and their 2-D and 3-D forms): real input cropped or
+//     zero-padded to fft_length, to the fft_length/2+1 non-negative
+//     frequencies of its innermost dimension; and back, the spectrum
+//     completed by Hermitian symmetry. Treal float32 or float64, Tcomplex
+//     complex64 or complex128.
 //   - DecodeWav: a string scalar holding a 16-bit PCM WAV file to float32
 //     audio [samples, channels] in [-1, 1) (int16 · 2⁻¹⁵) and the int32
 //     sample rate. desired_samples (-1 keeps the file's) crops or pads with

@@ -1,6 +1,6 @@
 // Package image implements tfexec's kernels for TensorFlow's image ops:
-// resampling, cropping, non-maximum suppression of detection boxes and box
-// drawing. Each kernel follows TensorFlow's CPU kernel for the op: output
+// resampling, cropping, projective transforms, non-maximum suppression of
+// detection boxes and box drawing. Each kernel follows TensorFlow's CPU kernel for the op: output
 // shapes and dtypes, the order of floating-point operations where it shows
 // in the result, and the InvalidArgument checks, which wrap
 // [kernel.ErrInvalidArgument]. Importing the package registers its kernel
@@ -15,6 +15,14 @@
 //     the dtype.
 //   - CropAndResize: bilinear or nearest sampling, extrapolation_value
 //     outside the image, float32 output.
+//   - ImageProjectiveTransformV2 and V3 (projective.go): a projective
+//     transform per image, NEAREST or BILINEAR, fill_mode CONSTANT,
+//     REFLECT, WRAP or NEAREST, fill_value (V3; V2 fills with 0), in
+//     float32 arithmetic; integer images truncate the bilinear mix. In
+//     CONSTANT mode a source point outside the image reads fill_value, as
+//     the image_ops.h of TensorFlow's repository does (the check made for
+//     TensorFlow issue #46637); earlier kernels, and TensorFlow.js, read
+//     the nearest pixel within a pixel of the edge.
 //   - NonMaxSuppression (iou_threshold attribute), NonMaxSuppressionV2 to
 //     V5 (score_threshold from V3, pad_to_max_output_size from V4,
 //     soft-NMS sigma and selected scores in V5) and

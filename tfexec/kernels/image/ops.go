@@ -26,6 +26,9 @@ var kernels = []kernel.Def{
 	{Op: "NonMaxSuppressionV5", DTypes: nmsTypes(), New: newNMS(5)},
 	{Op: "NonMaxSuppressionWithOverlaps", New: kernel.Stateless(nmsWithOverlaps)},
 
+	{Op: "ImageProjectiveTransformV2", DTypes: projectiveTypes(), TypeAttr: "dtype", New: newProjective(false)},
+	{Op: "ImageProjectiveTransformV3", DTypes: projectiveTypes(), TypeAttr: "dtype", New: newProjective(true)},
+
 	{Op: "DrawBoundingBoxes", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 	{Op: "DrawBoundingBoxesV2", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 }

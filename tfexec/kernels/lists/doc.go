@@ -32,8 +32,14 @@
 // elements agree. Gradient arrays (TensorArrayGradV3, one per forward
 // array and source) add up repeated writes.
 //
-// Only the V3 ops are registered: V1 and V2 pass string handles that name
-// an array in a per-step resource manager, which tfexec does not have.
+// TensorFlow 1's V1 and V2 forms (TensorArray, TensorArrayV2,
+// TensorArrayWrite, TensorArrayWriteV2, … TensorArrayGradV2) share these
+// kernels. In TensorFlow their handle is a string (V1 a Ref(string))
+// naming the array in a per-step resource manager; here it is the same
+// resource value V3 passes, which reaches every op that the graph's edges
+// connect to the array. The constructors and gradient ops output the
+// handle alone, without V3's flow. A handle string made some other way
+// (a constant) names no array.
 //
 // # TensorList
 //

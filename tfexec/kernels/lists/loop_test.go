@@ -22,8 +22,10 @@ import (
 // stores the sum at index i of a second container, which is stacked after
 // the loop. With arrays the containers are TensorArrays threaded by flow
 // scalars (what dynamic_rnn builds); otherwise TensorLists carried as loop
-// variables (what TF2's lowered loops and TF.js graphs carry).
-func cumsumLoop(arrays bool) *tfpb.GraphDef {
+// variables (what TF2's lowered loops and TF.js graphs carry). v2 builds
+// the arrays with TensorFlow 1.0's V2 ops: string handles, and a flow
+// that starts from a constant.
+func cumsumLoop(arrays, v2 bool) *tfpb.GraphDef {
 	var b graph.Builder
 	f32 := map[string]any{"T": tensor.Float32}
 	i32 := map[string]any{"T": tensor.Int32}
@@ -40,15 +42,25 @@ func cumsumLoop(arrays bool) *tfpb.GraphDef {
 
 	// The input container, and the output container's initial value.
 	carried, carriedT := "flow0", tensor.Float32
+	v, handle := "V3", tensor.Resource
+	if v2 {
+		v, handle = "V2", tensor.String
+	}
 	if arrays {
 		ta := map[string]any{"dtype": tensor.Float32, "element_shape": graph.ShapeAttr{2}}
-		b.Add("ta_in", "TensorArrayV3", []string{"n"}, ta)
-		b.Add("scatter", "TensorArrayScatterV3", []string{"ta_in", "range", "x", "ta_in:1"}, f32)
-		b.Add("ta_out", "TensorArrayV3", []string{"n"}, ta)
-		b.Add("flow0", "Identity", []string{"ta_out:1"}, f32)
-		enter("loop/in", "ta_in", tensor.Resource, true)
+		b.Add("ta_in", "TensorArray"+v, []string{"n"}, ta)
+		b.Add("ta_out", "TensorArray"+v, []string{"n"}, ta)
+		if v2 {
+			b.Const("flow_in", tensor.Scalar(float32(0)))
+			b.Const("flow0", tensor.Scalar(float32(0)))
+		} else {
+			b.Add("flow_in", "Identity", []string{"ta_in:1"}, f32)
+			b.Add("flow0", "Identity", []string{"ta_out:1"}, f32)
+		}
+		b.Add("scatter", "TensorArrayScatter"+v, []string{"ta_in", "range", "x", "flow_in"}, f32)
+		enter("loop/in", "ta_in", handle, true)
 		enter("loop/in_flow", "scatter", tensor.Float32, true)
-		enter("loop/out_ta", "ta_out", tensor.Resource, true)
+		enter("loop/out_ta", "ta_out", handle, true)
 	} else {
 		la := map[string]any{"element_dtype": tensor.Float32, "shape_type": tensor.Int32}
 		b.Const("unknown_shape", tensor.Scalar(int32(-1)))
@@ -77,9 +89,9 @@ func cumsumLoop(arrays bool) *tfpb.GraphDef {
 	b.Const("loop/one", tensor.Scalar(int32(1))).Input = []string{"^loop/i"}
 	b.Add("loop/i_add", "AddV2", []string{"loop/i", "loop/one"}, i32)
 	if arrays {
-		b.Add("loop/row", "TensorArrayReadV3", []string{"loop/in", "loop/i", "loop/in_flow"}, map[string]any{"dtype": tensor.Float32})
+		b.Add("loop/row", "TensorArrayRead"+v, []string{"loop/in", "loop/i", "loop/in_flow"}, map[string]any{"dtype": tensor.Float32})
 		b.Add("loop/sum", "AddV2", []string{"loop/acc", "loop/row"}, f32)
-		b.Add("loop/out_new", "TensorArrayWriteV3", []string{"loop/out_ta", "loop/i", "loop/sum", "loop/out"}, f32)
+		b.Add("loop/out_new", "TensorArrayWrite"+v, []string{"loop/out_ta", "loop/i", "loop/sum", "loop/out"}, f32)
 	} else {
 		el := map[string]any{"element_dtype": tensor.Float32}
 		b.Add("loop/row", "TensorListGetItem", []string{"loop/in", "loop/i", "loop/shape"}, el)
@@ -90,9 +102,9 @@ func cumsumLoop(arrays bool) *tfpb.GraphDef {
 	b.Add("loop/acc_next", "NextIteration", []string{"loop/sum"}, f32)
 	b.Add("loop/out_next", "NextIteration", []string{"loop/out_new"}, map[string]any{"T": carriedT})
 	if arrays {
-		b.Add("sizes", "TensorArraySizeV3", []string{"ta_out", "loop/out_exit"}, nil)
+		b.Add("sizes", "TensorArraySize"+v, []string{"ta_out", "loop/out_exit"}, nil)
 		b.Add("all", "Range", []string{"zero", "sizes", "one"}, map[string]any{"Tidx": tensor.Int32})
-		b.Add("result", "TensorArrayGatherV3", []string{"ta_out", "all", "loop/out_exit"}, map[string]any{"dtype": tensor.Float32, "element_shape": graph.ShapeAttr{2}})
+		b.Add("result", "TensorArrayGather"+v, []string{"ta_out", "all", "loop/out_exit"}, map[string]any{"dtype": tensor.Float32, "element_shape": graph.ShapeAttr{2}})
 	} else {
 		b.Add("result", "TensorListStack", []string{"loop/out_exit", "elem_shape"}, map[string]any{"element_dtype": tensor.Float32})
 	}
@@ -103,13 +115,12 @@ func cumsumLoop(arrays bool) *tfpb.GraphDef {
 // kinds, for several lengths, from several goroutines at once: every run
 // must get its own arrays (run with -race).
 func TestLoopsOverContainers(t *testing.T) {
-	for _, arrays := range []bool{true, false} {
-		name := "TensorList"
-		if arrays {
-			name = "TensorArray"
-		}
-		t.Run(name, func(t *testing.T) {
-			e, err := tfexec.New(cumsumLoop(arrays))
+	for _, c := range []struct {
+		name       string
+		arrays, v2 bool
+	}{{"TensorArray", true, false}, {"TensorArrayV2", true, true}, {"TensorList", false, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			e, err := tfexec.New(cumsumLoop(c.arrays, c.v2))
 			require.NoError(t, err)
 			var wg sync.WaitGroup
 			for _, n := range []int{0, 1, 5, 40, 5, 1} {

@@ -22,6 +22,31 @@ var kernels = []kernel.Def{
 	{Op: "TensorArraySizeV3", New: kernel.Stateless(taSize)},
 	{Op: "TensorArrayCloseV3", New: kernel.Stateless(taClose)},
 
+	// TensorFlow 1's TensorArray and TensorArrayV2 ops pass a string
+	// handle (V1 a Ref(string)) and create arrays without a flow output;
+	// otherwise they are the V3 ops, whose kernels they share. The handle
+	// travels as the V3 resource.
+	{Op: "TensorArray", DTypes: elementTypes(), TypeAttr: "dtype", New: handleOnly(newTensorArrayV3)},
+	{Op: "TensorArrayV2", DTypes: elementTypes(), TypeAttr: "dtype", New: handleOnly(newTensorArrayV3)},
+	{Op: "TensorArrayGrad", New: handleOnly(newTensorArrayGrad)},
+	{Op: "TensorArrayGradV2", New: handleOnly(newTensorArrayGrad)},
+	{Op: "TensorArrayWrite", DTypes: elementTypes(), New: kernel.Stateless(taWrite)},
+	{Op: "TensorArrayWriteV2", DTypes: elementTypes(), New: kernel.Stateless(taWrite)},
+	{Op: "TensorArrayRead", DTypes: elementTypes(), TypeAttr: "dtype", New: newTensorArrayRead},
+	{Op: "TensorArrayReadV2", DTypes: elementTypes(), TypeAttr: "dtype", New: newTensorArrayRead},
+	{Op: "TensorArrayGather", DTypes: elementTypes(), TypeAttr: "dtype", New: newTensorArrayGather},
+	{Op: "TensorArrayGatherV2", DTypes: elementTypes(), TypeAttr: "dtype", New: newTensorArrayGather},
+	{Op: "TensorArrayScatter", DTypes: elementTypes(), New: kernel.Stateless(taScatter)},
+	{Op: "TensorArrayScatterV2", DTypes: elementTypes(), New: kernel.Stateless(taScatter)},
+	{Op: "TensorArrayConcat", DTypes: elementTypes(), TypeAttr: "dtype", New: newTensorArrayConcat},
+	{Op: "TensorArrayConcatV2", DTypes: elementTypes(), TypeAttr: "dtype", New: newTensorArrayConcat},
+	{Op: "TensorArraySplit", DTypes: elementTypes(), New: kernel.Stateless(taSplit)},
+	{Op: "TensorArraySplitV2", DTypes: elementTypes(), New: kernel.Stateless(taSplit)},
+	{Op: "TensorArraySize", New: kernel.Stateless(taSize)},
+	{Op: "TensorArraySizeV2", New: kernel.Stateless(taSize)},
+	{Op: "TensorArrayClose", New: kernel.Stateless(taClose)},
+	{Op: "TensorArrayCloseV2", New: kernel.Stateless(taClose)},
+
 	{Op: "EmptyTensorList", DTypes: elementTypes(), TypeAttr: "element_dtype", New: newEmptyTensorList},
 	{Op: "TensorListReserve", DTypes: elementTypes(), TypeAttr: "element_dtype", New: newTensorListReserve},
 	{Op: "TensorListFromTensor", DTypes: elementTypes(), TypeAttr: "element_dtype", New: newTensorListFromTensor},
@@ -41,6 +66,24 @@ var kernels = []kernel.Def{
 	{Op: "TensorListSplit", DTypes: elementTypes(), TypeAttr: "element_dtype", New: kernel.Stateless(tlSplit)},
 	{Op: "TensorListResize", New: kernel.Stateless(tlResize)},
 	{Op: "TensorListConcatLists", DTypes: elementTypes(), TypeAttr: "element_dtype", New: newTensorListConcatLists},
+}
+
+// handleOnly adapts a V3 kernel that outputs (handle, flow) to its V1 and
+// V2 forms, which output the handle alone.
+func handleOnly(f kernel.Factory) kernel.Factory {
+	return func(n *kernel.Node) (kernel.Kernel, error) {
+		k, err := f(n)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+			out, err := k(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return out[:1], nil
+		}, nil
+	}
 }
 
 // elementTypes are the dtypes an array or a list holds: all of them.

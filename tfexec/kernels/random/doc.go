@@ -1,7 +1,9 @@
 // Package random implements TensorFlow's stateful random ops on the
 // executor: RandomUniform, RandomStandardNormal and TruncatedNormal (the
-// float types) and RandomUniformInt (int32 and int64). Importing the
-// package registers its kernel table (ops.go).
+// float types), RandomUniformInt (int32 and int64) and Multinomial (class
+// indices drawn from softmax(logits), non-finite logits never drawn, as
+// multinomial_op.cc). Importing the package registers its kernel table
+// (ops.go).
 //
 // The values follow TensorFlow's distributions but not its Philox stream:
 // the same seeds give different numbers than TensorFlow. As in TensorFlow,

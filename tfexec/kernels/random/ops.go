@@ -23,4 +23,5 @@ var kernels = []kernel.Def{
 		}
 	})},
 	{Op: "RandomUniformInt", DTypes: []tensor.DType{tensor.Int32, tensor.Int64}, TypeAttr: "Tout", New: uniformInt},
+	{Op: "Multinomial", DTypes: kernel.RealTypes(), New: newMultinomial},
 }

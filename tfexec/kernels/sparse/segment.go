@@ -19,17 +19,36 @@ const (
 
 // newSegment prepares SparseSegmentSum, SparseSegmentMean or
 // SparseSegmentSqrtN (inputs data, indices, segment_ids; attributes T,
-// Tidx, Tsegmentids).
-func newSegment(op segOp, types []tensor.DType) kernel.Factory {
+// Tidx, Tsegmentids), or with numSegments their WithNumSegments forms,
+// whose fourth input, num_segments, sets the number of output rows.
+func newSegment(op segOp, types []tensor.DType, numSegments bool) kernel.Factory {
 	return func(n *kernel.Node) (kernel.Kernel, error) {
 		if err := kernel.CheckTypeAttr(n, "T", types); err != nil {
 			return nil, err
 		}
+		want := 3
+		if numSegments {
+			want = 4
+		}
 		return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-			if err := kernel.CheckInputs(in, 3); err != nil {
+			if err := kernel.CheckInputs(in, want); err != nil {
 				return nil, err
 			}
-			out, err := sparseSegment(op, in[0], in[1], in[2])
+			rows := int64(-1)
+			if numSegments {
+				if in[3].Rank() != 0 {
+					return nil, fmt.Errorf("%s %q: %w", n.Op(), n.Name(), kernel.Invalid("num_segments should be a scalar, not shape %v", in[3].Shape()))
+				}
+				v, err := int64s(in[3], "num_segments")
+				if err != nil {
+					return nil, fmt.Errorf("%s %q: %w", n.Op(), n.Name(), err)
+				}
+				rows = v[0]
+				if rows < 0 {
+					return nil, fmt.Errorf("%s %q: %w", n.Op(), n.Name(), kernel.Invalid("num_segments must be >= 0, got %d", rows))
+				}
+			}
+			out, err := sparseSegment(op, in[0], in[1], in[2], rows)
 			if err != nil {
 				return nil, fmt.Errorf("%s %q: %w", n.Op(), n.Name(), err)
 			}
@@ -42,8 +61,9 @@ func newSegment(op segOp, types []tensor.DType) kernel.Factory {
 // reduces data rows indices[i] for the i whose segment_ids[i] == s;
 // segment ids are sorted, the output has segment_ids[last]+1 rows, and
 // rows of absent ids are 0. Mean divides a segment's sum by its count,
-// SqrtN by the count's square root.
-func sparseSegment(op segOp, data, indicesT, idsT *tensor.Tensor) (*tensor.Tensor, error) {
+// SqrtN by the count's square root. numRows ≥ 0 (num_segments) sets the
+// number of output rows instead, which must exceed every segment id.
+func sparseSegment(op segOp, data, indicesT, idsT *tensor.Tensor, numRows int64) (*tensor.Tensor, error) {
 	if indicesT.Rank() != 1 {
 		return nil, kernel.Invalid("indices should be a vector.")
 	}
@@ -72,6 +92,12 @@ func sparseSegment(op segOp, data, indicesT, idsT *tensor.Tensor) (*tensor.Tenso
 	if outRows < 0 {
 		return nil, kernel.Invalid("segment ids must be >= 0")
 	}
+	if numRows >= 0 {
+		if numRows < outRows {
+			return nil, kernel.Invalid("segment ids must be < num_segments")
+		}
+		outRows = numRows
+	}
 	for i, id := range ids {
 		if id < 0 {
 			return nil, kernel.Invalid("segment ids must be >= 0")
@@ -85,6 +111,9 @@ func sparseSegment(op segOp, data, indicesT, idsT *tensor.Tensor) (*tensor.Tenso
 	}
 	shape := data.Shape().Clone()
 	shape[0] = int(outRows)
+	if int64(shape[0]) != outRows {
+		return nil, kernel.Invalid("num_segments %d is too large", outRows)
+	}
 	out, err := tensor.New(data.DType(), shape)
 	if err != nil {
 		return nil, err
