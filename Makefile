@@ -36,6 +36,9 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
 	$(FUZZ) '^FuzzFreeze$$' ./freeze
 	$(FUZZ) '^FuzzParsePlan$$' ./quantize
+	$(FUZZ) '^FuzzParseCSV$$' ./dataset
+	$(FUZZ) '^FuzzParsePreset$$' ./dataset
+	$(FUZZ) '^FuzzParseLabels$$' ./dataset
 
 generate:        ## regenerate the protobuf Go code (needs protoc 3.21)
 	go generate ./internal/tfpb ./internal/onnxpb
