@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tfoffload/tfoffload/internal/onnxpb"
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -19,7 +20,7 @@ func TestLayersAndCalibrationTensors(t *testing.T) {
 }
 
 func TestInt8MatchesFloat(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	m := convNet(t, 1)
 	for _, method := range Methods() {
 		t.Run(string(method), func(t *testing.T) {
@@ -49,7 +50,7 @@ func TestInt8MatchesFloat(t *testing.T) {
 }
 
 func TestInt8IsDeterministic(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	m := convNet(t, 2)
 	var first []byte
 	for i := range 2 {
@@ -107,7 +108,7 @@ func sortRanges(p *Plan) {
 }
 
 func TestDynamicAndFP16(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	m := convNet(t, 4)
 	x := convInput(9)
 	want := tensor.Values[float32](run(t, m, x)[0])

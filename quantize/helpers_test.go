@@ -9,19 +9,8 @@ import (
 
 	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/internal/onnxpb"
-	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/tensor"
 )
-
-func requireORT(t testing.TB) {
-	t.Helper()
-	if err := engine.Init(); err != nil {
-		if testutil.Required() {
-			t.Fatalf("ONNX Runtime is not available: %v (failing: CI or TFOFFLOAD_REQUIRE_SHARED=1 is set)", err)
-		}
-		t.Skipf("ONNX Runtime is not available; run scripts/install-onnxruntime.sh: %v", err)
-	}
-}
 
 func floatInfo(name string) *onnxpb.ValueInfoProto {
 	return &onnxpb.ValueInfoProto{Name: proto.String(name), Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{

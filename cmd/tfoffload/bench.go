@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tfoffload/tfoffload/bridge"
-	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -102,7 +101,7 @@ func benchModel(ctx context.Context, w io.Writer, path string, o benchOptions) e
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	m, err := graph.Load(path)
+	m, implied, err := openModel(path, nil)
 	if err != nil {
 		return err
 	}
@@ -129,7 +128,7 @@ func benchModel(ctx context.Context, w io.Writer, path string, o benchOptions) e
 	}
 	sessions := make([]*bridge.Session, len(o.backends))
 	for i, b := range o.backends {
-		opts := []bridge.Option{bridge.WithOutputs(fetches...)}
+		opts := append(slices.Clone(implied), bridge.WithOutputs(fetches...))
 		if strings.EqualFold(b, "none") {
 			opts = append(opts, bridge.WithOffload(false))
 		} else {

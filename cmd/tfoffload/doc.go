@@ -14,9 +14,11 @@
 //	convert     translate a model (or its offloadable clusters) to ONNX
 //	freeze      write a SavedModel or checkpoint signature as a frozen GraphDef
 //	bench       compare inference speed on the Go executor and on offload backends
+//	quantize    quantize a model's offloaded clusters to INT8 or FP16 (calibrated, accuracy-aware)
 //
 // SavedModels that still hold variables run, partition and bench as they
-// are: package bridge freezes them on load.
+// are: package bridge freezes them on load. The folder quantize writes runs
+// and benches like a model, quantized.
 //
 // Run "tfoffload <command> --help" for a command's flags and output. Errors
 // are printed as one line, "tfoffload: <error>", on standard error; the exit

@@ -11,6 +11,7 @@ import (
 	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testutil"
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
 	"github.com/tfoffload/tfoffload/quantize"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -32,7 +33,7 @@ func batchOf(t testing.TB, imgs []*tensor.Tensor, n int) *tensor.Tensor {
 // BenchmarkQuantized runs float32 and Int8 offloaded models side by side
 // at batch 1 and 8.
 func BenchmarkQuantized(b *testing.B) {
-	requireORT(b)
+	enginetest.Require(b)
 	shared := testutil.SharedModels(b)
 	for _, name := range []string{"nsfwjs_mobilenet_v2", "movenet-lightning"} {
 		tm := testModel(b, name)

@@ -20,6 +20,10 @@ import (
 // ErrNoCalibration reports Int8 quantization without calibration inputs.
 var ErrNoCalibration = errors.New("ptq: int8 quantization needs calibration inputs")
 
+// ErrNoInput reports a configuration with no input at all to compile
+// the model with.
+var ErrNoInput = errors.New("ptq: no input to compile the model with (give calibration inputs, data or an example)")
+
 // ErrNothingQuantized reports a model none of whose offloaded layers the
 // mode can quantize.
 var ErrNothingQuantized = errors.New("ptq: no offloaded layer can be quantized")
@@ -57,6 +61,10 @@ type Config struct {
 	// float32 until the metric drops by at most MaxDrop (a fraction).
 	Data    []Sample
 	MaxDrop float64
+	// Example is an input to compile the model with when there are
+	// neither calibration inputs nor data (Int8Dynamic and FP16 need no
+	// real inputs; any input of the right shape shows their layers).
+	Example map[string]*tensor.Tensor
 	// Fetch is the output whose arg-max is the predicted class.
 	Fetch string
 	// Options configure every session (backend, threads).
@@ -196,7 +204,7 @@ func export(ctx context.Context, m *graph.Model, cfg Config, plan *quantize.Plan
 	defer s.Close()
 	feeds, ok := firstInput(cfg)
 	if !ok {
-		return nil, fmt.Errorf("ptq: %w", ErrNoCalibration)
+		return nil, ErrNoInput
 	}
 	if _, err := s.Run(ctx, feeds, []string{cfg.Fetch}); err != nil {
 		return nil, fmt.Errorf("ptq: running the quantized model: %w", err)
@@ -221,7 +229,7 @@ func firstInput(cfg Config) (map[string]*tensor.Tensor, bool) {
 	if len(cfg.Data) > 0 {
 		return cfg.Data[0].Feeds, true
 	}
-	return nil, false
+	return cfg.Example, cfg.Example != nil
 }
 
 // outputs runs the data (the first n samples) on the model quantized by

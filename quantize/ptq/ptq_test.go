@@ -11,6 +11,7 @@ import (
 
 	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
 	"github.com/tfoffload/tfoffload/quantize"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -89,7 +90,7 @@ func sensitiveConfig(maxDrop float64) Config {
 // with float32 on few inputs; accuracy-aware mode reverts mm1, and only
 // it.
 func TestRevertFindsTheSensitiveLayer(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	m := sensitiveNet(false)
 	plain, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Calib: randomInputs(1, 16),
 		Fetch: "logits:0", MaxDrop: -1, Options: []bridge.Option{bridge.WithMinNontrivialNodes(1)}})
@@ -109,7 +110,7 @@ func TestRevertFindsTheSensitiveLayer(t *testing.T) {
 }
 
 func TestMaxDropCannotBeMet(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	_, err := Quantize(context.Background(), sensitiveNet(true), sensitiveConfig(0.01))
 	var de *MaxDropError
 	require.ErrorAs(t, err, &de)
@@ -119,7 +120,7 @@ func TestMaxDropCannotBeMet(t *testing.T) {
 }
 
 func TestQuantizeIsDeterministic(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	var first []byte
 	var firstONNX map[string][]byte
 	for i := range 2 {
@@ -137,7 +138,7 @@ func TestQuantizeIsDeterministic(t *testing.T) {
 }
 
 func TestQuantizeRefuses(t *testing.T) {
-	requireORT(t)
+	enginetest.Require(t)
 	m := sensitiveNet(false)
 	opts := []bridge.Option{bridge.WithMinNontrivialNodes(1)}
 	_, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Fetch: "logits:0", Options: opts})
