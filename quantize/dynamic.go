@@ -40,21 +40,7 @@ func applyDynamic(m *onnxpb.ModelProto, reverted map[string]bool) ([]string, err
 
 func dynamicMatMul(ix *index, l layer) ([]*onnxpb.NodeProto, error) {
 	name := l.n.GetName()
-	w, shape, _ := ix.floatInit(l.n.Input[1])
-	q, scales := symmetric(w, shape, 1)
-	qt, err := tensor.FromSlice(shape, q)
-	if err != nil {
-		return nil, fmt.Errorf("quantize: %s: weight: %w", name, err)
-	}
-	wq, err := ix.addInit(name+"/weight_quantized", qt)
-	if err != nil {
-		return nil, err
-	}
-	ws, err := ix.addInit(name+"/weight_scale", tensor.MustFromSlice(tensor.Shape{len(scales)}, scales))
-	if err != nil {
-		return nil, err
-	}
-	wz, err := ix.addInit(name+"/weight_zero_point", tensor.MustFromSlice(tensor.Shape{len(scales)}, make([]int8, len(scales))))
+	wq, ws, wz, _, err := int8Weight(ix, name, l.n.Input[1], 1)
 	if err != nil {
 		return nil, err
 	}

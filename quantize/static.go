@@ -274,21 +274,7 @@ func applyInt8(m *onnxpb.ModelProto, c *ClusterPlan, reverted map[string]bool) (
 // nodes it returns.
 func quantizeWeights(ix *index, l layer, inScale float32) ([]*onnxpb.NodeProto, error) {
 	name := l.n.GetName()
-	w, shape, _ := ix.floatInit(l.n.Input[l.weight])
-	q, scales := symmetric(w, shape, l.axis)
-	qt, err := tensor.FromSlice(shape, q)
-	if err != nil {
-		return nil, fmt.Errorf("quantize: %s: weight: %w", name, err)
-	}
-	wq, err := ix.addInit(name+"/weight_quantized", qt)
-	if err != nil {
-		return nil, err
-	}
-	ws, err := ix.addInit(name+"/weight_scale", tensor.MustFromSlice(tensor.Shape{len(scales)}, scales))
-	if err != nil {
-		return nil, err
-	}
-	wz, err := ix.addInit(name+"/weight_zero_point", tensor.MustFromSlice(tensor.Shape{len(scales)}, make([]int8, len(scales))))
+	wq, ws, wz, scales, err := int8Weight(ix, name, l.n.Input[l.weight], l.axis)
 	if err != nil {
 		return nil, err
 	}
@@ -324,4 +310,26 @@ func quantizeWeights(ix *index, l layer, inScale float32) ([]*onnxpb.NodeProto, 
 	nodes = append(nodes, node("DequantizeLinear", ix.fresh(name+"/bias/DequantizeLinear"), []string{bqn, bsn, bzn}, []string{bdq}, intAttr("axis", 0)))
 	l.n.Input[l.bias] = bdq
 	return nodes, nil
+}
+
+// int8Weight adds the int8 values (symmetric per channel along axis),
+// scales and zero points of a float weight initializer, named after the
+// node, and returns their names and the scales.
+func int8Weight(ix *index, node, weight string, axis int) (q, scale, zero string, scales []float32, err error) {
+	w, shape, _ := ix.floatInit(weight)
+	vals, scales := symmetric(w, shape, axis)
+	qt, err := tensor.FromSlice(shape, vals)
+	if err != nil {
+		return "", "", "", nil, fmt.Errorf("quantize: %s: weight: %w", node, err)
+	}
+	if q, err = ix.addInit(node+"/weight_quantized", qt); err != nil {
+		return "", "", "", nil, err
+	}
+	if scale, err = ix.addInit(node+"/weight_scale", tensor.MustFromSlice(tensor.Shape{len(scales)}, scales)); err != nil {
+		return "", "", "", nil, err
+	}
+	if zero, err = ix.addInit(node+"/weight_zero_point", tensor.MustFromSlice(tensor.Shape{len(scales)}, make([]int8, len(scales)))); err != nil {
+		return "", "", "", nil, err
+	}
+	return q, scale, zero, scales, nil
 }
