@@ -165,3 +165,50 @@ func TestRealModelsInt8(t *testing.T) {
 		})
 	}
 }
+
+// TestKWSKeepsItsLabels quantizes the keyword-spotting models (their
+// clusters start after the MFCC the executor computes) calibrated on the
+// four shared recordings, and measures their accuracy on the three
+// labelled ones in accuracy-aware mode: INT8 must keep every label
+// (yes, no, _silence_; CNN_S hears "no" as "go" in float32 too).
+func TestKWSKeepsItsLabels(t *testing.T) {
+	enginetest.Require(t)
+	shared := testutil.SharedModels(t)
+	labels, err := testmodels.KWSLabels(shared)
+	require.NoError(t, err)
+	class := func(name string) int { return slices.Index(labels, name) }
+	dir := filepath.Join(shared, "frozen", "kws")
+	var calib []map[string]*tensor.Tensor
+	for _, clip := range append(slices.Clone(testmodels.KWSClips), "noise_1000ms") {
+		wav, err := os.ReadFile(filepath.Join(dir, "wav", clip+".wav"))
+		require.NoError(t, err)
+		calib = append(calib, map[string]*tensor.Tensor{"wav_data": tensor.Scalar(string(wav))})
+	}
+	for _, tc := range []struct {
+		model string
+		want  []string // float32's labels of KWSClips
+	}{
+		{"DS_CNN_S", []string{"yes", "no", "_silence_"}},
+		{"CNN_S", []string{"yes", "go", "_silence_"}},
+		{"DNN_S", []string{"yes", "no", "_silence_"}},
+	} {
+		t.Run(tc.model, func(t *testing.T) {
+			m, err := graph.Load(filepath.Join(dir, tc.model+".pb"))
+			require.NoError(t, err)
+			var data []Sample
+			for i, want := range tc.want {
+				data = append(data, Sample{Feeds: calib[i], Label: class(want)})
+			}
+			res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Calib: calib,
+				Data: data, MaxDrop: 0, Fetch: "labels_softmax:0"})
+			require.NoError(t, err)
+			r := res.Plan.Metric
+			require.NotNil(t, r)
+			t.Logf("%s: accuracy float32 %.0f%%, int8 %.0f%%, %d of %d layers reverted", tc.model, 100*r.FP32, 100*r.Initial, r.Reverted, r.Layers)
+			assert.Equal(t, "accuracy", r.Name)
+			assert.Equal(t, 1.0, r.FP32)
+			assert.Equal(t, 1.0, r.Initial, "int8 keeps every label without reverting")
+			assert.Empty(t, res.Plan.Reverted)
+		})
+	}
+}
