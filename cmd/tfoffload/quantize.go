@@ -20,8 +20,8 @@ import (
 )
 
 const quantizeLong = `Quantize writes OUT, a folder holding MODEL and a plan that quantizes its
-offloaded clusters whenever they compile; tfoffload run, bench and accuracy,
-and bridge.LoadSession, load OUT like any model. OUT/onnx/ holds each
+offloaded clusters whenever they compile; tfoffload run and bench, and
+bridge.LoadSession, load OUT like any model. OUT/onnx/ holds each
 quantized cluster as a standalone .onnx file.
 
 Modes:
