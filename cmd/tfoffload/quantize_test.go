@@ -96,6 +96,15 @@ func TestQuantizeCommand(t *testing.T) {
 		require.Equal(t, exitOK, code, stderr)
 		assert.Contains(t, stdout, "probs:0")
 	})
+	t.Run("labelled data is measured for accuracy", func(t *testing.T) {
+		labelled := filepath.Join(dir, "labelled")
+		npyInputs(t, labelled, "0", 6, 4, 4)
+		npyInputs(t, labelled, "2", 7, 4, 4)
+		code, stdout, stderr := runCLI("quantize", mlpModel, filepath.Join(dir, "measured"), "--calib", calib, "--data", labelled)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Contains(t, stdout, "accuracy on 8 inputs: float32 ")
+		assert.NotContains(t, stdout, "reverted", "without --max-drop nothing is reverted")
+	})
 	t.Run("dynamic needs no calibration", func(t *testing.T) {
 		code, stdout, stderr := runCLI("quantize", mlpModel, filepath.Join(dir, "dyn"), "--mode", "int8-dynamic")
 		require.Equal(t, exitOK, code, stderr)
