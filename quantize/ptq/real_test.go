@@ -15,12 +15,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/bridge"
+	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/onnxpb"
 	"github.com/tfoffload/tfoffload/internal/testmodels"
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
 	"github.com/tfoffload/tfoffload/quantize"
 	"github.com/tfoffload/tfoffload/tensor"
+	"google.golang.org/protobuf/proto"
 )
 
 // The shared photos split in two: calibration sees crops of the first,
@@ -211,4 +214,37 @@ func TestKWSKeepsItsLabels(t *testing.T) {
 			assert.Empty(t, res.Plan.Reverted)
 		})
 	}
+}
+
+// TestInt8RunsIntegerKernels checks what ONNX Runtime makes of a
+// quantized MobileNetV2: after its optimizations the convolutions are
+// integer kernels (QLinearConv), not float ones between
+// DequantizeLinear and QuantizeLinear.
+func TestInt8RunsIntegerKernels(t *testing.T) {
+	enginetest.Require(t)
+	shared := testutil.SharedModels(t)
+	tm := testModel(t, "nsfwjs_mobilenet_v2")
+	m, err := graph.Load(filepath.Join(shared, tm.Path))
+	require.NoError(t, err)
+	calib := feedsOf(tm.Input, photos(t, shared, tm)[:2])
+	res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Calib: calib, MaxDrop: -1, Fetch: tm.Output})
+	require.NoError(t, err)
+	optimized := filepath.Join(t.TempDir(), "optimized.onnx")
+	s, err := bridge.NewSession(m, bridge.WithOffload(true), bridge.WithDynamicFallback(false), bridge.WithOutputs(tm.Output),
+		bridge.WithPrecision(res.Plan), bridge.WithEngineOptions(engine.SessionOptions{OptimizedModelPath: optimized}))
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Run(context.Background(), calib[0], []string{tm.Output})
+	require.NoError(t, err)
+	data, err := os.ReadFile(optimized)
+	require.NoError(t, err)
+	var mp onnxpb.ModelProto
+	require.NoError(t, proto.Unmarshal(data, &mp))
+	ops := map[string]int{}
+	for _, n := range mp.GetGraph().GetNode() {
+		ops[n.GetOpType()]++
+	}
+	t.Logf("ONNX Runtime's optimized model: %v", ops)
+	assert.Equal(t, 52, ops["QLinearConv"], "every convolution runs on integers")
+	assert.Zero(t, ops["Conv"])
 }
