@@ -1,6 +1,7 @@
 package quantize
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -138,4 +139,58 @@ func TestDynamicAndFP16(t *testing.T) {
 		got := tensor.Values[float32](run(t, q, x)[0])
 		assert.Less(t, maxAbsDiff(want, got), float32(0.01))
 	})
+}
+
+// TestLayerRules covers the op forms convNet lacks: a Conv whose output
+// only a Clip (Relu6) reads is quantized after the Clip, a Gemm with a
+// transposed weight is quantized per row, and an Add of a constant or a
+// Gemm with alpha ≠ 1 is no layer.
+func TestLayerRules(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	g := &onnxpb.GraphProto{
+		Input:  []*onnxpb.ValueInfoProto{floatInfo("x"), floatInfo("v")},
+		Output: []*onnxpb.ValueInfoProto{floatInfo("y"), floatInfo("z")},
+		Initializer: []*onnxpb.TensorProto{
+			initializer(t, "w", tensor.Shape{2, 3, 1, 1}, randomFloats(rng, 6, 1)),
+			initializer(t, "lo", tensor.Shape{}, []float32{0}),
+			initializer(t, "hi", tensor.Shape{}, []float32{6}),
+			initializer(t, "g", tensor.Shape{4, 2}, randomFloats(rng, 8, 1)), // [N,K], transB
+			initializer(t, "gb", tensor.Shape{4}, randomFloats(rng, 4, 1)),
+			initializer(t, "c", tensor.Shape{4}, randomFloats(rng, 4, 1)),
+		},
+		Node: []*onnxpb.NodeProto{
+			node("Conv", "conv", []string{"x", "w"}, []string{"c1"}),
+			node("Clip", "relu6", []string{"c1", "lo", "hi"}, []string{"r"}),
+			node("GlobalAveragePool", "pool", []string{"r"}, []string{"p"}),
+			node("Flatten", "flat", []string{"p"}, []string{"f"}),
+			node("Gemm", "gemm", []string{"f", "g", "gb"}, []string{"y"}, intAttr("transB", 1)),
+			node("Add", "addconst", []string{"v", "c"}, []string{"a"}),
+			node("Gemm", "scaled", []string{"a", "g", "gb"}, []string{"z"}, intAttr("transB", 1),
+				&onnxpb.AttributeProto{Name: proto.String("alpha"), Type: onnxpb.AttributeProto_FLOAT.Enum(), F: proto.Float32(2)}),
+		},
+	}
+	m := &onnxpb.ModelProto{Graph: g}
+	assert.Equal(t, []string{"conv", "pool", "gemm"}, Layers(m))
+	assert.Equal(t, []string{"x", "r", "p", "f", "y"}, CalibrationTensors(m), "conv's output is quantized after its Clip")
+
+	plan := &Plan{Format: Format, Mode: Int8, Clusters: []ClusterPlan{{ID: 0}}}
+	for _, name := range CalibrationTensors(m) {
+		plan.Clusters[0].Ranges = append(plan.Clusters[0].Ranges, Range{Tensor: name, Min: -1, Max: 6})
+	}
+	sortRanges(plan)
+	q := proto.Clone(m).(*onnxpb.ModelProto)
+	_, err := plan.Apply(0, q)
+	require.NoError(t, err)
+	seen := 0
+	for _, n := range q.GetGraph().GetNode() {
+		switch n.GetName() {
+		case "relu6":
+			seen++
+			assert.Equal(t, "c1", n.GetInput()[0], "nothing between Conv and its Clip")
+		case "gemm/weight/DequantizeLinear":
+			seen++
+			assert.Equal(t, int64(0), attrInt(n, "axis", -1), "a transposed Gemm weight has its channels on axis 0")
+		}
+	}
+	assert.Equal(t, 2, seen)
 }
