@@ -37,6 +37,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzParseTextFile$$' ./tfexec/kernels/lookup
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
 	$(FUZZ) '^FuzzFreeze$$' ./freeze
+	$(FUZZ) '^FuzzParsePlan$$' ./quantize
 	$(FUZZ) '^FuzzParseCSV$$' ./dataset
 	$(FUZZ) '^FuzzParsePreset$$' ./dataset
 	$(FUZZ) '^FuzzParseLabels$$' ./dataset

@@ -31,6 +31,15 @@
 // is in Stats.FreezeTime. A model that cannot be frozen is an error
 // wrapping ErrNeedsFreeze and the cause.
 //
+// # Quantized models
+//
+// WithPrecision quantizes each cluster as it compiles, by a
+// quantize.Plan: INT8 with calibrated ranges (from package quantize/ptq
+// or `tfoffload quantize`), dynamic INT8, or float16 weights.
+// LoadSession (and OpenModel, for NewSession) recognise the folder
+// `tfoffload quantize` writes and run its original model with its plan;
+// an explicit WithPrecision overrides the folder's.
+//
 // # Settings
 //
 // Explicit options on a session beat package-level settings (SetBackend,

@@ -22,9 +22,11 @@ import (
 	"github.com/tfoffload/tfoffload/function"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/envconfig"
+	"github.com/tfoffload/tfoffload/internal/onnxpb"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/offload"
 	"github.com/tfoffload/tfoffload/partition"
+	"github.com/tfoffload/tfoffload/quantize"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
@@ -64,6 +66,9 @@ type config struct {
 	engine          engine.SessionOptions
 	requests        *int
 	logger          *slog.Logger
+	precision       *quantize.Plan
+	rewrite         func(int, *onnxpb.ModelProto) error
+	tap             func(int, []*tensor.Tensor)
 }
 
 // WithBackend offloads to the named backend instead of the package's.
@@ -153,22 +158,16 @@ type Session struct {
 	closed bool
 }
 
-// LoadSession loads a model (frozen .pb, .pbtxt, SavedModel directory or
-// TF.js model.json) and prepares it like NewSession.
+// LoadSession loads a model (frozen .pb, .pbtxt, SavedModel directory,
+// TF.js model.json, or the folder `tfoffload quantize` writes) and
+// prepares it like NewSession; a quantized model runs with its plan (see
+// OpenModel).
 func LoadSession(path string, opts ...Option) (*Session, error) {
-	var cfg config
-	for _, o := range opts {
-		o(&cfg)
-	}
-	var lopts []graph.Option
-	if cfg.tags != nil {
-		lopts = append(lopts, graph.WithTags(cfg.tags...))
-	}
-	m, err := graph.Load(path, lopts...)
+	m, implied, err := OpenModel(path, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return NewSession(m, opts...)
+	return NewSession(m, append(implied, opts...)...)
 }
 
 // NewSession prepares a loaded model: it freezes a model that still holds
@@ -262,7 +261,8 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 	if s.enc, err = clusters.Encapsulate(m.Graph, s.plan.Clusters); err != nil {
 		return nil, err
 	}
-	ropts := offload.Options{Engine: b.SessionOptions(cfg.engine), CacheSize: cacheSize, Fallback: fallback, DumpDir: dumpDir, Log: s.log}
+	ropts := offload.Options{Engine: b.SessionOptions(cfg.engine), CacheSize: cacheSize, Fallback: fallback, DumpDir: dumpDir, Log: s.log,
+		Rewrite: cfg.clusterRewrite(), Tap: cfg.tap}
 	for _, cl := range s.plan.Clusters {
 		rt, err := offload.New(cl, ropts)
 		if err != nil {

@@ -38,6 +38,7 @@ enum {
   I_CreateSessionFromArray = 8,
   I_Run = 9,
   I_CreateSessionOptions = 10,
+  I_SetOptimizedModelFilePath = 11,
   I_SetSessionExecutionMode = 13,
   I_SetSessionLogSeverityLevel = 22,
   I_SetSessionGraphOptimizationLevel = 23,
@@ -323,6 +324,12 @@ static OrtStatus *append_tensorrt(OrtSessionOptions *o, const char **keys,
   CALL(ReleaseTensorRTProviderOptions, void, OrtTensorRTProviderOptionsV2 *)(
       p);
   return st;
+}
+
+OrtStatus *tfo_set_optimized_model_path(OrtSessionOptions *o,
+                                        const char *path) {
+  return CALL(SetOptimizedModelFilePath, OrtStatus *, OrtSessionOptions *,
+              const char *)(o, path);
 }
 
 OrtStatus *tfo_append_provider(OrtSessionOptions *o, int kind,

@@ -83,6 +83,9 @@ void tfo_release_status(OrtStatus *s);
 
 // Creates session options with the given threads (0 = ONNX Runtime's
 // default), graph optimization level, execution mode and spinning setting.
+// tfo_set_optimized_model_path makes session creation write the model as
+// ONNX Runtime optimized it to path.
+OrtStatus *tfo_set_optimized_model_path(OrtSessionOptions *o, const char *path);
 OrtStatus *tfo_new_session_options(int intra, int inter, int opt_level,
                                    int parallel, int allow_spinning,
                                    OrtSessionOptions **out);

@@ -115,6 +115,10 @@ type SessionOptions struct {
 	// between ops, which saves CPU when runs are sparse at some latency
 	// cost.
 	DisableSpinning bool
+	// OptimizedModelPath, when set, is where creating the session writes
+	// the model as ONNX Runtime optimized it (fused kernels included): it
+	// shows which kernels will run.
+	OptimizedModelPath string
 }
 
 // IOInfo describes one model input or output as ONNX Runtime reports it.
@@ -176,6 +180,14 @@ func NewSession(model []byte, opts SessionOptions) (*Session, error) {
 		return nil, err
 	}
 	defer C.tfo_release_session_options(o)
+	if opts.OptimizedModelPath != "" {
+		path := C.CString(opts.OptimizedModelPath)
+		st := C.tfo_set_optimized_model_path(o, path)
+		C.free(unsafe.Pointer(path))
+		if err := statusError("set the optimized model path", st); err != nil {
+			return nil, err
+		}
+	}
 	for _, p := range opts.Providers {
 		if err := appendProvider(o, p); err != nil {
 			return nil, err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/tfoffload/tfoffload/internal/onnxpb"
 	"github.com/tfoffload/tfoffload/tensor"
+	"google.golang.org/protobuf/proto"
 )
 
 // identityModel is y = Identity(x) for one dtype, with every dimension
@@ -628,4 +631,21 @@ func TestErrorCodeString(t *testing.T) {
 	assert.Equal(t, "engine: run: ORT_FAIL: boom", err.Error())
 	var oe *Error
 	assert.True(t, errors.As(fmt.Errorf("wrapped: %w", err), &oe))
+}
+
+func TestOptimizedModelPath(t *testing.T) {
+	requireORT(t)
+	path := filepath.Join(t.TempDir(), "optimized.onnx")
+	s, err := NewSession(addModel(t), SessionOptions{OptimizedModelPath: path})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var m onnxpb.ModelProto
+	require.NoError(t, proto.Unmarshal(data, &m))
+	require.Len(t, m.GetGraph().GetNode(), 1)
+	assert.Equal(t, "Add", m.GetGraph().GetNode()[0].GetOpType())
+
+	_, err = NewSession(addModel(t), SessionOptions{OptimizedModelPath: filepath.Join(t.TempDir(), "missing", "dir", "x.onnx")})
+	assert.Error(t, err, "an unwritable path fails the session")
 }

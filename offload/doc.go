@@ -20,6 +20,14 @@
 // say), that call runs on the executor. Either is logged once per cluster.
 // With fallback off, both are errors wrapping [ErrOffload].
 //
+// # Hooks
+//
+// [Options.Rewrite] changes each translated model before its session is
+// built (package quantize rewrites it into integer form this way), and
+// [Options.Tap] sees every output of the rewritten model after each run,
+// so calibration can read activations the rewrite exposed; the cluster
+// still returns only its own outputs.
+//
 // Package bridge builds a [Runtime] per cluster of a session and makes it
 // the kernel of the cluster's node; `tfoffload convert` compiles a whole
 // model through the same [Runner] and [Compile].

@@ -13,8 +13,10 @@ import (
 
 	"github.com/tfoffload/tfoffload/clusters"
 	"github.com/tfoffload/tfoffload/engine"
+	"github.com/tfoffload/tfoffload/internal/onnxpb"
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
+	"google.golang.org/protobuf/proto"
 )
 
 // ErrOffload is wrapped by errors of offloaded clusters when dynamic
@@ -38,6 +40,16 @@ type Options struct {
 	// Log receives the fallback warning and dump notices; nil discards
 	// them.
 	Log *slog.Logger
+	// Rewrite, when set, changes each translated model (quantizes it,
+	// say) before its session is built and before DumpDir receives it.
+	// An error sends that signature to the fallback like a failed
+	// translation.
+	Rewrite func(cluster int, m *onnxpb.ModelProto) error
+	// Tap, when set, receives after each engine run every output of the
+	// model, the cluster's own first and then those Rewrite added
+	// (calibration reads activations this way); the cluster returns only
+	// its own outputs.
+	Tap func(cluster int, outputs []*tensor.Tensor)
 }
 
 // Runtime runs one cluster: on ONNX Runtime through a cache of compiled
@@ -122,6 +134,12 @@ func (c *Runtime) Run(ctx context.Context, in []*tensor.Tensor) ([]*tensor.Tenso
 	}
 	c.runs.Add(1)
 	c.runNs.Add(int64(time.Since(start)))
+	if c.opts.Tap != nil {
+		c.opts.Tap(c.cl.ID, out)
+	}
+	if len(out) > len(c.cl.Outputs) && c.opts.Rewrite != nil {
+		out = out[:len(c.cl.Outputs)]
+	}
 	if len(out) != len(c.cl.Outputs) {
 		return c.fail(ctx, in, key, "running", fmt.Errorf("ONNX Runtime returned %d outputs, want %d", len(out), len(c.cl.Outputs)))
 	}
@@ -139,6 +157,14 @@ func (c *Runtime) compile(ctx context.Context, in []*tensor.Tensor, key string) 
 	comp, err := c.runner.Compile(ctx, in, c.static)
 	if err != nil {
 		return nil, err
+	}
+	if c.opts.Rewrite != nil {
+		if err := c.opts.Rewrite(c.cl.ID, comp.Model.Proto); err != nil {
+			return nil, err
+		}
+		if comp.ONNX, err = proto.Marshal(comp.Model.Proto); err != nil {
+			return nil, fmt.Errorf("%s: serializing the rewritten model: %w", c.cl.Name(), err)
+		}
 	}
 	if c.opts.DumpDir != "" {
 		name := filepath.Join(c.opts.DumpDir, fmt.Sprintf("%s_%d.onnx", c.cl.Name(), c.compiles.Load()))

@@ -73,6 +73,7 @@ With --json, an array of {"mode", "backend", "threads", "batch", "requests",
 columns.`
 
 type benchOptions struct {
+	implied    []bridge.Option // set by benchModel: what the model's folder implies (a quantized model's precision)
 	backends   []string
 	iterations int
 	warmup     int
@@ -196,10 +197,11 @@ func benchModel(ctx context.Context, w, stderr io.Writer, path string, o benchOp
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	m, err := graph.Load(path)
+	m, implied, err := openModel(path, nil) // a quantized folder implies its precision
 	if err != nil {
 		return err
 	}
+	o.implied = implied
 	sig, err := chooseSignature(m, o.signature)
 	if err != nil {
 		return err
@@ -289,7 +291,7 @@ func benchSetting(ctx context.Context, m *graph.Model, fetches []string, batches
 		}
 	}()
 	for k, req := range requests {
-		var opts []bridge.Option
+		opts := slices.Clone(o.implied)
 		if threads > 0 {
 			opts = append(opts, bridge.WithEngineOptions(engine.SessionOptions{IntraOpThreads: threads}))
 		}

@@ -16,9 +16,11 @@
 //	bench       compare inference speed on the Go executor and on offload backends
 //	accuracy    measure top-1/top-5 accuracy and agreement with the Go executor on labelled data
 //	serve       serve models over TensorFlow Serving's REST and gRPC APIs
+//	quantize    quantize a model's offloaded clusters to INT8 or FP16 (calibrated, accuracy-aware)
 //
 // SavedModels that still hold variables run, partition and bench as they
-// are: package bridge freezes them on load.
+// are: package bridge freezes them on load. The folder quantize writes runs
+// and benches like a model, quantized.
 //
 // Run "tfoffload <command> --help" for a command's flags and output. Errors
 // are printed as one line, "tfoffload: <error>", on standard error; the exit

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/envconfig"
@@ -27,6 +28,7 @@ var commands = []func() *cobra.Command{
 	newBenchCmd,
 	newAccuracyCmd,
 	newServeCmd,
+	newQuantizeCmd,
 }
 
 // version is the release version, set at link time with
@@ -167,4 +169,15 @@ func loadModel(path string, tags []string) (*graph.Model, error) {
 		opts = append(opts, graph.WithTags(tags...))
 	}
 	return graph.Load(path, opts...)
+}
+
+// openModel loads a model like loadModel and also reads the folder
+// tfoffload quantize writes, returning the session options it implies
+// (its quantization plan) for NewSession before the command's own.
+func openModel(path string, tags []string) (*graph.Model, []bridge.Option, error) {
+	var opts []bridge.Option
+	if tags != nil {
+		opts = append(opts, bridge.WithTags(tags...))
+	}
+	return bridge.OpenModel(path, opts...)
 }

@@ -115,7 +115,7 @@ func runModel(ctx context.Context, stdout io.Writer, path string, o runOptions) 
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	m, err := loadModel(path, o.tags)
+	m, implied, err := openModel(path, o.tags)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func runModel(ctx context.Context, stdout io.Writer, path string, o runOptions) 
 			return fmt.Errorf("--out-dir %s: %w", o.outDir, err)
 		}
 	}
-	opts := []bridge.Option{bridge.WithOutputs(fetches...)}
+	opts := append(implied, bridge.WithOutputs(fetches...))
 	switch {
 	case strings.EqualFold(o.backend, "none"):
 		opts = append(opts, bridge.WithOffload(false))

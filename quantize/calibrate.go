@@ -1,0 +1,247 @@
+package quantize
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+
+	"github.com/tfoffload/tfoffload/internal/onnxpb"
+	"github.com/tfoffload/tfoffload/tensor"
+	"google.golang.org/protobuf/proto"
+)
+
+// histBins is the resolution of the histogram of absolute values that
+// the percentile and entropy methods read.
+const histBins = 2048
+
+// percentile is the share of absolute values the Percentile method keeps
+// inside the range.
+const percentile = 0.9999
+
+// stats accumulates what calibration saw of one tensor: its extremes and
+// a histogram of absolute values over [0, width·histBins), whose bins
+// double in width (pairs merge) when a larger value arrives.
+type stats struct {
+	min, max float32
+	width    float64
+	hist     [histBins]float64
+	count    int
+}
+
+func (s *stats) add(vals []float32) {
+	for _, v := range vals {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			continue
+		}
+		if s.count == 0 {
+			s.min, s.max = v, v
+		}
+		s.count++
+		s.min, s.max = min(s.min, v), max(s.max, v)
+		a := math.Abs(float64(v))
+		if a == 0 {
+			// Exact zeros (half of a Relu's output) say nothing about
+			// where to clip and would pull the entropy method's
+			// threshold down.
+			continue
+		}
+		if s.width == 0 {
+			s.width = a / (histBins / 2)
+		}
+		for a >= s.width*histBins {
+			s.grow()
+		}
+		s.hist[int(a/s.width)]++
+	}
+}
+
+// grow doubles the bins' width.
+func (s *stats) grow() {
+	for i := 0; i < histBins/2; i++ {
+		s.hist[i] = s.hist[2*i] + s.hist[2*i+1]
+	}
+	clear(s.hist[histBins/2:])
+	s.width *= 2
+}
+
+// minHistogramValues is how many values a tensor needs before the
+// percentile and entropy methods trust its histogram; with fewer they
+// take min/max.
+const minHistogramValues = 2 * histBins
+
+// threshold is the absolute value the method clips at.
+func (s *stats) threshold(m Method) float64 {
+	top := math.Max(math.Abs(float64(s.min)), math.Abs(float64(s.max)))
+	if s.width == 0 || s.count < minHistogramValues {
+		return top
+	}
+	switch m {
+	case Percentile:
+		total := 0.0
+		for _, c := range s.hist {
+			total += c
+		}
+		seen := 0.0
+		for i, c := range s.hist {
+			seen += c
+			if seen >= percentile*total {
+				return math.Min(top, float64(i+1)*s.width)
+			}
+		}
+	case Entropy:
+		return math.Min(top, float64(entropyBins(s.hist[:]))*s.width)
+	}
+	return top
+}
+
+func (s *stats) rangeFor(name string, m Method) Range {
+	t := float32(s.threshold(m))
+	return Range{Tensor: name, Min: max(s.min, -t), Max: min(s.max, t)}
+}
+
+// entropyBins returns the number of histogram bins to keep: the one whose
+// clipped distribution, quantized to 128 levels, differs least from the
+// original in Kullback-Leibler divergence (the calibration of NVIDIA's
+// TensorRT, "8-bit Inference with TensorRT", 2017).
+func entropyBins(hist []float64) int {
+	const levels = 128
+	best, bestKL := len(hist), math.Inf(1)
+	p := make([]float64, len(hist))
+	q := make([]float64, len(hist))
+	for i := levels; i <= len(hist); i++ {
+		copy(p, hist[:i])
+		outliers := 0.0
+		for _, c := range hist[i:] {
+			outliers += c
+		}
+		p[i-1] += outliers
+		// Quantize hist[:i] (without the outliers) into levels bins,
+		// then spread each bin's mass evenly over the source bins that
+		// were not empty.
+		clear(q[:i])
+		for j := range levels {
+			lo, hi := j*i/levels, (j+1)*i/levels
+			sum, nonzero := 0.0, 0
+			for k := lo; k < hi; k++ {
+				sum += hist[k]
+				if hist[k] != 0 {
+					nonzero++
+				}
+			}
+			for k := lo; k < hi; k++ {
+				if hist[k] != 0 {
+					q[k] = sum / float64(nonzero)
+				}
+			}
+		}
+		if kl := divergence(p[:i], q[:i]); kl < bestKL {
+			best, bestKL = i, kl
+		}
+	}
+	return best
+}
+
+func divergence(p, q []float64) float64 {
+	sp, sq := 0.0, 0.0
+	for i := range p {
+		sp += p[i]
+		sq += q[i]
+	}
+	if sp == 0 || sq == 0 {
+		return math.Inf(1)
+	}
+	const eps = 1e-4
+	kl := 0.0
+	for i := range p {
+		if p[i] == 0 {
+			continue
+		}
+		pi, qi := p[i]/sp, max(q[i]/sq, eps)
+		kl += pi * math.Log(pi/qi)
+	}
+	return kl
+}
+
+// Calibrator accumulates the values of each cluster's activations over
+// the calibration inputs and turns them into ranges. It is not safe for
+// concurrent use.
+type Calibrator struct {
+	method   Method
+	clusters map[int]map[string]*stats
+}
+
+// NewCalibrator returns a calibrator using method.
+func NewCalibrator(method Method) (*Calibrator, error) {
+	if _, err := ParseMethod(string(method)); err != nil {
+		return nil, err
+	}
+	return &Calibrator{method: method, clusters: make(map[int]map[string]*stats)}, nil
+}
+
+// Add records one run's value of a cluster's activation. Only float32
+// tensors count.
+func (c *Calibrator) Add(cluster int, name string, t *tensor.Tensor) {
+	if t == nil || t.DType() != tensor.Float32 {
+		return
+	}
+	m := c.clusters[cluster]
+	if m == nil {
+		m = make(map[string]*stats)
+		c.clusters[cluster] = m
+	}
+	s := m[name]
+	if s == nil {
+		s = &stats{}
+		m[name] = s
+	}
+	s.add(tensor.Values[float32](t))
+}
+
+// Plan returns an Int8 plan holding every range seen, clusters by ID and
+// ranges by tensor name.
+func (c *Calibrator) Plan() (*Plan, error) {
+	p := &Plan{Format: Format, Mode: Int8, Method: c.method}
+	for _, id := range slices.Sorted(maps.Keys(c.clusters)) {
+		cp := ClusterPlan{ID: id}
+		m := c.clusters[id]
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			if m[name].count > 0 {
+				cp.Ranges = append(cp.Ranges, m[name].rangeFor(name, c.method))
+			}
+		}
+		p.Clusters = append(p.Clusters, cp)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("calibration: %w", err)
+	}
+	return p, nil
+}
+
+func mapsKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// Observe adds the activations CalibrationTensors names to m's outputs
+// (through Identity nodes, so inputs and existing outputs can be read
+// too) and returns, for each of m's outputs in order, the activation it
+// holds ("" for m's own outputs).
+func Observe(m *onnxpb.ModelProto) []string {
+	g := m.GetGraph()
+	ix := newIndex(g)
+	names := make([]string, len(g.GetOutput()))
+	for _, t := range CalibrationTensors(m) {
+		out := ix.fresh(t + "/calibration")
+		g.Node = append(g.Node, node("Identity", ix.fresh(t+"/calibration/Identity"), []string{t}, []string{out}))
+		g.Output = append(g.Output, &onnxpb.ValueInfoProto{Name: proto.String(out), Type: &onnxpb.TypeProto{
+			Value: &onnxpb.TypeProto_TensorType{TensorType: &onnxpb.TypeProto_Tensor{ElemType: proto.Int32(int32(onnxpb.TensorProto_FLOAT))}}}})
+		names = append(names, t)
+	}
+	return names
+}
