@@ -7,4 +7,5 @@ func init() { kernel.Register(kernels...) }
 // kernels is the package's kernel table.
 var kernels = []kernel.Def{
 	{Op: "Cross", DTypes: crossTypes, New: crossFactory},
+	{Op: "Einsum", DTypes: einsumTypes, New: newEinsum},
 }
