@@ -68,8 +68,11 @@ var table = map[string]Facts{
 	"SparseToDense": {ShapeInputs: []int{1}},
 	"SparseReshape": {ShapeInputs: []int{2}},
 	"Tile":          {ShapeInputs: []int{1}},
-	"BroadcastTo":   {ShapeInputs: []int{1}},
-	"Slice":         {ShapeInputs: []int{1, 2}},
+	// The diagonal range, and the matrix size, of the MatrixDiag family.
+	"MatrixDiagV2": {ShapeInputs: []int{1, 2, 3}}, "MatrixDiagV3": {ShapeInputs: []int{1, 2, 3}},
+	"MatrixDiagPartV2": {ShapeInputs: []int{1}}, "MatrixDiagPartV3": {ShapeInputs: []int{1}},
+	"BroadcastTo": {ShapeInputs: []int{1}},
+	"Slice":       {ShapeInputs: []int{1, 2}},
 	// Masks decide which of begin, end and strides count, so all three
 	// are resolved when translating.
 	"StridedSlice":  {ShapeInputs: []int{1, 2, 3}, Static: []int{1, 2, 3}},
