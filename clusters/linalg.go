@@ -25,6 +25,52 @@ func init() {
 			c.SetOutput(0, out)
 			return err
 		}}, "Einsum")
+
+	// The band's bounds are compiled into Trilu's k; ONNX Runtime's CPU
+	// Trilu takes float, double, int64 and bool.
+	register(Entry{DTypes: []tensor.DType{tensor.Float32, tensor.Float64, tensor.Int64, tensor.Bool},
+		Translate: func(c *Ctx) error { return c.matrixBandPart() }}, "MatrixBandPart")
+}
+
+// matrixBandPart keeps the elements with row − column ≤ num_lower (an
+// upper Trilu from diagonal −num_lower) and column − row ≤ num_upper (a
+// lower Trilu to diagonal num_upper); a negative bound keeps that side.
+func (c *Ctx) matrixBandPart() error {
+	if c.In(0).Rank() >= 0 && c.In(0).Rank() < 2 {
+		return c.Fail("input of rank %d", c.In(0).Rank())
+	}
+	x, err := c.Input(0)
+	if err != nil {
+		return err
+	}
+	for i, upper := range []int{1, 0} {
+		lim, err := c.StaticInts(1 + i)
+		if err != nil {
+			return err
+		}
+		if len(lim) != 1 {
+			return c.Fail("band bound %v is not a scalar", lim)
+		}
+		if lim[0] < 0 {
+			continue
+		}
+		k := lim[0]
+		if upper == 1 {
+			k = -k
+		}
+		if s := c.In(0).Shape; len(s) >= 2 && s[len(s)-2+i] >= 0 && lim[0] > s[len(s)-2+i] {
+			return c.Fail("band bound %d beyond the matrix", lim[0])
+		}
+		kt, err := c.Scalar(tensor.Int64, float64(k))
+		if err != nil {
+			return err
+		}
+		if x, err = c.Op("Trilu", []string{x, kt}, map[string]any{"upper": upper}); err != nil {
+			return err
+		}
+	}
+	c.SetOutput(0, x)
+	return nil
 }
 
 // einsumCheck keeps on the executor the equations the kernel refuses and

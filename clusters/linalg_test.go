@@ -48,3 +48,20 @@ func TestEinsumTranslator(t *testing.T) {
 		assertUnsupported(t, graph.NewNode("n", "Einsum", nil, map[string]any{"T": tensor.Float16, "N": 1, "equation": "ij->ji"}))
 	})
 }
+
+func TestMatrixBandPartTranslator(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	var cases []opCase
+	for _, shape := range []tensor.Shape{{4, 4}, {2, 3, 5}, {2, 5, 3}} {
+		for _, b := range [][2]int64{{0, 0}, {-1, 0}, {0, -1}, {1, 2}, {-1, -1}, {2, 0}} {
+			for _, dt := range table["MatrixBandPart"].DTypes {
+				cases = append(cases, opCase{name: fmt.Sprintf("%v_%d_%d_%v", shape, b[0], b[1], dt),
+					node:   graph.NewNode("n", "MatrixBandPart", nil, map[string]any{"T": dt, "Tindex": tensor.Int64}),
+					inputs: []*tensor.Tensor{anyTensor(rng, dt, shape), tensor.Scalar(b[0]), tensor.Scalar(b[1])}, static: []bool{false, true, true}})
+			}
+		}
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { checkOp(t, tc) })
+	}
+}

@@ -62,12 +62,13 @@ var table = map[string]Facts{
 
 	// Shapes from values. The translations that cannot take such an input
 	// at run time compile it in (Static).
-	"Reshape":       {ShapeInputs: []int{1}},
-	"ExpandDims":    {ShapeInputs: []int{1}},
-	"Fill":          {ShapeInputs: []int{0}},
-	"SparseToDense": {ShapeInputs: []int{1}},
-	"SparseReshape": {ShapeInputs: []int{2}},
-	"Tile":          {ShapeInputs: []int{1}},
+	"Reshape":        {ShapeInputs: []int{1}},
+	"ExpandDims":     {ShapeInputs: []int{1}},
+	"Fill":           {ShapeInputs: []int{0}},
+	"SparseToDense":  {ShapeInputs: []int{1}},
+	"SparseReshape":  {ShapeInputs: []int{2}},
+	"Tile":           {ShapeInputs: []int{1}},
+	"MatrixBandPart": {Static: []int{1, 2}},
 	// The diagonal range, and the matrix size, of the MatrixDiag family.
 	"MatrixDiagV2": {ShapeInputs: []int{1, 2, 3}}, "MatrixDiagV3": {ShapeInputs: []int{1, 2, 3}},
 	"MatrixDiagPartV2": {ShapeInputs: []int{1}}, "MatrixDiagPartV3": {ShapeInputs: []int{1}},
