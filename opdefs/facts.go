@@ -45,6 +45,7 @@ var table = map[string]Facts{
 	"Where": {DataShape: true}, "Unique": {DataShape: true}, "UniqueV2": {DataShape: true},
 	"UniqueWithCounts": {DataShape: true}, "UniqueWithCountsV2": {DataShape: true},
 	"DynamicPartition": {DataShape: true},
+	"ListDiff":         {DataShape: true},
 	"SegmentSum":       {DataShape: true}, "SegmentMean": {DataShape: true}, "SegmentMax": {DataShape: true},
 	"SegmentMin": {DataShape: true}, "SegmentProd": {DataShape: true},
 	// Without pad_to_max_output_size, as many boxes as survive.
@@ -69,6 +70,7 @@ var table = map[string]Facts{
 	"SparseReshape":  {ShapeInputs: []int{2}},
 	"Tile":           {ShapeInputs: []int{1}},
 	"MatrixBandPart": {Static: []int{1, 2}},
+	"Bincount":       {ShapeInputs: []int{1}}, "DenseBincount": {ShapeInputs: []int{1}},
 	// The diagonal range, and the matrix size, of the MatrixDiag family.
 	"MatrixDiagV2": {ShapeInputs: []int{1, 2, 3}}, "MatrixDiagV3": {ShapeInputs: []int{1, 2, 3}},
 	"MatrixDiagPartV2": {ShapeInputs: []int{1}}, "MatrixDiagPartV3": {ShapeInputs: []int{1}},
