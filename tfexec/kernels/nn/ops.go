@@ -15,6 +15,8 @@ var kernels = []kernel.Def{
 	{Op: "MaxPoolV2", DTypes: maxPoolTypes, New: newPool(poolMaxV2)},
 	{Op: "AvgPool3D", DTypes: floatTypes, New: newPool3D(true)},
 	{Op: "MaxPool3D", DTypes: maxPool3DTypes, New: newPool3D(false)},
+	{Op: "MaxPoolWithArgmax", DTypes: realTypes, New: newMaxPoolWithArgmax},
+	{Op: "Dilation2D", DTypes: dilationTypes, New: newDilation2D},
 	{Op: "BiasAdd", DTypes: numberTypes, New: newBiasAdd},
 	{Op: "BiasAddV1", DTypes: numberTypes, New: newBiasAdd},
 	{Op: "FusedBatchNorm", DTypes: bnTypes(bnV1), New: newFusedBatchNorm(bnV1)},
