@@ -53,16 +53,8 @@ func (c *Ctx) window3D(op string, k kernelTypes) error {
 	if !w.NCDHW {
 		perm = NCDHW
 	}
-	x, err := c.InputAs(0, perm)
+	x, dt, ct, err := c.poolInput(op, k, perm)
 	if err != nil {
-		return err
-	}
-	dt := c.In(0).DType
-	ct, ok := k.of(dt)
-	if !ok {
-		return c.Fail("no ONNX kernel for %v", dt)
-	}
-	if x, err = c.cast(x, dt, ct); err != nil {
 		return err
 	}
 	window := w.Ksize
@@ -95,16 +87,6 @@ func (c *Ctx) window3D(op string, k kernelTypes) error {
 	}
 	if err := c.pads3D(w, window, attrs); err != nil {
 		return err
-	}
-	if op == "MaxPool" && dt.IsFloat() {
-		// TensorFlow starts each window at the type's lowest finite value
-		// and skips NaN (see pool).
-		f := &formula{c: c, dt: ct}
-		low := f.scalar(lowestFinite(dt))
-		ins[0] = f.op("Where", nil, f.op("Not", nil, f.op("Greater", nil, ins[0], low)), low, ins[0])
-		if f.err != nil {
-			return f.err
-		}
 	}
 	out, err := c.Op(op, ins, attrs)
 	if err != nil {
