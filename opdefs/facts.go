@@ -70,7 +70,10 @@ var table = map[string]Facts{
 	"SparseReshape":  {ShapeInputs: []int{2}},
 	"Tile":           {ShapeInputs: []int{1}},
 	"MatrixBandPart": {Static: []int{1, 2}},
-	"Bincount":       {ShapeInputs: []int{1}}, "DenseBincount": {ShapeInputs: []int{1}},
+	"Bincount":       {ShapeInputs: []int{1}},
+	// The per-class and total limits size CombinedNonMaxSuppression's
+	// padded outputs.
+	"CombinedNonMaxSuppression": {ShapeInputs: []int{2, 3}}, "DenseBincount": {ShapeInputs: []int{1}},
 	// The diagonal range, and the matrix size, of the MatrixDiag family.
 	"MatrixDiagV2": {ShapeInputs: []int{1, 2, 3}}, "MatrixDiagV3": {ShapeInputs: []int{1, 2, 3}},
 	"MatrixDiagPartV2": {ShapeInputs: []int{1}}, "MatrixDiagPartV3": {ShapeInputs: []int{1}},
