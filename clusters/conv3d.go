@@ -88,15 +88,7 @@ func (c *Ctx) window3D(op string, k kernelTypes) error {
 	if err := c.pads3D(w, window, attrs); err != nil {
 		return err
 	}
-	out, err := c.Op(op, ins, attrs)
-	if err != nil {
-		return err
-	}
-	if out, err = c.cast(out, ct, dt); err != nil {
-		return err
-	}
-	c.SetOutputValue(0, Value{Name: out, Perm: perm})
-	return nil
+	return c.poolOutput(op, ins, attrs, ct, dt, perm)
 }
 
 // pads3D sets the pads attribute of a 3-D window: ONNX wants the three

@@ -165,7 +165,13 @@ func (c *Ctx) pool(op string, k kernelTypes, windowInputs bool) error {
 		attrs["count_include_pad"] = 0
 	}
 	p.onnxPads(attrs, c.spatial(0, h, w), kernel)
-	out, err := c.Op(op, []string{x}, attrs)
+	return c.poolOutput(op, []string{x}, attrs, ct, dt, perm)
+}
+
+// poolOutput emits the pool (or convolution) and makes its result, cast
+// back from ct to the node's dtype dt and stored as perm, output 0.
+func (c *Ctx) poolOutput(op string, ins []string, attrs map[string]any, ct, dt tensor.DType, perm []int) error {
+	out, err := c.Op(op, ins, attrs)
 	if err != nil {
 		return err
 	}
