@@ -265,3 +265,15 @@ func CheckGenerator(t *testing.T, script, path string) {
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(got, want), "%s no longer writes %s: rerun node %s %s > %s", script, path, script, oracle.Modules, path)
 }
+
+// CheckTFJSReferences runs the reference file testdata/<name>.json
+// (RunReferences, which must make at least minRuns comparisons) and, as
+// the subtest "generator", checks that testdata/<name>.js still writes it
+// (CheckGenerator).
+func CheckTFJSReferences(t *testing.T, name string, tol tensor.Tolerance, minRuns int) {
+	t.Helper()
+	data, script := filepath.Join("testdata", name+".json"), filepath.Join("testdata", name+".js")
+	n := RunReferences(t, data, tol)
+	assert.GreaterOrEqual(t, n, minRuns, "comparisons in %s", data)
+	t.Run("generator", func(t *testing.T) { CheckGenerator(t, script, data) })
+}

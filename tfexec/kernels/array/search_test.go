@@ -13,12 +13,7 @@ import (
 // TestSearchAgainstTFJS holds LowerBound, UpperBound and ListDiff to
 // TensorFlow.js (testdata/tfjs_search.js wrote the file).
 func TestSearchAgainstTFJS(t *testing.T) {
-	n := kerneltest.RunReferences(t, "testdata/tfjs_search.json", tensor.Tolerance{})
-	assert.GreaterOrEqual(t, n, 30)
-}
-
-func TestSearchGenerator(t *testing.T) {
-	kerneltest.CheckGenerator(t, "testdata/tfjs_search.js", "testdata/tfjs_search.json")
+	kerneltest.CheckTFJSReferences(t, "tfjs_search", tensor.Tolerance{}, 30)
 }
 
 func TestSearchErrors(t *testing.T) {

@@ -15,12 +15,7 @@ import (
 // (testdata/tfjs_conv3d.js wrote the file), in float32 and, on the same
 // float32-exact inputs, float64.
 func TestConv3DAgainstTFJS(t *testing.T) {
-	n := kerneltest.RunReferences(t, "testdata/tfjs_conv3d.json", tensor.Tolerance{RTol: 1e-5, ATol: 1e-5})
-	assert.GreaterOrEqual(t, n, 28)
-}
-
-func TestConv3DGenerator(t *testing.T) {
-	kerneltest.CheckGenerator(t, "testdata/tfjs_conv3d.js", "testdata/tfjs_conv3d.json")
+	kerneltest.CheckTFJSReferences(t, "tfjs_conv3d", tensor.Tolerance{RTol: 1e-5, ATol: 1e-5}, 28)
 }
 
 func TestConv3DErrors(t *testing.T) {

@@ -14,12 +14,7 @@ import (
 // TestAccumulateNV2AgainstTFJS holds AccumulateNV2 to TensorFlow.js's
 // tf.addN (testdata/tfjs_accumulate.js wrote the file).
 func TestAccumulateNV2AgainstTFJS(t *testing.T) {
-	n := kerneltest.RunReferences(t, "testdata/tfjs_accumulate.json", tensor.Tolerance{RTol: 1e-6, ATol: 1e-6})
-	assert.GreaterOrEqual(t, n, 12)
-}
-
-func TestAccumulateNV2Generator(t *testing.T) {
-	kerneltest.CheckGenerator(t, "testdata/tfjs_accumulate.js", "testdata/tfjs_accumulate.json")
+	kerneltest.CheckTFJSReferences(t, "tfjs_accumulate", tensor.Tolerance{RTol: 1e-6, ATol: 1e-6}, 12)
 }
 
 // TestBucketize uses the vectors of TensorFlow's bucketize_op_test.py

@@ -15,12 +15,7 @@ import (
 // TestMatrixBandPartAgainstTFJS holds MatrixBandPart to TensorFlow.js's
 // tf.linalg.bandPart (testdata/tfjs_bandpart.js wrote the file).
 func TestMatrixBandPartAgainstTFJS(t *testing.T) {
-	n := kerneltest.RunReferences(t, "testdata/tfjs_bandpart.json", tensor.Tolerance{})
-	assert.GreaterOrEqual(t, n, 42)
-}
-
-func TestMatrixBandPartGenerator(t *testing.T) {
-	kerneltest.CheckGenerator(t, "testdata/tfjs_bandpart.js", "testdata/tfjs_bandpart.json")
+	kerneltest.CheckTFJSReferences(t, "tfjs_bandpart", tensor.Tolerance{}, 42)
 }
 
 // diagCase is a batch of two matrices and, for diagonal ranges [lo, hi],

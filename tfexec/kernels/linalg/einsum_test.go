@@ -13,12 +13,7 @@ import (
 // TestEinsumAgainstTFJS holds Einsum to TensorFlow.js's outputs
 // (testdata/tfjs_einsum.js wrote the file).
 func TestEinsumAgainstTFJS(t *testing.T) {
-	n := kerneltest.RunReferences(t, "testdata/tfjs_einsum.json", tensor.Tolerance{RTol: 1e-5, ATol: 1e-5})
-	assert.GreaterOrEqual(t, n, 35)
-}
-
-func TestEinsumGenerator(t *testing.T) {
-	kerneltest.CheckGenerator(t, "testdata/tfjs_einsum.js", "testdata/tfjs_einsum.json")
+	kerneltest.CheckTFJSReferences(t, "tfjs_einsum", tensor.Tolerance{RTol: 1e-5, ATol: 1e-5}, 35)
 }
 
 func TestEinsumErrors(t *testing.T) {

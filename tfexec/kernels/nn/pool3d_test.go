@@ -14,12 +14,7 @@ import (
 // TestPool3DAgainstTFJS holds AvgPool3D and MaxPool3D to TensorFlow.js's
 // tf.avgPool3d and tf.maxPool3d (testdata/tfjs_pool3d.js wrote the file).
 func TestPool3DAgainstTFJS(t *testing.T) {
-	n := kerneltest.RunReferences(t, "testdata/tfjs_pool3d.json", tensor.Tolerance{RTol: 1e-6, ATol: 1e-6})
-	assert.GreaterOrEqual(t, n, 36)
-}
-
-func TestPool3DGenerator(t *testing.T) {
-	kerneltest.CheckGenerator(t, "testdata/tfjs_pool3d.js", "testdata/tfjs_pool3d.json")
+	kerneltest.CheckTFJSReferences(t, "tfjs_pool3d", tensor.Tolerance{RTol: 1e-6, ATol: 1e-6}, 36)
 }
 
 func TestPool3DEdges(t *testing.T) {
