@@ -124,6 +124,25 @@ func (b *band) packedIndex() []int {
 	return idx
 }
 
+// fit sets the band's matrix to the innermost matrices of an input of
+// the given shape, checks the band lies in them, and returns the number of
+// matrices and the shape of their packed diagonals.
+func (b *band) fit(s tensor.Shape) (batch int, packed tensor.Shape, err error) {
+	batch, b.rows, b.cols, err = matrixDims(s, "input")
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := b.checkBounds(); err != nil {
+		return 0, nil, err
+	}
+	b.maxDiagLn = max(0, min(b.rows+min(b.hi, 0), b.cols+min(-b.lo, 0)))
+	packed = append(tensor.Shape{}, s[:len(s)-2]...)
+	if b.lo != b.hi {
+		packed = append(packed, b.hi-b.lo+1)
+	}
+	return batch, append(packed, b.maxDiagLn), nil
+}
+
 // matrixDims splits a shape of rank at least 2 into its batch size and
 // matrix rows and columns.
 func matrixDims(s tensor.Shape, what string) (batch, rows, cols int, err error) {
@@ -176,20 +195,10 @@ func newMatrixDiagPart(v diagVersion) kernel.Factory {
 				}
 				pad = in[2]
 			}
-			batch, rows, cols, err := matrixDims(x.Shape(), "input")
+			batch, shape, err := b.fit(x.Shape())
 			if err != nil {
 				return nil, err
 			}
-			b.rows, b.cols = rows, cols
-			if err := b.checkBounds(); err != nil {
-				return nil, err
-			}
-			b.maxDiagLn = max(0, min(rows+min(b.hi, 0), cols+min(-b.lo, 0)))
-			shape := append(tensor.Shape{}, x.Shape()[:x.Rank()-2]...)
-			if b.lo != b.hi {
-				shape = append(shape, b.hi-b.lo+1)
-			}
-			shape = append(shape, b.maxDiagLn)
 			if err := tensor.CheckAlloc(x.DType(), shape); err != nil {
 				return nil, err
 			}
@@ -198,7 +207,7 @@ func newMatrixDiagPart(v diagVersion) kernel.Factory {
 			for i := range batch {
 				for _, j := range one {
 					if j >= 0 {
-						j += i * rows * cols
+						j += i * b.rows * b.cols
 					}
 					idx = append(idx, j)
 				}
@@ -241,20 +250,11 @@ func newMatrixSetDiag(v diagVersion) kernel.Factory {
 					return nil, err
 				}
 			}
-			batch, rows, cols, err := matrixDims(x.Shape(), "input")
+			batch, want5, err := b.fit(x.Shape())
 			if err != nil {
 				return nil, err
 			}
-			b.rows, b.cols = rows, cols
-			if err := b.checkBounds(); err != nil {
-				return nil, err
-			}
-			b.maxDiagLn = max(0, min(rows+min(b.hi, 0), cols+min(-b.lo, 0)))
-			want5 := append(tensor.Shape{}, x.Shape()[:x.Rank()-2]...)
-			if b.lo != b.hi {
-				want5 = append(want5, b.hi-b.lo+1)
-			}
-			want5 = append(want5, b.maxDiagLn)
+			rows, cols := b.rows, b.cols
 			if !diag.Shape().Equal(want5) {
 				return nil, kernel.Invalid("diagonal must have shape %v, received shape: %v", want5, diag.Shape())
 			}
