@@ -167,222 +167,162 @@ func scalarInput(in []*tensor.Tensor, i int, name string, dt tensor.DType) error
 // newMatrixDiagPart makes MatrixDiagPart, V2 and V3: the diagonals
 // [lo, hi] of the innermost matrices, packed one row each.
 func newMatrixDiagPart(v diagVersion) kernel.Factory {
-	return func(n *kernel.Node) (kernel.Kernel, error) {
-		if err := kernel.CheckTypeAttr(n, "T", diagTypes); err != nil {
-			return nil, err
+	return diagKernel(v, 1, 3, func(b band, in []*tensor.Tensor) (*tensor.Tensor, error) {
+		var err error
+		x := in[0]
+		var pad *tensor.Tensor
+		if v != diagV1 {
+			if b.lo, b.hi, err = readK(in[1]); err != nil {
+				return nil, err
+			}
+			if err := scalarInput(in, 2, "padding_value", x.DType()); err != nil {
+				return nil, err
+			}
+			pad = in[2]
 		}
-		leftSuper, leftSub, err := readAlign(n, v)
+		batch, shape, err := b.fit(x.Shape())
 		if err != nil {
 			return nil, err
 		}
-		return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-			want := 1
-			if v != diagV1 {
-				want = 3
-			}
-			if err := kernel.CheckInputs(in, want); err != nil {
-				return nil, err
-			}
-			x := in[0]
-			b := band{leftSuper: leftSuper, leftSub: leftSub}
-			var pad *tensor.Tensor
-			if v != diagV1 {
-				if b.lo, b.hi, err = readK(in[1]); err != nil {
-					return nil, err
+		if err := tensor.CheckAlloc(x.DType(), shape); err != nil {
+			return nil, err
+		}
+		one := b.packedIndex()
+		idx := make([]int, 0, batch*len(one))
+		for i := range batch {
+			for _, j := range one {
+				if j >= 0 {
+					j += i * b.rows * b.cols
 				}
-				if err := scalarInput(in, 2, "padding_value", x.DType()); err != nil {
-					return nil, err
-				}
-				pad = in[2]
+				idx = append(idx, j)
 			}
-			batch, shape, err := b.fit(x.Shape())
-			if err != nil {
-				return nil, err
-			}
-			if err := tensor.CheckAlloc(x.DType(), shape); err != nil {
-				return nil, err
-			}
-			one := b.packedIndex()
-			idx := make([]int, 0, batch*len(one))
-			for i := range batch {
-				for _, j := range one {
-					if j >= 0 {
-						j += i * b.rows * b.cols
-					}
-					idx = append(idx, j)
-				}
-			}
-			out, err := remap(shape, nil, x, pad, idx)
-			if err != nil {
-				return nil, err
-			}
-			return []*tensor.Tensor{out}, nil
-		}, nil
-	}
+		}
+		return remap(shape, nil, x, pad, idx)
+	})
 }
 
 // newMatrixSetDiag makes MatrixSetDiag, V2 and V3: the input with the
 // diagonals [lo, hi] of its innermost matrices replaced by packed ones.
 func newMatrixSetDiag(v diagVersion) kernel.Factory {
-	return func(n *kernel.Node) (kernel.Kernel, error) {
-		if err := kernel.CheckTypeAttr(n, "T", diagTypes); err != nil {
-			return nil, err
+	return diagKernel(v, 2, 3, func(b band, in []*tensor.Tensor) (*tensor.Tensor, error) {
+		var err error
+		x, diag := in[0], in[1]
+		if diag.DType() != x.DType() {
+			return nil, fmt.Errorf("diagonal has dtype %v, want %v", diag.DType(), x.DType())
 		}
-		leftSuper, leftSub, err := readAlign(n, v)
+		if v != diagV1 {
+			if b.lo, b.hi, err = readK(in[2]); err != nil {
+				return nil, err
+			}
+		}
+		batch, want5, err := b.fit(x.Shape())
 		if err != nil {
 			return nil, err
 		}
-		return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-			want := 2
-			if v != diagV1 {
-				want = 3
-			}
-			if err := kernel.CheckInputs(in, want); err != nil {
-				return nil, err
-			}
-			x, diag := in[0], in[1]
-			if diag.DType() != x.DType() {
-				return nil, fmt.Errorf("diagonal has dtype %v, want %v", diag.DType(), x.DType())
-			}
-			b := band{leftSuper: leftSuper, leftSub: leftSub}
-			if v != diagV1 {
-				if b.lo, b.hi, err = readK(in[2]); err != nil {
-					return nil, err
+		rows, cols := b.rows, b.cols
+		if !diag.Shape().Equal(want5) {
+			return nil, kernel.Invalid("diagonal must have shape %v, received shape: %v", want5, diag.Shape())
+		}
+		// idx maps each input element to the packed element that
+		// replaces it, or -1 to keep it.
+		idx := make([]int, x.NumElements())
+		for i := range idx {
+			idx[i] = -1
+		}
+		one := b.packedIndex()
+		for i := range batch {
+			for p, j := range one {
+				if j >= 0 {
+					idx[i*rows*cols+j] = i*len(one) + p
 				}
 			}
-			batch, want5, err := b.fit(x.Shape())
-			if err != nil {
-				return nil, err
-			}
-			rows, cols := b.rows, b.cols
-			if !diag.Shape().Equal(want5) {
-				return nil, kernel.Invalid("diagonal must have shape %v, received shape: %v", want5, diag.Shape())
-			}
-			// idx maps each input element to the packed element that
-			// replaces it, or -1 to keep it.
-			idx := make([]int, x.NumElements())
-			for i := range idx {
-				idx[i] = -1
-			}
-			one := b.packedIndex()
-			for i := range batch {
-				for p, j := range one {
-					if j >= 0 {
-						idx[i*rows*cols+j] = i*len(one) + p
-					}
-				}
-			}
-			out, err := remap(x.Shape(), x, diag, nil, idx)
-			if err != nil {
-				return nil, err
-			}
-			return []*tensor.Tensor{out}, nil
-		}, nil
-	}
+		}
+		return remap(x.Shape(), x, diag, nil, idx)
+	})
 }
 
 // newMatrixDiag makes MatrixDiag, V2 and V3: matrices holding packed
 // diagonals [lo, hi] and the padding value elsewhere.
 func newMatrixDiag(v diagVersion) kernel.Factory {
-	return func(n *kernel.Node) (kernel.Kernel, error) {
-		if err := kernel.CheckTypeAttr(n, "T", diagTypes); err != nil {
-			return nil, err
-		}
-		leftSuper, leftSub, err := readAlign(n, v)
-		if err != nil {
-			return nil, err
-		}
-		return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-			want := 1
-			if v != diagV1 {
-				want = 5
-			}
-			if err := kernel.CheckInputs(in, want); err != nil {
+	return diagKernel(v, 1, 5, func(b band, in []*tensor.Tensor) (*tensor.Tensor, error) {
+		var err error
+		diag := in[0]
+		numRows, numCols := -1, -1
+		var pad *tensor.Tensor
+		if v != diagV1 {
+			if b.lo, b.hi, err = readK(in[1]); err != nil {
 				return nil, err
 			}
-			diag := in[0]
-			b := band{leftSuper: leftSuper, leftSub: leftSub}
-			numRows, numCols := -1, -1
-			var pad *tensor.Tensor
-			if v != diagV1 {
-				if b.lo, b.hi, err = readK(in[1]); err != nil {
+			for i, p := range []*int{&numRows, &numCols} {
+				name := []string{"num_rows", "num_cols"}[i]
+				if in[2+i].Rank() != 0 {
+					return nil, kernel.Invalid("%s must be a scalar, received shape: %v", name, in[2+i].Shape())
+				}
+				if *p, err = kernel.Int(in[2+i]); err != nil {
 					return nil, err
 				}
-				for i, p := range []*int{&numRows, &numCols} {
-					name := []string{"num_rows", "num_cols"}[i]
-					if in[2+i].Rank() != 0 {
-						return nil, kernel.Invalid("%s must be a scalar, received shape: %v", name, in[2+i].Shape())
-					}
-					if *p, err = kernel.Int(in[2+i]); err != nil {
-						return nil, err
-					}
-				}
-				if err := scalarInput(in, 4, "padding_value", diag.DType()); err != nil {
-					return nil, err
-				}
-				pad = in[4]
 			}
-			ds := diag.Shape()
-			if ds.Rank() < 1 {
-				return nil, kernel.Invalid("diagonal must be at least 1-dim, received shape: %v", ds)
-			}
-			batchDims := ds[:ds.Rank()-1]
-			if b.lo != b.hi {
-				if ds.Rank() < 2 {
-					return nil, kernel.Invalid("diagonal must be at least 2-dim for a range of diagonals, received shape: %v", ds)
-				}
-				if num := ds[ds.Rank()-2]; num != b.hi-b.lo+1 {
-					return nil, kernel.Invalid("the number of diagonals provided in the input does not match the lower_diag_index and upper_diag_index range: %d vs [%d, %d]", num, b.lo, b.hi)
-				}
-				batchDims = ds[:ds.Rank()-2]
-			}
-			b.maxDiagLn = ds[ds.Rank()-1]
-			minRows := b.maxDiagLn - min(b.hi, 0)
-			minCols := b.maxDiagLn + max(b.lo, 0)
-			switch {
-			case numRows == -1 && numCols == -1:
-				numRows = max(minRows, minCols)
-				numCols = numRows
-			case numRows == -1:
-				numRows = minRows
-			case numCols == -1:
-				numCols = minCols
-			}
-			if numRows < minRows {
-				return nil, kernel.Invalid("the number of rows is too small: %d < %d", numRows, minRows)
-			}
-			if numCols < minCols {
-				return nil, kernel.Invalid("the number of columns is too small: %d < %d", numCols, minCols)
-			}
-			if numRows != minRows && numCols != minCols {
-				return nil, kernel.Invalid("the number of rows or columns is not consistent with the specified d_lower, d_upper, and diagonal")
-			}
-			b.rows, b.cols = numRows, numCols
-			shape := append(append(tensor.Shape{}, batchDims...), numRows, numCols)
-			if err := tensor.CheckAlloc(diag.DType(), shape); err != nil {
+			if err := scalarInput(in, 4, "padding_value", diag.DType()); err != nil {
 				return nil, err
 			}
-			batch := batchDims.NumElements()
-			per := (b.hi - b.lo + 1) * b.maxDiagLn
-			idx := make([]int, shape.NumElements())
-			for i := range idx {
-				idx[i] = -1
+			pad = in[4]
+		}
+		ds := diag.Shape()
+		if ds.Rank() < 1 {
+			return nil, kernel.Invalid("diagonal must be at least 1-dim, received shape: %v", ds)
+		}
+		batchDims := ds[:ds.Rank()-1]
+		if b.lo != b.hi {
+			if ds.Rank() < 2 {
+				return nil, kernel.Invalid("diagonal must be at least 2-dim for a range of diagonals, received shape: %v", ds)
 			}
-			for p, j := range b.packedIndex() {
-				if j < 0 {
-					continue
-				}
-				for i := range batch {
-					idx[i*numRows*numCols+j] = i*per + p
-				}
+			if num := ds[ds.Rank()-2]; num != b.hi-b.lo+1 {
+				return nil, kernel.Invalid("the number of diagonals provided in the input does not match the lower_diag_index and upper_diag_index range: %d vs [%d, %d]", num, b.lo, b.hi)
 			}
-			out, err := remap(shape, nil, diag, pad, idx)
-			if err != nil {
-				return nil, err
+			batchDims = ds[:ds.Rank()-2]
+		}
+		b.maxDiagLn = ds[ds.Rank()-1]
+		minRows := b.maxDiagLn - min(b.hi, 0)
+		minCols := b.maxDiagLn + max(b.lo, 0)
+		switch {
+		case numRows == -1 && numCols == -1:
+			numRows = max(minRows, minCols)
+			numCols = numRows
+		case numRows == -1:
+			numRows = minRows
+		case numCols == -1:
+			numCols = minCols
+		}
+		if numRows < minRows {
+			return nil, kernel.Invalid("the number of rows is too small: %d < %d", numRows, minRows)
+		}
+		if numCols < minCols {
+			return nil, kernel.Invalid("the number of columns is too small: %d < %d", numCols, minCols)
+		}
+		if numRows != minRows && numCols != minCols {
+			return nil, kernel.Invalid("the number of rows or columns is not consistent with the specified d_lower, d_upper, and diagonal")
+		}
+		b.rows, b.cols = numRows, numCols
+		shape := append(append(tensor.Shape{}, batchDims...), numRows, numCols)
+		if err := tensor.CheckAlloc(diag.DType(), shape); err != nil {
+			return nil, err
+		}
+		batch := batchDims.NumElements()
+		per := (b.hi - b.lo + 1) * b.maxDiagLn
+		idx := make([]int, shape.NumElements())
+		for i := range idx {
+			idx[i] = -1
+		}
+		for p, j := range b.packedIndex() {
+			if j < 0 {
+				continue
 			}
-			return []*tensor.Tensor{out}, nil
-		}, nil
-	}
+			for i := range batch {
+				idx[i*numRows*numCols+j] = i*per + p
+			}
+		}
+		return remap(shape, nil, diag, pad, idx)
+	})
 }
 
 // newMatrixBandPart makes MatrixBandPart: the innermost matrices with
@@ -431,6 +371,35 @@ func newMatrixBandPart(n *kernel.Node) (kernel.Kernel, error) {
 		}
 		return []*tensor.Tensor{out}, nil
 	}, nil
+}
+
+// diagKernel makes a factory of the MatrixDiag family: the kernel checks
+// T and reads V3's align, and body gets the band (its alignment set) and
+// inputs, as many as V1 (inV1) or the later versions (inV2) take.
+func diagKernel(v diagVersion, inV1, inV2 int, body func(b band, in []*tensor.Tensor) (*tensor.Tensor, error)) kernel.Factory {
+	return func(n *kernel.Node) (kernel.Kernel, error) {
+		if err := kernel.CheckTypeAttr(n, "T", diagTypes); err != nil {
+			return nil, err
+		}
+		leftSuper, leftSub, err := readAlign(n, v)
+		if err != nil {
+			return nil, err
+		}
+		return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+			want := inV1
+			if v != diagV1 {
+				want = inV2
+			}
+			if err := kernel.CheckInputs(in, want); err != nil {
+				return nil, err
+			}
+			out, err := body(band{leftSuper: leftSuper, leftSub: leftSub}, in)
+			if err != nil {
+				return nil, err
+			}
+			return []*tensor.Tensor{out}, nil
+		}, nil
+	}
 }
 
 // remap builds a tensor of the given shape whose element i is src's
