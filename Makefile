@@ -35,6 +35,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzRegexReplace$$' ./tfexec/kernels/strings
 	$(FUZZ) '^FuzzParseExample$$' ./tfexec/kernels/parsing
 	$(FUZZ) '^FuzzParseTextFile$$' ./tfexec/kernels/lookup
+	$(FUZZ) '^FuzzEinsum$$' ./tfexec/kernels/linalg
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
 	$(FUZZ) '^FuzzFreeze$$' ./freeze
 	$(FUZZ) '^FuzzParsePlan$$' ./quantize

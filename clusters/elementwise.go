@@ -38,7 +38,7 @@ func init() {
 	binary("Max", minMaxTypes, "Maximum")
 	binary("Min", minMaxTypes, "Minimum")
 	binary("Pow", floatTypes, "Pow")
-	binary("Sum", floatTypes, "AddN")
+	binary("Sum", floatTypes, "AddN", "AccumulateNV2")
 	register(Entry{DTypes: append(slices.Clone(numericTypes), tensor.Bool), Check: noIncompatibleShapeError,
 		Translate: func(c *Ctx) error { return c.Elementwise("Equal", nil) }}, "Equal")
 	binary("Less", numericTypes, "Less")

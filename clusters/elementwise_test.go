@@ -89,6 +89,7 @@ func TestElementwiseTranslatorsEveryDType(t *testing.T) {
 		run(op, 2, []tensor.Shape{{2, 3, 4}, {3, 1}}) // broadcasting
 	}
 	run("AddN", 3, []tensor.Shape{{2, 3}, {2, 3}, {2, 3}})
+	run("AccumulateNV2", 3, []tensor.Shape{{2, 3}, {2, 3}, {2, 3}})
 	require.NotEmpty(t, table["SelectV2"].DTypes)
 	for _, dt := range table["SelectV2"].DTypes {
 		t.Run(fmt.Sprintf("SelectV2/%v", dt), func(t *testing.T) {

@@ -1,6 +1,8 @@
 package clusters
 
 import (
+	"slices"
+
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
@@ -13,6 +15,21 @@ func init() {
 	register(Entry{TypeAttr: "Tparams", DTypes: movableTypes, Translate: arrayOp(arr.gather)}, "Gather")
 	register(Entry{TypeAttr: "Tparams", DTypes: movableTypes, Check: badIndicesCheck, Translate: arrayOp(arr.gatherNd)}, "GatherNd")
 	register(Entry{DTypes: scatterTypes, Check: badIndicesCheck, Translate: arrayOp(arr.scatterNd)}, "ScatterNd")
+	for _, sc := range []struct {
+		ops       []string
+		reduction string
+		negate    bool
+		dtypes    []tensor.DType
+	}{
+		{[]string{"TensorScatterUpdate"}, "none", false, scatterTypes},
+		{[]string{"TensorScatterAdd", "ScatterNdNonAliasingAdd"}, "add", false, scatterTypes},
+		{[]string{"TensorScatterSub"}, "add", true, signedScatterTypes},
+		{[]string{"TensorScatterMax"}, "max", false, scatterTypes},
+		{[]string{"TensorScatterMin"}, "min", false, scatterTypes},
+	} {
+		register(Entry{DTypes: sc.dtypes, Check: badIndicesCheck,
+			Translate: arrayOp(func(a arr) error { return a.tensorScatter(sc.reduction, sc.negate) })}, sc.ops...)
+	}
 	register(Entry{DTypes: oneHotTypes, Check: oneHotCheck, Translate: arrayOp(arr.oneHot)}, "OneHot")
 	register(Entry{DTypes: whereTypes, Translate: arrayOp(arr.where)}, "Where")
 }
@@ -23,6 +40,8 @@ var (
 	// which would round differently from TensorFlow's step-by-step
 	// rounding).
 	scatterTypes = append([]tensor.DType{tensor.Float32, tensor.Float64}, intTypes...)
+	// signedScatterTypes: those ONNX Runtime's Neg takes.
+	signedScatterTypes = []tensor.DType{tensor.Float32, tensor.Float64, tensor.Int8, tensor.Int16, tensor.Int32, tensor.Int64}
 	// oneHotTypes: OneHot computes float32 or int64; the other types go
 	// through an exact Cast (or a Where for float64).
 	oneHotTypes = movableTypes
@@ -139,7 +158,34 @@ func (a arr) scatterNd() error {
 	if err != nil {
 		return err
 	}
-	is := a.In(0).Shape
+	zero, err := tensor.FromFloat64s(a.Out(0).DType, tensor.Shape{1}, []float64{0})
+	if err != nil {
+		return a.Fail("%v", err)
+	}
+	return a.scatterRows(shape, 0, 1, "add", false, func(e *emitter, rows, cols int) string {
+		return e.op("ConstantOfShape", map[string]any{"value": zero}, e.ints(rows, cols))
+	})
+}
+
+// tensorScatter scatters into input 0 (TensorScatterUpdate and its
+// reducing relatives, ScatterNdNonAliasingAdd); its shape must be known.
+// Sub adds the negated updates.
+func (a arr) tensorScatter(reduction string, negate bool) error {
+	shape := a.In(0).Shape
+	if shape == nil || slices.Contains(shape, -1) {
+		return a.Fail("input of unknown shape %v", shape)
+	}
+	return a.scatterRows(shape, 1, 2, reduction, negate, func(e *emitter, rows, cols int) string {
+		return e.op("Reshape", nil, e.input(0), e.ints(rows, cols))
+	})
+}
+
+// scatterRows scatters the updates (input upd) at the index tuples (input
+// ind) into the output of the given shape, seen as [rows, cols] where the
+// tuples pick rows: ScatterElements on that view, started from base, with
+// the ONNX reduction.
+func (a arr) scatterRows(shape []int, ind, upd int, reduction string, negate bool, base func(e *emitter, rows, cols int) string) error {
+	is := a.In(ind).Shape
 	if len(is) == 0 || is[len(is)-1] < 1 || is[len(is)-1] > len(shape) {
 		return a.Fail("indices of shape %v for output shape %v", is, shape)
 	}
@@ -153,19 +199,17 @@ func (a arr) scatterNd() error {
 	for _, d := range shape[nd:] {
 		cols *= d
 	}
-	zero, err := tensor.FromFloat64s(a.Out(0).DType, tensor.Shape{1}, []float64{0})
-	if err != nil {
-		return a.Fail("%v", err)
-	}
 	e := a.emitter()
 	// Row of each update in the [rows, cols] view of the output,
 	// repeated over its columns.
-	idx := e.op("Mul", nil, e.op("Reshape", nil, e.int64Input(0), e.ints(-1, nd)), e.ints(strides...))
+	idx := e.op("Mul", nil, e.op("Reshape", nil, e.int64Input(ind), e.ints(-1, nd)), e.ints(strides...))
 	idx = e.op("ReduceSum", map[string]any{"keepdims": 1}, idx, e.ints(1))
 	idx = e.op("Expand", nil, idx, e.ints(1, cols))
-	upd := e.op("Reshape", nil, e.input(1), e.ints(-1, cols))
-	zeros := e.op("ConstantOfShape", map[string]any{"value": zero}, e.ints(rows, cols))
-	out := e.op("ScatterElements", map[string]any{"axis": 0, "reduction": "add"}, zeros, idx, upd)
+	u := e.op("Reshape", nil, e.input(upd), e.ints(-1, cols))
+	if negate {
+		u = e.op("Neg", nil, u)
+	}
+	out := e.op("ScatterElements", map[string]any{"axis": 0, "reduction": reduction}, base(e, rows, cols), idx, u)
 	a.SetOutput(0, e.op("Reshape", nil, out, e.ints(shape...)))
 	return e.err
 }

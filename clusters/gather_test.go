@@ -64,3 +64,26 @@ func TestArrayOneHot(t *testing.T) {
 		}
 	}
 }
+
+func TestTensorScatterTranslators(t *testing.T) {
+	rng := rand.New(rand.NewPCG(49, 50))
+	var cases []opCase
+	for _, op := range []string{"TensorScatterUpdate", "TensorScatterAdd", "ScatterNdNonAliasingAdd", "TensorScatterSub", "TensorScatterMax", "TensorScatterMin"} {
+		for _, dt := range table[op].DTypes {
+			// Repeated index tuples, except for the update, whose order
+			// TensorFlow leaves open.
+			idx := i32m(tensor.Shape{3, 2}, 1, 0, 3, 2, 1, 0)
+			if op == "TensorScatterUpdate" {
+				idx = i32m(tensor.Shape{3, 2}, 1, 0, 3, 2, 0, 1)
+			}
+			cases = append(cases,
+				opCase{name: fmt.Sprintf("%s_%v_rows", op, dt), node: arrNode(op, map[string]any{"T": dt, "Tindices": tensor.Int32}),
+					inputs: []*tensor.Tensor{randOf(rng, dt, tensor.Shape{4, 3, 2}, -3, 3, 0, 50), idx, randOf(rng, dt, tensor.Shape{3, 2}, -3, 3, 0, 50)}},
+				opCase{name: fmt.Sprintf("%s_%v_slices", op, dt), node: arrNode(op, map[string]any{"T": dt, "Tindices": tensor.Int32}),
+					inputs: []*tensor.Tensor{randOf(rng, dt, tensor.Shape{4, 3, 2}, -3, 3, 0, 50), i32m(tensor.Shape{2, 1}, 3, 0), randOf(rng, dt, tensor.Shape{2, 3, 2}, -3, 3, 0, 50)}})
+		}
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { checkOp(t, tc) })
+	}
+}

@@ -156,36 +156,22 @@ func (c *Ctx) pool(op string, k kernelTypes, windowInputs bool) error {
 		return c.Fail("input of rank %d", c.In(0).Rank())
 	}
 	perm, h, w := p.inputLayout()
-	x, err := c.InputAs(0, perm)
+	x, dt, ct, err := c.poolInput(op, k, perm)
 	if err != nil {
 		return err
-	}
-	dt := c.In(0).DType
-	ct, ok := k.of(dt)
-	if !ok {
-		return c.Fail("no ONNX kernel for %v", dt)
-	}
-	if x, err = c.cast(x, dt, ct); err != nil {
-		return err
-	}
-	if op == "MaxPool" && dt.IsFloat() {
-		// TensorFlow starts each window at the type's lowest finite value
-		// and skips NaN: raising NaN and anything lower to that value
-		// gives ONNX's plain maximum the same result. (The input goes
-		// third into Where, which keeps the sign of a zero there.)
-		f := &formula{c: c, dt: ct}
-		low := f.scalar(lowestFinite(dt))
-		x = f.op("Where", nil, f.op("Not", nil, f.op("Greater", nil, x, low)), low, x)
-		if f.err != nil {
-			return f.err
-		}
 	}
 	attrs := map[string]any{"kernel_shape": kernel, "strides": p.strides, "ceil_mode": 0}
 	if op == "AveragePool" {
 		attrs["count_include_pad"] = 0
 	}
 	p.onnxPads(attrs, c.spatial(0, h, w), kernel)
-	out, err := c.Op(op, []string{x}, attrs)
+	return c.poolOutput(op, []string{x}, attrs, ct, dt, perm)
+}
+
+// poolOutput emits the pool (or convolution) and makes its result, cast
+// back from ct to the node's dtype dt and stored as perm, output 0.
+func (c *Ctx) poolOutput(op string, ins []string, attrs map[string]any, ct, dt tensor.DType, perm []int) error {
+	out, err := c.Op(op, ins, attrs)
 	if err != nil {
 		return err
 	}
@@ -194,6 +180,33 @@ func (c *Ctx) pool(op string, k kernelTypes, windowInputs bool) error {
 	}
 	c.SetOutputValue(0, Value{Name: out, Perm: perm})
 	return nil
+}
+
+// poolInput returns input 0 laid out as perm and cast to the type the
+// pool computes in (ct, for the node's dtype dt). For a float MaxPool it
+// raises NaN and anything lower to the dtype's lowest finite value:
+// TensorFlow starts each window there and skips NaN, and ONNX's plain
+// maximum then gives the same result. (The input goes third into Where,
+// which keeps the sign of a zero there.)
+func (c *Ctx) poolInput(op string, k kernelTypes, perm []int) (x string, dt, ct tensor.DType, err error) {
+	if x, err = c.InputAs(0, perm); err != nil {
+		return "", 0, 0, err
+	}
+	dt = c.In(0).DType
+	ct, ok := k.of(dt)
+	if !ok {
+		return "", 0, 0, c.Fail("no ONNX kernel for %v", dt)
+	}
+	if x, err = c.cast(x, dt, ct); err != nil {
+		return "", 0, 0, err
+	}
+	if op == "MaxPool" && dt.IsFloat() {
+		f := &formula{c: c, dt: ct}
+		low := f.scalar(lowestFinite(dt))
+		x = f.op("Where", nil, f.op("Not", nil, f.op("Greater", nil, x, low)), low, x)
+		err = f.err
+	}
+	return x, dt, ct, err
 }
 
 // lowestFinite returns the lowest finite value of a float type.

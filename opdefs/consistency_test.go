@@ -31,6 +31,8 @@ var valueOnly = map[string]string{
 	"Roll/axis":          "rolls in place",
 	"LinSpace/start":     "only num counts the outputs",
 	"TensorArrayV3/size": "sizes the array behind the handle, not a tensor",
+	"MatrixSetDiagV2/k":  "sets diagonals in place",
+	"MatrixSetDiagV3/k":  "sets diagonals in place",
 }
 
 // TestValueDependentShapesDeclared: every input that, by TensorFlow's

@@ -56,6 +56,7 @@ var table = map[string]Facts{
 	"Where": {DataShape: true}, "Unique": {DataShape: true}, "UniqueV2": {DataShape: true},
 	"UniqueWithCounts": {DataShape: true}, "UniqueWithCountsV2": {DataShape: true},
 	"DynamicPartition": {DataShape: true},
+	"ListDiff":         {DataShape: true},
 	"SegmentSum":       {DataShape: true}, "SegmentMean": {DataShape: true}, "SegmentMax": {DataShape: true},
 	"SegmentMin": {DataShape: true}, "SegmentProd": {DataShape: true},
 	// Without pad_to_max_output_size, as many boxes as survive.
@@ -81,14 +82,22 @@ var table = map[string]Facts{
 
 	// Shapes from values. The translations that cannot take such an input
 	// at run time compile it in (Static).
-	"Reshape":       {ShapeInputs: []int{1}},
-	"ExpandDims":    {ShapeInputs: []int{1}},
-	"Fill":          {ShapeInputs: []int{0}},
-	"SparseToDense": {ShapeInputs: []int{1}},
-	"SparseReshape": {ShapeInputs: []int{2}},
-	"Tile":          {ShapeInputs: []int{1}},
-	"BroadcastTo":   {ShapeInputs: []int{1}},
-	"Slice":         {ShapeInputs: []int{1, 2}},
+	"Reshape":        {ShapeInputs: []int{1}},
+	"ExpandDims":     {ShapeInputs: []int{1}},
+	"Fill":           {ShapeInputs: []int{0}},
+	"SparseToDense":  {ShapeInputs: []int{1}},
+	"SparseReshape":  {ShapeInputs: []int{2}},
+	"Tile":           {ShapeInputs: []int{1}},
+	"MatrixBandPart": {Static: []int{1, 2}},
+	"Bincount":       {ShapeInputs: []int{1}},
+	// The per-class and total limits size CombinedNonMaxSuppression's
+	// padded outputs.
+	"CombinedNonMaxSuppression": {ShapeInputs: []int{2, 3}}, "DenseBincount": {ShapeInputs: []int{1}},
+	// The diagonal range, and the matrix size, of the MatrixDiag family.
+	"MatrixDiagV2": {ShapeInputs: []int{1, 2, 3}}, "MatrixDiagV3": {ShapeInputs: []int{1, 2, 3}},
+	"MatrixDiagPartV2": {ShapeInputs: []int{1}}, "MatrixDiagPartV3": {ShapeInputs: []int{1}},
+	"BroadcastTo": {ShapeInputs: []int{1}},
+	"Slice":       {ShapeInputs: []int{1, 2}},
 	// Masks decide which of begin, end and strides count, so all three
 	// are resolved when translating.
 	"StridedSlice":            {ShapeInputs: []int{1, 2, 3}, Static: []int{1, 2, 3}},

@@ -16,7 +16,7 @@
 //	bench       compare inference speed on the Go executor and on offload backends
 //	accuracy    measure top-1/top-5 accuracy and agreement with the Go executor on labelled data
 //	serve       serve models over TensorFlow Serving's REST and gRPC APIs
-//	quantize    quantize a model's offloaded clusters to INT8 or FP16 (calibrated, accuracy-aware)
+//	quantize    quantize a model's offloaded clusters to INT8 or FP16
 //
 // SavedModels that still hold variables run, partition and bench as they
 // are: package bridge freezes them on load. The folder quantize writes runs

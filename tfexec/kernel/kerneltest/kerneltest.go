@@ -1,6 +1,9 @@
 // Package kerneltest runs single kernels in unit tests and benchmarks,
 // without building a graph: it prepares the kernel of a NodeDef from the
-// registry and calls it.
+// registry and calls it. It also runs the op corpus (RunCorpus) and
+// reference files of outputs another implementation computed
+// (RunReferences; CheckGenerator reruns the TensorFlow.js program that
+// wrote one and compares its output with the committed file).
 package kerneltest
 
 import (

@@ -15,6 +15,9 @@
 //     Tile, BroadcastTo, Fill, ZerosLike, OnesLike, Diag, DiagPart
 //   - sequences: Range and RaggedRange (int32, int64, float, double),
 //     LinSpace (float, double; int32 or int64 num)
+//   - searches and set differences: LowerBound, UpperBound (a binary
+//     search per row of sorted_inputs; real number types), ListDiff (the
+//     elements of x not in y, in x's order; real number types and strings)
 //
 // Every op that only moves elements accepts every dtype, strings, bools,
 // complex and half types included; the index inputs (begin, perm, axis,

@@ -39,6 +39,11 @@ var kernels = []kernel.Def{
 	{Op: "Slice", DTypes: kernel.AllTypes(), New: kernel.Stateless(sliceKernel)},
 	{Op: "StridedSlice", DTypes: kernel.AllTypes(), New: stridedSliceFactory},
 
+	// Searches and set differences.
+	{Op: "LowerBound", DTypes: searchTypes, New: newSearchSorted(false)},
+	{Op: "UpperBound", DTypes: searchTypes, New: newSearchSorted(true)},
+	{Op: "ListDiff", DTypes: listDiffTypes, New: newListDiff},
+
 	// Padding and repetition.
 	{Op: "Pad", DTypes: kernel.AllTypes(), New: kernel.Stateless(padKernel)},
 	{Op: "PadV2", DTypes: kernel.AllTypes(), New: kernel.Stateless(padKernel)},

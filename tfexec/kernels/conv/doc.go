@@ -16,6 +16,10 @@
 // float64, half, bfloat16, int32): NHWC and NCHW, strides, dilations,
 // SAME, VALID and EXPLICIT padding; Conv2D also grouped convolutions.
 //
+// Conv3D (float32, float64, half, bfloat16): NDHWC and NCDHW, strides,
+// dilations, SAME and VALID padding, grouped; a direct loop accumulating
+// in float32 (float64 for float64).
+//
 // Fused ops written by grappler and the TensorFlow.js converter:
 // _FusedConv2D, _FusedDepthwiseConv2dNative, FusedDepthwiseConv2dNative
 // (TensorFlow.js's spelling) and _FusedMatMul, with fused_ops

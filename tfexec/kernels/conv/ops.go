@@ -18,6 +18,7 @@ var kernels = []kernel.Def{
 	// Convolutions.
 	{Op: "Conv2D", DTypes: conv2DTypes, New: newConv2D(false)},
 	{Op: "_FusedConv2D", DTypes: fusedTypes, New: newConv2D(true)},
+	{Op: "Conv3D", DTypes: conv3DTypes, New: newConv3D},
 	{Op: "Conv2DBackpropInput", DTypes: backpropTypes, New: newBackpropInput},
 	{Op: "DepthwiseConv2dNative", DTypes: depthwiseTypes, New: newDepthwise(false, true)},
 	{Op: "_FusedDepthwiseConv2dNative", DTypes: depthwiseTypes, New: newDepthwise(true, true)},

@@ -22,7 +22,9 @@
 // Comparisons and logic (broadcasting, bool output): Equal, NotEqual,
 // Less, LessEqual, Greater, GreaterEqual, LogicalAnd, LogicalOr.
 //
-// Others: AddN, Select, SelectV2, Cast, Bitcast, ClipByValue.
+// Others: AddN, AccumulateNV2 (AddN once all inputs are there), Select,
+// SelectV2, Cast, Bitcast, ClipByValue, Bucketize (the number of float
+// boundaries not above each value).
 //
 // # Dtypes
 //

@@ -53,6 +53,10 @@ var kernels = []kernel.Def{
 
 	// The rest: a dtype switch in each kernel.
 	{Op: "AddN", DTypes: kernel.NumberTypes(), New: newAddN},
+	// AccumulateNV2 is AddN whose inputs may arrive at different times;
+	// an executor that waits for all of them runs it as AddN.
+	{Op: "AccumulateNV2", DTypes: kernel.NumberTypes(), New: newAddN},
+	{Op: "Bucketize", DTypes: bucketizeTypes, New: newBucketize},
 	{Op: "ClipByValue", DTypes: kernel.NumberTypes(), New: newClipByValue},
 	{Op: "Select", DTypes: selectTypes(), New: kernel.Stateless(selectV1)},
 	{Op: "SelectV2", DTypes: selectTypes(), New: kernel.Stateless(selectV2)},

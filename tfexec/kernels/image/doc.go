@@ -27,6 +27,10 @@
 //     V5 (score_threshold from V3, pad_to_max_output_size from V4,
 //     soft-NMS sigma and selected scores in V5) and
 //     NonMaxSuppressionWithOverlaps.
+//   - CombinedNonMaxSuppression (float32): per image and class, the same
+//     greedy suppression, then all classes' survivors by score, padded to
+//     max_total_size (pad_per_class: per class), boxes clipped to [0, 1]
+//     unless clip_boxes is false.
 //   - DrawBoundingBoxes, DrawBoundingBoxesV2 (colors input).
 //
 // # Dtypes

@@ -25,6 +25,7 @@ var kernels = []kernel.Def{
 	{Op: "NonMaxSuppressionV4", DTypes: nmsTypes(), New: newNMS(4)},
 	{Op: "NonMaxSuppressionV5", DTypes: nmsTypes(), New: newNMS(5)},
 	{Op: "NonMaxSuppressionWithOverlaps", New: kernel.Stateless(nmsWithOverlaps)},
+	{Op: "CombinedNonMaxSuppression", New: newCombinedNMS},
 
 	{Op: "ImageProjectiveTransformV2", DTypes: projectiveTypes(), TypeAttr: "dtype", New: newProjective(false)},
 	{Op: "ImageProjectiveTransformV3", DTypes: projectiveTypes(), TypeAttr: "dtype", New: newProjective(true)},

@@ -17,6 +17,13 @@
 //     the depth when ksize has a depth window (with a stride equal to it).
 //     AvgPool takes half, bfloat16, float32 and float64; MaxPool those
 //     plus int8, int16, int32, int64, uint8 and uint16.
+//   - AvgPool3D (half, bfloat16, float32, float64) and MaxPool3D (half,
+//     bfloat16, float32): NDHWC and NCDHW, SAME and VALID, with the 2-D
+//     pools' rules for the padding and NaN.
+//   - MaxPoolWithArgmax (real number types, NHWC): the maxima and their
+//     flat indices, the first maximum in row-major order winning.
+//   - Dilation2D (real number types but the 64-bit integers): the
+//     maximum of input + filter over each dilated window.
 //   - BiasAdd (NHWC or NCHW up to rank 5) and BiasAddV1: every number
 //     type, complex included.
 //   - FusedBatchNorm (float32), FusedBatchNormV2, FusedBatchNormV3 and

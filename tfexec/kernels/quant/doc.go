@@ -21,6 +21,14 @@
 //     multiplies by 1/scale where the others divide, as TensorFlow does.
 //     FakeQuantWithMinMaxArgs rejects min ≥ max when the node is prepared.
 //     A channel (or tensor) whose min and max are both 0 quantizes to 0.
+//   - QuantizeAndDequantizeV2, V4 (num_bits, round_mode HALF_TO_EVEN or
+//     HALF_UP) and V3 (num_bits an input, half to even): float32 and
+//     float64 (TensorFlow's half and bfloat16 kernels are not
+//     implemented). signed_input, narrow_range, range_given (else the
+//     data's min and max) and axis (one range per slice) as in
+//     TensorFlow's ComputeQuantizationRange: the largest scale that maps
+//     [min, max] into the integer range keeping 0 exact, the other end of
+//     the range moved to match; given ranges clamp first.
 //
 // # Numerics
 //

@@ -10,4 +10,7 @@ var kernels = []kernel.Def{
 	{Op: "FakeQuantWithMinMaxArgs", New: newFakeQuantArgs},
 	{Op: "FakeQuantWithMinMaxVars", New: newFakeQuantVars},
 	{Op: "FakeQuantWithMinMaxVarsPerChannel", New: newFakeQuantPerChannel},
+	{Op: "QuantizeAndDequantizeV2", DTypes: qdqTypes, New: newQDQ(qdqV2)},
+	{Op: "QuantizeAndDequantizeV3", DTypes: qdqTypes, New: newQDQ(qdqV3)},
+	{Op: "QuantizeAndDequantizeV4", DTypes: qdqTypes, New: newQDQ(qdqV2)},
 }

@@ -16,6 +16,9 @@
 //   - SegmentSum, SegmentMean, SegmentProd: number types; SegmentMax,
 //     SegmentMin: real types. UnsortedSegmentSum, UnsortedSegmentProd:
 //     number types; UnsortedSegmentMax, UnsortedSegmentMin: real types.
+//   - Bincount, DenseBincount (rank 1, or rank 2 per row; binary_output):
+//     int32, int64, float and double counts or weight sums; values at or
+//     beyond size are dropped, negative values refused.
 //
 // # Reductions
 //

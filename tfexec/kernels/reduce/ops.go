@@ -17,6 +17,9 @@ var kernels = []kernel.Def{
 	reduction("Any", opAny, boolType),
 	reduction("EuclideanNorm", opEuclidean, numberDTypes),
 
+	{Op: "Bincount", DTypes: bincountTypes, New: newBincount(false)},
+	{Op: "DenseBincount", DTypes: bincountTypes, New: newBincount(true)},
+
 	{Op: "ArgMax", DTypes: argTypes, New: argFactory(true)},
 	{Op: "ArgMin", DTypes: argTypes, New: argFactory(false)},
 	{Op: "Cumsum", DTypes: numberDTypes, New: scanFactory(false)},
