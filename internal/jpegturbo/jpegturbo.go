@@ -124,6 +124,21 @@ func (o DecodeOptions) cropped(h Header) (Header, error) {
 	return Header{Width: c.Width, Height: c.Height, Channels: h.Channels}, nil
 }
 
+// reserveFor returns the output header for an image of full under o's
+// crop window, after reserve (when not nil) has accepted it.
+func (o DecodeOptions) reserveFor(full Header, reserve func(Header) error) (Header, error) {
+	h, err := o.cropped(full)
+	if err != nil {
+		return Header{}, err
+	}
+	if reserve != nil {
+		if err := reserve(h); err != nil {
+			return Header{}, err
+		}
+	}
+	return h, nil
+}
+
 // acceptTruncated applies AcceptableFraction to an image of which only
 // rows rows were read: it blackens the rest, or fails.
 func (o DecodeOptions) acceptTruncated(img Image, rows int) (Image, error) {

@@ -64,12 +64,9 @@ func newEncodeJpeg(n *kernel.Node) (kernel.Kernel, error) {
 		return nil, n.AttrError("xmp_metadata", err)
 	}
 	return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		if err := kernel.CheckInputs(in, 1); err != nil {
+		img, err := image3D(in)
+		if err != nil {
 			return nil, err
-		}
-		img := in[0]
-		if img.Rank() != 3 {
-			return nil, kernel.Invalid("image must be 3-dimensional%v", img.Shape())
 		}
 		if img.DType() != tensor.Uint8 {
 			return nil, kernel.Unsupported("image dtype %v (want uint8)", img.DType())
@@ -107,12 +104,9 @@ func newEncodePng(n *kernel.Node) (kernel.Kernel, error) {
 		return nil, n.AttrError("compression", kernel.Invalid("compression should be in [-1,9], got %d", level))
 	}
 	return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		if err := kernel.CheckInputs(in, 1); err != nil {
+		img, err := image3D(in)
+		if err != nil {
 			return nil, err
-		}
-		img := in[0]
-		if img.Rank() != 3 {
-			return nil, kernel.Invalid("image must be 3-dimensional%v", img.Shape())
 		}
 		sh := img.Shape()
 		if sh[2] < 1 || sh[2] > 4 {
@@ -145,6 +139,17 @@ func newEncodePng(n *kernel.Node) (kernel.Kernel, error) {
 		}
 		return []*tensor.Tensor{tensor.Scalar(string(data))}, nil
 	}, nil
+}
+
+// image3D returns an encoder's one input, which must be 3-D.
+func image3D(in []*tensor.Tensor) (*tensor.Tensor, error) {
+	if err := kernel.CheckInputs(in, 1); err != nil {
+		return nil, err
+	}
+	if in[0].Rank() != 3 {
+		return nil, kernel.Invalid("image must be 3-dimensional%v", in[0].Shape())
+	}
+	return in[0], nil
 }
 
 // encodePNG writes a non-interlaced PNG of width×height pixels of
