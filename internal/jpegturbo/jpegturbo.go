@@ -184,7 +184,10 @@ func ReadHeader(data []byte, o DecodeOptions) (Header, error) {
 
 // Shape returns the image's size as TensorFlow's ExtractJpegShape reports
 // it: full size, and the components libjpeg outputs by default (1 for
-// grayscale, 3 for YCbCr and RGB, 4 for CMYK and YCCK).
+// grayscale, 3 for YCbCr and RGB, 4 for CMYK and YCCK). It reads the
+// header only, where TensorFlow also starts decompression (which, for a
+// progressive file, reads every scan): a file whose scans are corrupt can
+// have a shape here and an error there.
 func Shape(data []byte) (Header, error) {
 	if len(data) == 0 {
 		return Header{}, fmt.Errorf("%w: empty input", ErrInvalid)
