@@ -29,9 +29,10 @@
 //     pixels kept, disposal ignored). BMP: TensorFlow's reader (8, 24 and
 //     32 bits, BGR, padded rows, bottom-up unless the height is negative).
 //   - EncodeJpeg (every attribute, through libjpeg-turbo: TensorFlow's
-//     bytes) and EncodePng (1 to 4 channels, 8 or 16 bits, compression
-//     level): the pixels round-trip exactly; the bytes are not libpng's,
-//     which filters rows adaptively.
+//     bytes), EncodeJpegVariableQuality (quality as an input) and
+//     EncodePng (1 to 4 channels, 8 or 16 bits, compression level): the
+//     pixels round-trip exactly; the bytes are not libpng's, which
+//     filters rows adaptively.
 //   - ResizeBilinear, ResizeNearestNeighbor, ResizeBicubic (align_corners,
 //     half_pixel_centers) and ResizeArea (align_corners), with
 //     TensorFlow's ImageResizerState scales. Bilinear, bicubic and area

@@ -64,33 +64,63 @@ func newEncodeJpeg(n *kernel.Node) (kernel.Kernel, error) {
 		return nil, n.AttrError("xmp_metadata", err)
 	}
 	return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-		img, err := image3D(in)
-		if err != nil {
+		if err := kernel.CheckInputs(in, 1); err != nil {
 			return nil, err
 		}
-		if img.DType() != tensor.Uint8 {
-			return nil, kernel.Unsupported("image dtype %v (want uint8)", img.DType())
-		}
-		sh := img.Shape()
-		if int64(sh[0])*int64(sh[1])*int64(sh[2]) > math.MaxInt32 {
-			return nil, kernel.Invalid("image too large to encode: %v", sh)
-		}
-		want := map[string]int{"grayscale": 1, "rgb": 3}[format]
-		switch {
-		case format == "" && sh[2] != 1 && sh[2] != 3:
-			return nil, kernel.Invalid("image must have 1 or 3 channels, got %v", sh)
-		case format != "" && sh[2] != want:
-			return nil, kernel.Invalid("format %s expects %d channels, got %v", format, want, sh)
-		}
-		data, err := jpegturbo.Encode(jpegturbo.Image{
-			Header: jpegturbo.Header{Width: sh[1], Height: sh[0], Channels: sh[2]},
-			Pix:    tensor.Values[uint8](img),
-		}, o)
-		if err != nil {
-			return nil, fmt.Errorf("JPEG encoding failed: %w", err)
-		}
-		return []*tensor.Tensor{tensor.Scalar(string(data))}, nil
+		return encodeJpeg(in[0], format, o)
 	}, nil
+}
+
+// newEncodeJpegVariableQuality prepares EncodeJpegVariableQuality:
+// EncodeJpeg with TensorFlow's default settings and the quality given as
+// an int32 scalar input.
+func newEncodeJpegVariableQuality(*kernel.Node) (kernel.Kernel, error) {
+	return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+		if err := kernel.CheckInputs(in, 2); err != nil {
+			return nil, err
+		}
+		q := in[1]
+		if q.Rank() != 0 || q.DType() != tensor.Int32 {
+			return nil, kernel.Invalid("quality must be an int32 scalar, got %v%v", q.DType(), q.Shape())
+		}
+		o := jpegturbo.DefaultEncodeOptions()
+		o.Quality = int(tensor.Values[int32](q)[0])
+		if o.Quality < 0 || o.Quality > 100 {
+			return nil, kernel.Invalid("quality must be in [0,100], got %d", o.Quality)
+		}
+		return encodeJpeg(in[0], "", o)
+	}, nil
+}
+
+// encodeJpeg encodes a uint8 image [height, width, channels] whose
+// channels format ("", "grayscale" or "rgb") allows.
+func encodeJpeg(img *tensor.Tensor, format string, o jpegturbo.EncodeOptions) ([]*tensor.Tensor, error) {
+	img, err := image3D([]*tensor.Tensor{img})
+	if err != nil {
+		return nil, err
+	}
+	if img.DType() != tensor.Uint8 {
+		return nil, kernel.Unsupported("image dtype %v (want uint8)", img.DType())
+	}
+	sh := img.Shape()
+	if int64(sh[0])*int64(sh[1])*int64(sh[2]) > math.MaxInt32 {
+		return nil, kernel.Invalid("image too large to encode: %v", sh)
+	}
+	want := map[string]int{"grayscale": 1, "rgb": 3}[format]
+	switch {
+	case format == "" && sh[2] != 1 && sh[2] != 3:
+		return nil, kernel.Invalid("image must have 1 or 3 channels, got %v", sh)
+	case format != "" && sh[2] != want:
+		return nil, kernel.Invalid("format %s expects %d channels, got %v", format, want, sh)
+	}
+	data, err := jpegturbo.Encode(jpegturbo.Image{
+		Header: jpegturbo.Header{Width: sh[1], Height: sh[0], Channels: sh[2]},
+		Pix:    tensor.Values[uint8](img),
+	}, o)
+	if err != nil {
+		return nil, fmt.Errorf("JPEG encoding failed: %w", err)
+	}
+	return []*tensor.Tensor{tensor.Scalar(string(data))}, nil
 }
 
 // newEncodePng prepares EncodePng: uint8 or uint16 images of 1 to 4

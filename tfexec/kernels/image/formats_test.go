@@ -142,7 +142,16 @@ func TestEncodeJpeg(t *testing.T) {
 	gray := run(t, "EncodeJpeg", map[string]any{"format": "grayscale"}, tensor.MustFromSlice(s(16, 16, 1), v[:256]))[0]
 	assert.Equal(t, s(16, 16, 1), run(t, "DecodeJpeg", nil, gray)[0].Shape())
 
-	_, err := call("EncodeJpeg", map[string]any{"format": "rgb"}, tensor.MustFromSlice(s(16, 16, 1), v[:256]))
+	// EncodeJpegVariableQuality is EncodeJpeg's defaults with the quality
+	// as an input: the same bytes.
+	vq := run(t, "EncodeJpegVariableQuality", nil, img, tensor.Scalar(int32(10)))[0]
+	assertTensor(t, lo, vq)
+	_, err := call("EncodeJpegVariableQuality", nil, img, tensor.Scalar(int32(101)))
+	assert.ErrorIs(t, err, kernel.ErrInvalidArgument)
+	_, err = call("EncodeJpegVariableQuality", nil, img, i32(s(1), 50))
+	assert.ErrorIs(t, err, kernel.ErrInvalidArgument)
+
+	_, err = call("EncodeJpeg", map[string]any{"format": "rgb"}, tensor.MustFromSlice(s(16, 16, 1), v[:256]))
 	assert.ErrorIs(t, err, kernel.ErrInvalidArgument)
 	_, err = call("EncodeJpeg", nil, u8(s(1, 1, 2), 1, 2))
 	assert.ErrorIs(t, err, kernel.ErrInvalidArgument)

@@ -36,6 +36,7 @@ var kernels = []kernel.Def{
 	{Op: "DecodeImage", New: newDecoder},
 	{Op: "ExtractJpegShape", New: extractJpegShape},
 	{Op: "EncodeJpeg", New: newEncodeJpeg},
+	{Op: "EncodeJpegVariableQuality", New: newEncodeJpegVariableQuality},
 	{Op: "EncodePng", DTypes: []tensor.DType{tensor.Uint8, tensor.Uint16}, New: newEncodePng},
 
 	{Op: "DrawBoundingBoxes", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
