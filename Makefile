@@ -39,6 +39,11 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzParseTextFile$$' ./tfexec/kernels/lookup
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
 	$(FUZZ) '^FuzzFreeze$$' ./freeze
+	$(FUZZ) '^FuzzParseCSV$$' ./dataset
+	$(FUZZ) '^FuzzParsePreset$$' ./dataset
+	$(FUZZ) '^FuzzParseLabels$$' ./dataset
+	$(FUZZ) '^FuzzDecodePredictRequest$$' ./serve
+	$(FUZZ) '^FuzzDecodeExamplesRequest$$' ./serve
 
 generate:        ## regenerate the protobuf Go code (needs protoc 3.21)
 	go generate ./internal/tfpb ./internal/onnxpb

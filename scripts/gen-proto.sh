@@ -2,6 +2,7 @@
 # Regenerates the Go code for the project's own protobuf schemas:
 #   internal/tfpb/*.proto   -> internal/tfpb/*.pb.go   (TensorFlow messages)
 #   internal/onnxpb/*.proto -> internal/onnxpb/*.pb.go (ONNX messages)
+#   internal/servingpb/*.proto -> internal/servingpb/*.pb.go (TF Serving API)
 #
 # Normally run through `go generate ./internal/tfpb ./internal/onnxpb`, but it
 # works from any directory. Output is reproducible byte for byte given the
@@ -53,7 +54,7 @@ go build -o "$tmp/protoc-gen-go" google.golang.org/protobuf/cmd/protoc-gen-go
 
 pkgs=("$@")
 if [[ ${#pkgs[@]} -eq 0 ]]; then
-	pkgs=(tfpb onnxpb)
+	pkgs=(tfpb onnxpb servingpb)
 fi
 
 for pkg in "${pkgs[@]}"; do

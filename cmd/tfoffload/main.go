@@ -25,6 +25,8 @@ var commands = []func() *cobra.Command{
 	newConvertCmd,
 	newFreezeCmd,
 	newBenchCmd,
+	newAccuracyCmd,
+	newServeCmd,
 }
 
 // version is the release version, set at link time with
