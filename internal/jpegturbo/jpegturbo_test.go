@@ -358,12 +358,14 @@ func gradient(w, h, channels int) Image {
 const maxStdDifference = 112
 
 // TestStdDifference measures how far the fallback decoder's pixels lie
-// from libjpeg-turbo's (TensorFlow's) with default settings.
+// from libjpeg-turbo's (TensorFlow's) with default settings. adobergb.jpg
+// (RGB stored as RGB) is where image/jpeg returns *image.RGBA, which the
+// fallback once refused with a panic.
 func TestStdDifference(t *testing.T) {
 	if !Exact {
 		t.Skip("built without libjpeg-turbo: nothing to compare the fallback with")
 	}
-	files := []string{"testdata/rgb420.jpg", "testdata/rgb444.jpg", "testdata/gray.jpg", "testdata/cmyk.jpg", "testdata/progressive.jpg"}
+	files := []string{"testdata/rgb420.jpg", "testdata/rgb444.jpg", "testdata/gray.jpg", "testdata/cmyk.jpg", "testdata/progressive.jpg", "testdata/adobergb.jpg"}
 	shared, err := filepath.Glob(filepath.Join(testutil.SharedModels(t), "images", "*.jp*g"))
 	require.NoError(t, err)
 	require.NotEmpty(t, shared)
@@ -375,6 +377,12 @@ func TestStdDifference(t *testing.T) {
 		require.NoError(t, err)
 		got, err := decodeStd(data, DefaultDecodeOptions(), nil)
 		require.NoError(t, err)
+		gray := DefaultDecodeOptions()
+		gray.Channels = 1
+		_, err = decodeStd(data, gray, nil)
+		if filepath.Base(p) != "cmyk.jpg" {
+			require.NoError(t, err)
+		}
 		require.Equal(t, want.Header, got.Header)
 		sum, d := 0, 0
 		for i := range want.Pix {

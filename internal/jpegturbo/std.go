@@ -118,8 +118,12 @@ func appendPixel(dst []byte, src image.Image, x, y, channels int) []byte {
 		k := 255 - int(c.K)
 		return append(dst, byte(k*(255-int(c.C))/255), byte(k*(255-int(c.M))/255), byte(k*(255-int(c.Y))/255))
 	}
-	// image/jpeg returns no other image types.
-	panic(fmt.Sprintf("jpegturbo: image/jpeg returned a %T", src))
+	// *image.RGBA (Adobe RGB files) and anything newer.
+	c := color.RGBAModel.Convert(src.At(x, y)).(color.RGBA)
+	if channels == 1 {
+		return append(dst, color.GrayModel.Convert(c).(color.Gray).Y)
+	}
+	return append(dst, c.R, c.G, c.B)
 }
 
 // encodeStd encodes with image/jpeg, which honours only the quality.

@@ -14,7 +14,7 @@ root="$(cd "$here/../../../.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 gcc -O2 -Wall -o "$tmp/refdecode" "$here/refdecode.c" -ljpeg
-for kind in cmyk gray rgb420 rgb444 progressive; do
+for kind in cmyk gray rgb420 rgb444 progressive adobergb; do
 	[[ -f "$here/../$kind.jpg" ]] || "$tmp/refdecode" --encode "$kind" "$here/../$kind.jpg"
 done
 files=("$here"/../*.jpg)

@@ -20,7 +20,8 @@
 #include <jpeglib.h>
 
 // encode writes a small synthetic test image: kind is cmyk (Adobe),
-// gray, rgb420 (odd size, 4:2:0), rgb444 or progressive.
+// gray, rgb420 (odd size, 4:2:0), rgb444, progressive or adobergb (RGB
+// stored as RGB, Adobe transform 0).
 static int encode(const char *kind, const char *path) {
 	FILE *f = fopen(path, "wb");
 	if (!f) return 1;
@@ -46,6 +47,7 @@ static int encode(const char *kind, const char *path) {
 		for (int i = 0; i < c.num_components; i++) c.comp_info[i].h_samp_factor = c.comp_info[i].v_samp_factor = 1;
 	}
 	if (strcmp(kind, "progressive") == 0) jpeg_simple_progression(&c);
+	if (strcmp(kind, "adobergb") == 0) jpeg_set_colorspace(&c, JCS_RGB);
 	jpeg_start_compress(&c, TRUE);
 	JSAMPLE row[37 * 4];
 	while (c.next_scanline < c.image_height) {
