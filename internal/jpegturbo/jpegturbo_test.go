@@ -1,7 +1,6 @@
 package jpegturbo
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -28,21 +27,11 @@ type reference struct {
 
 func readReferences(t *testing.T) []reference {
 	t.Helper()
-	f, err := os.Open("testdata/reference.txt")
-	require.NoError(t, err)
-	defer f.Close()
 	var refs []reference
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		line := s.Text()
-		if strings.HasPrefix(line, "#") || line == "" {
-			continue
-		}
-		fs := strings.Fields(line)
-		require.Len(t, fs, 9, line)
+	for _, fs := range testutil.ReadTable(t, "testdata/reference.txt", 9) {
 		n := func(i int) int {
 			v, err := strconv.Atoi(fs[i])
-			require.NoError(t, err, line)
+			require.NoError(t, err, fs)
 			return v
 		}
 		o := DefaultDecodeOptions()
@@ -52,7 +41,6 @@ func readReferences(t *testing.T) []reference {
 		}
 		refs = append(refs, reference{file: fs[0], opts: o, height: n(5), width: n(6), chans: n(7), sha256: fs[8]})
 	}
-	require.NoError(t, s.Err())
 	return refs
 }
 
@@ -119,24 +107,16 @@ func crop(img Image, w Window) []byte {
 // fancy upsampling cannot see past the window), against the window of the
 // full decode.
 func TestCrop(t *testing.T) {
-	f, err := os.Open("testdata/crop_reference.txt")
-	require.NoError(t, err)
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	n := 0
-	for s.Scan() {
-		if strings.HasPrefix(s.Text(), "#") {
-			continue
-		}
-		fs := strings.Fields(s.Text())
-		require.Len(t, fs, 9)
+	rows := testutil.ReadTable(t, "testdata/crop_reference.txt", 9)
+	require.Len(t, rows, 35)
+	for _, fs := range rows {
 		v := make([]int, 7)
 		for i := range v {
+			var err error
 			v[i], err = strconv.Atoi(fs[i+1])
 			require.NoError(t, err)
 		}
 		w := Window{X: v[0], Y: v[1], Width: v[2], Height: v[3]}
-		n++
 		t.Run(strings.Join(fs[:5], "/"), func(t *testing.T) {
 			data := readFile(t, filepath.Join("testdata", fs[0]))
 			o := DefaultDecodeOptions()
@@ -155,8 +135,6 @@ func TestCrop(t *testing.T) {
 			}
 		})
 	}
-	require.NoError(t, s.Err())
-	require.Equal(t, 35, n)
 
 	data := readFile(t, "testdata/rgb420.jpg")
 	for _, w := range []Window{{0, 0, 0, 1}, {0, 0, 38, 1}, {-1, 0, 2, 2}, {0, 20, 1, 4}} {

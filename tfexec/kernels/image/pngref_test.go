@@ -1,7 +1,6 @@
 package image
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -28,23 +28,14 @@ var pngKnownDifferences = map[string]string{
 // every channels and dtype setting and compares the samples with libpng's
 // under TensorFlow's transformations (testdata/pngref/refpng.c).
 func TestDecodePngMatchesLibpng(t *testing.T) {
-	f, err := os.Open("testdata/pngref/reference.txt")
-	require.NoError(t, err)
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	n := 0
-	for s.Scan() {
-		if strings.HasPrefix(s.Text(), "#") {
-			continue
-		}
-		fs := strings.Fields(s.Text())
-		require.Len(t, fs, 7)
+	rows := testutil.ReadTable(t, "testdata/pngref/reference.txt", 7)
+	require.Len(t, rows, 64)
+	for _, fs := range rows {
 		num := func(i int) int {
 			v, err := strconv.Atoi(fs[i])
 			require.NoError(t, err)
 			return v
 		}
-		n++
 		name := strings.Join(fs[:3], "/")
 		t.Run(name, func(t *testing.T) {
 			if why, ok := pngKnownDifferences[name]; ok {
@@ -70,6 +61,4 @@ func TestDecodePngMatchesLibpng(t *testing.T) {
 			assert.Equal(t, fs[6], hex.EncodeToString(sum[:]), "samples differ from libpng's")
 		})
 	}
-	require.NoError(t, s.Err())
-	require.Equal(t, 64, n)
 }
