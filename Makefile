@@ -33,6 +33,10 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzDecodeWav$$' ./tfexec/kernels/audio
 	$(FUZZ) '^FuzzStringToNumber$$' ./tfexec/kernels/strings
 	$(FUZZ) '^FuzzRegexReplace$$' ./tfexec/kernels/strings
+	$(FUZZ) '^FuzzDecodeJpeg$$' ./internal/jpegturbo
+	$(FUZZ) '^FuzzDecodePng$$' ./tfexec/kernels/image
+	$(FUZZ) '^FuzzDecodeGif$$' ./tfexec/kernels/image
+	$(FUZZ) '^FuzzDecodeBmp$$' ./tfexec/kernels/image
 	$(FUZZ) '^FuzzParseExample$$' ./tfexec/kernels/parsing
 	$(FUZZ) '^FuzzParseTextFile$$' ./tfexec/kernels/lookup
 	$(FUZZ) '^FuzzEinsum$$' ./tfexec/kernels/linalg

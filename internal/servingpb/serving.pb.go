@@ -1898,27 +1898,27 @@ const file_internal_servingpb_serving_proto_rawDesc = "" +
 	"\aversion\x18\x02 \x01(\v2\x1b.google.protobuf.Int64ValueH\x00R\aversion\x12%\n" +
 	"\rversion_label\x18\x04 \x01(\tH\x00R\fversionLabel\x12%\n" +
 	"\x0esignature_name\x18\x03 \x01(\tR\rsignatureNameB\x10\n" +
-	"\x0eversion_choice\"\x8d\x02\n" +
+	"\x0eversion_choice\"\x97\x02\n" +
 	"\x0ePredictRequest\x12;\n" +
 	"\n" +
 	"model_spec\x18\x01 \x01(\v2\x1c.tfoffload.serving.ModelSpecR\tmodelSpec\x12E\n" +
 	"\x06inputs\x18\x02 \x03(\v2-.tfoffload.serving.PredictRequest.InputsEntryR\x06inputs\x12#\n" +
-	"\routput_filter\x18\x03 \x03(\tR\foutputFilter\x1aR\n" +
+	"\routput_filter\x18\x03 \x03(\tR\foutputFilter\x1a\\\n" +
 	"\vInputsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12-\n" +
-	"\x05value\x18\x02 \x01(\v2\x17.tensorflow.TensorProtoR\x05value:\x028\x01\"\xee\x01\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x127\n" +
+	"\x05value\x18\x02 \x01(\v2!.tfoffload.tensorflow.TensorProtoR\x05value:\x028\x01\"\xf8\x01\n" +
 	"\x0fPredictResponse\x12;\n" +
 	"\n" +
 	"model_spec\x18\x02 \x01(\v2\x1c.tfoffload.serving.ModelSpecR\tmodelSpec\x12I\n" +
-	"\aoutputs\x18\x01 \x03(\v2/.tfoffload.serving.PredictResponse.OutputsEntryR\aoutputs\x1aS\n" +
+	"\aoutputs\x18\x01 \x03(\v2/.tfoffload.serving.PredictResponse.OutputsEntryR\aoutputs\x1a]\n" +
 	"\fOutputsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12-\n" +
-	"\x05value\x18\x02 \x01(\v2\x17.tensorflow.TensorProtoR\x05value:\x028\x01\">\n" +
-	"\vExampleList\x12/\n" +
-	"\bexamples\x18\x01 \x03(\v2\x13.tensorflow.ExampleR\bexamples\"x\n" +
-	"\x16ExampleListWithContext\x12/\n" +
-	"\bexamples\x18\x01 \x03(\v2\x13.tensorflow.ExampleR\bexamples\x12-\n" +
-	"\acontext\x18\x02 \x01(\v2\x13.tensorflow.ExampleR\acontext\"\xbc\x01\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x127\n" +
+	"\x05value\x18\x02 \x01(\v2!.tfoffload.tensorflow.TensorProtoR\x05value:\x028\x01\"H\n" +
+	"\vExampleList\x129\n" +
+	"\bexamples\x18\x01 \x03(\v2\x1d.tfoffload.tensorflow.ExampleR\bexamples\"\x8c\x01\n" +
+	"\x16ExampleListWithContext\x129\n" +
+	"\bexamples\x18\x01 \x03(\v2\x1d.tfoffload.tensorflow.ExampleR\bexamples\x127\n" +
+	"\acontext\x18\x02 \x01(\v2\x1d.tfoffload.tensorflow.ExampleR\acontext\"\xbc\x01\n" +
 	"\x05Input\x12C\n" +
 	"\fexample_list\x18\x01 \x01(\v2\x1e.tfoffload.serving.ExampleListH\x00R\vexampleList\x12f\n" +
 	"\x19example_list_with_context\x18\x02 \x01(\v2).tfoffload.serving.ExampleListWithContextH\x00R\x16exampleListWithContextB\x06\n" +
@@ -1950,12 +1950,12 @@ const file_internal_servingpb_serving_proto_rawDesc = "" +
 	"\x12RegressionResponse\x12;\n" +
 	"\n" +
 	"model_spec\x18\x02 \x01(\v2\x1c.tfoffload.serving.ModelSpecR\tmodelSpec\x12;\n" +
-	"\x06result\x18\x01 \x01(\v2#.tfoffload.serving.RegressionResultR\x06result\"\xc7\x01\n" +
+	"\x06result\x18\x01 \x01(\v2#.tfoffload.serving.RegressionResultR\x06result\"\xd1\x01\n" +
 	"\x0fSignatureDefMap\x12Y\n" +
-	"\rsignature_def\x18\x01 \x03(\v24.tfoffload.serving.SignatureDefMap.SignatureDefEntryR\fsignatureDef\x1aY\n" +
+	"\rsignature_def\x18\x01 \x03(\v24.tfoffload.serving.SignatureDefMap.SignatureDefEntryR\fsignatureDef\x1ac\n" +
 	"\x11SignatureDefEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12.\n" +
-	"\x05value\x18\x02 \x01(\v2\x18.tensorflow.SignatureDefR\x05value:\x028\x01\"}\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x128\n" +
+	"\x05value\x18\x02 \x01(\v2\".tfoffload.tensorflow.SignatureDefR\x05value:\x028\x01\"}\n" +
 	"\x17GetModelMetadataRequest\x12;\n" +
 	"\n" +
 	"model_spec\x18\x01 \x01(\v2\x1c.tfoffload.serving.ModelSpecR\tmodelSpec\x12%\n" +
@@ -2094,10 +2094,10 @@ var file_internal_servingpb_serving_proto_goTypes = []any{
 	(*ServableVersionPolicy_Specific)(nil), // 35: tfoffload.serving.ServableVersionPolicy.Specific
 	nil,                                    // 36: tfoffload.serving.ModelConfig.VersionLabelsEntry
 	(*wrapperspb.Int64Value)(nil),          // 37: google.protobuf.Int64Value
-	(*tfpb.Example)(nil),                   // 38: tensorflow.Example
+	(*tfpb.Example)(nil),                   // 38: tfoffload.tensorflow.Example
 	(*wrapperspb.StringValue)(nil),         // 39: google.protobuf.StringValue
-	(*tfpb.TensorProto)(nil),               // 40: tensorflow.TensorProto
-	(*tfpb.SignatureDef)(nil),              // 41: tensorflow.SignatureDef
+	(*tfpb.TensorProto)(nil),               // 40: tfoffload.tensorflow.TensorProto
+	(*tfpb.SignatureDef)(nil),              // 41: tfoffload.tensorflow.SignatureDef
 	(*anypb.Any)(nil),                      // 42: google.protobuf.Any
 }
 var file_internal_servingpb_serving_proto_depIdxs = []int32{
@@ -2106,9 +2106,9 @@ var file_internal_servingpb_serving_proto_depIdxs = []int32{
 	29, // 2: tfoffload.serving.PredictRequest.inputs:type_name -> tfoffload.serving.PredictRequest.InputsEntry
 	2,  // 3: tfoffload.serving.PredictResponse.model_spec:type_name -> tfoffload.serving.ModelSpec
 	30, // 4: tfoffload.serving.PredictResponse.outputs:type_name -> tfoffload.serving.PredictResponse.OutputsEntry
-	38, // 5: tfoffload.serving.ExampleList.examples:type_name -> tensorflow.Example
-	38, // 6: tfoffload.serving.ExampleListWithContext.examples:type_name -> tensorflow.Example
-	38, // 7: tfoffload.serving.ExampleListWithContext.context:type_name -> tensorflow.Example
+	38, // 5: tfoffload.serving.ExampleList.examples:type_name -> tfoffload.tensorflow.Example
+	38, // 6: tfoffload.serving.ExampleListWithContext.examples:type_name -> tfoffload.tensorflow.Example
+	38, // 7: tfoffload.serving.ExampleListWithContext.context:type_name -> tfoffload.tensorflow.Example
 	5,  // 8: tfoffload.serving.Input.example_list:type_name -> tfoffload.serving.ExampleList
 	6,  // 9: tfoffload.serving.Input.example_list_with_context:type_name -> tfoffload.serving.ExampleListWithContext
 	8,  // 10: tfoffload.serving.Classifications.classes:type_name -> tfoffload.serving.Class
@@ -2143,9 +2143,9 @@ var file_internal_servingpb_serving_proto_depIdxs = []int32{
 	37, // 39: tfoffload.serving.BatchingParameters.max_enqueued_batches:type_name -> google.protobuf.Int64Value
 	37, // 40: tfoffload.serving.BatchingParameters.num_batch_threads:type_name -> google.protobuf.Int64Value
 	39, // 41: tfoffload.serving.BatchingParameters.thread_pool_name:type_name -> google.protobuf.StringValue
-	40, // 42: tfoffload.serving.PredictRequest.InputsEntry.value:type_name -> tensorflow.TensorProto
-	40, // 43: tfoffload.serving.PredictResponse.OutputsEntry.value:type_name -> tensorflow.TensorProto
-	41, // 44: tfoffload.serving.SignatureDefMap.SignatureDefEntry.value:type_name -> tensorflow.SignatureDef
+	40, // 42: tfoffload.serving.PredictRequest.InputsEntry.value:type_name -> tfoffload.tensorflow.TensorProto
+	40, // 43: tfoffload.serving.PredictResponse.OutputsEntry.value:type_name -> tfoffload.tensorflow.TensorProto
+	41, // 44: tfoffload.serving.SignatureDefMap.SignatureDefEntry.value:type_name -> tfoffload.tensorflow.SignatureDef
 	42, // 45: tfoffload.serving.GetModelMetadataResponse.MetadataEntry.value:type_name -> google.protobuf.Any
 	46, // [46:46] is the sub-list for method output_type
 	46, // [46:46] is the sub-list for method input_type

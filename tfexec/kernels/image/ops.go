@@ -30,6 +30,19 @@ var kernels = []kernel.Def{
 	{Op: "ImageProjectiveTransformV2", DTypes: projectiveTypes(), TypeAttr: "dtype", New: newProjective(false)},
 	{Op: "ImageProjectiveTransformV3", DTypes: projectiveTypes(), TypeAttr: "dtype", New: newProjective(true)},
 
+	// The decoders are one kernel, as in TensorFlow: each decodes every
+	// format it recognises.
+	{Op: "DecodeJpeg", New: newDecoder},
+	{Op: "DecodeAndCropJpeg", New: newDecoder},
+	{Op: "DecodePng", New: newDecoder},
+	{Op: "DecodeGif", New: newDecoder},
+	{Op: "DecodeBmp", New: newDecoder},
+	{Op: "DecodeImage", New: newDecoder},
+	{Op: "ExtractJpegShape", New: extractJpegShape},
+	{Op: "EncodeJpeg", New: newEncodeJpeg},
+	{Op: "EncodeJpegVariableQuality", New: newEncodeJpegVariableQuality},
+	{Op: "EncodePng", DTypes: []tensor.DType{tensor.Uint8, tensor.Uint16}, New: newEncodePng},
+
 	{Op: "DrawBoundingBoxes", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 	{Op: "DrawBoundingBoxesV2", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 }
