@@ -62,7 +62,6 @@ func TestLoadSavedModelKeras(t *testing.T) {
 	}
 }
 
-
 func TestLoadSavedModelTF1Variables(t *testing.T) {
 	dir := testutil.SharedModel(t, "savedmodel/tfserving/saved_model_half_plus_two_cpu")
 	m, err := LoadSavedModel(dir, []string{"serve"}, nil)
