@@ -1,0 +1,148 @@
+package op
+
+import (
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	tf "github.com/tfoffload/tfoffload/compat/tf"
+	"github.com/tfoffload/tfoffload/compat/tf/op/internal/genop"
+)
+
+func TestSubScopeNames(t *testing.T) {
+	root := NewScope()
+	a := Const(root.SubScope("x"), float32(1))
+	b := Const(root.SubScope("x"), float32(2))
+	c := Const(root.SubScope("x").SubScope("y"), float32(3))
+	require.NoError(t, root.Err())
+	d := Const(root.SubScope("x_1"), float32(4))
+	assert.Equal(t, "x/Const", a.Op.Name())
+	assert.Equal(t, "x_1/Const", b.Op.Name())
+	assert.Equal(t, "x_2/y/Const", c.Op.Name())
+	// A namespace is de-duplicated by its own name only, as in TensorFlow:
+	// "x_1" was not yet used as a namespace name in root, so its Const
+	// collides with the one of the second "x" scope.
+	assert.Nil(t, d.Op)
+	assert.ErrorContains(t, root.Err(), "duplicate node name in graph: 'x_1/Const'")
+}
+
+func TestSecondOpWithSameNameIsAnError(t *testing.T) {
+	s := NewScope()
+	Const(s, float32(1))
+	out := Const(s, float32(2))
+	assert.Nil(t, out.Op)
+	require.Error(t, s.Err())
+	assert.ErrorContains(t, s.Err(), `failed to add operation "Const": duplicate node name in graph: 'Const'`)
+	_, err := s.Finalize()
+	assert.Error(t, err, "Finalize returns the recorded error")
+	// Later additions are skipped.
+	assert.Nil(t, Const(s.SubScope("z"), float32(3)).Op)
+}
+
+func TestFinalize(t *testing.T) {
+	s := NewScope()
+	Const(s, int32(1))
+	g, err := s.Finalize()
+	require.NoError(t, err)
+	require.NotNil(t, g.Operation("Const"))
+	assert.EqualError(t, s.Err(), "Scope has been finalized and is no longer usable")
+	assert.Nil(t, Const(s.SubScope("a"), int32(1)).Op)
+}
+
+func TestConstErrors(t *testing.T) {
+	s := NewScope()
+	Const(s, []int{1, 2})
+	assert.ErrorContains(t, s.Err(), "unsupported type int")
+}
+
+func TestWithControlDependenciesAndDevice(t *testing.T) {
+	s := NewScope()
+	init := NoOp(s.SubScope("init"))
+	dep := s.WithControlDependencies(init).WithDevice("/device:CPU:0")
+	c := Const(dep, float32(1))
+	require.NoError(t, s.Err())
+	assert.Equal(t, "/device:CPU:0", c.Op.Device())
+	g, err := s.Finalize()
+	require.NoError(t, err)
+	var buf = &writer{}
+	_, err = g.WriteTo(buf)
+	require.NoError(t, err)
+	assert.Contains(t, string(buf.b), "^init/NoOp", "the control dependency is an input")
+}
+
+type writer struct{ b []byte }
+
+func (w *writer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+
+// TestPreprocessingShapes builds the classic image preprocessing graph
+// and checks types and shapes before running, then the values.
+func TestPreprocessingShapes(t *testing.T) {
+	s := NewScope()
+	img := Placeholder(s, tf.Uint8, PlaceholderShape(tf.MakeShape(-1, -1, 3)))
+	f := Cast(s, img, tf.Float)
+	batch := ExpandDims(s, f, Const(s.SubScope("dim"), int32(0)))
+	resized := ResizeBilinear(s, batch, Const(s.SubScope("size"), []int32{4, 4}))
+	norm := Div(s, Sub(s, resized, Const(s.SubScope("mean"), float32(128))), Const(s.SubScope("scale"), float32(128)))
+	g, err := s.Finalize()
+	require.NoError(t, err)
+
+	shapes := map[string][]int64{"Cast": {-1, -1, 3}, "ExpandDims": {1, -1, -1, 3}, "ResizeBilinear": {1, 4, 4, 3}, "Div": {1, 4, 4, 3}}
+	for name, want := range shapes {
+		got, err := g.Operation(name).Output(0).Shape()
+		require.NoError(t, err, name)
+		assert.Equal(t, want, got, name)
+		assert.Equal(t, tf.Float, g.Operation(name).Output(0).DataType(), name)
+	}
+	align, err := resized.Op.Attr("align_corners")
+	require.NoError(t, err)
+	assert.Equal(t, false, align, "TensorFlow's default")
+
+	sess, err := tf.NewSession(g, nil)
+	require.NoError(t, err)
+	defer sess.Close()
+	px := make([][][]uint8, 2)
+	for i := range px {
+		px[i] = [][]uint8{{0, 128, 255}, {64, 64, 64}}
+	}
+	in, err := tf.NewTensor(px)
+	require.NoError(t, err)
+	out, err := sess.Run(map[tf.Output]*tf.Tensor{img: in}, []tf.Output{norm}, nil)
+	require.NoError(t, err)
+	v := out[0].Value().([][][][]float32)
+	assert.Equal(t, []float32{-1, 0, 127.0 / 128}, v[0][0][0])
+	assert.Equal(t, []float32{-0.5, -0.5, -0.5}, v[0][3][3], "legacy resize keeps the last pixel at the edge")
+}
+
+func TestListOutputs(t *testing.T) {
+	s := NewScope()
+	x := Const(s, [][]float32{{1, 2}, {3, 4}, {5, 6}})
+	parts := Unpack(s, x, 3)
+	require.NoError(t, s.Err())
+	require.Len(t, parts, 3)
+	shape, err := parts[0].Shape()
+	require.Error(t, err, "Unpack has no shape rule: the rank is unknown")
+	assert.Nil(t, shape)
+	g, err := s.Finalize()
+	require.NoError(t, err)
+	sess, err := tf.NewSession(g, nil)
+	require.NoError(t, err)
+	defer sess.Close()
+	out, err := sess.Run(nil, parts, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []float32{5, 6}, out[2].Value())
+}
+
+// TestWrappersUpToDate: wrappers.go and the shim's aliases are what the
+// generator writes from the current op table.
+func TestWrappersUpToDate(t *testing.T) {
+	for file, shim := range map[string]bool{"wrappers.go": false, "../../shims/tensorflow/tensorflow/go/op/wrappers.go": true} {
+		want, err := genop.Generate(shim)
+		require.NoError(t, err)
+		got, err := os.ReadFile(file)
+		require.NoError(t, err)
+		assert.True(t, string(got) == string(want), "%s is stale: run go generate ./compat/tf/op", file)
+	}
+	assert.NotEmpty(t, genop.Ops())
+}
