@@ -44,7 +44,7 @@ func TestGraphOperations(t *testing.T) {
 	assert.Equal(t, 1, a.NumOutputs())
 	assert.Equal(t, 2, a.NumInputs())
 	assert.Equal(t, Float, a.Output(0).DataType())
-	shape, err := a.Output(0).Shape()
+	shape, err := a.Output(0).Shape().ToSlice()
 	require.NoError(t, err)
 	assert.Equal(t, []int64{-1, 3}, shape)
 	tAttr, err := a.Attr("T")
@@ -67,9 +67,10 @@ func TestGraphOperations(t *testing.T) {
 	assert.Equal(t, Float, cons[0].DataType())
 
 	scalar := constOp(t, g, "s", float32(1))
-	shape, err = scalar.Output(0).Shape()
-	require.NoError(t, err)
-	assert.Nil(t, shape, "a scalar's shape is empty")
+	assert.Equal(t, 0, scalar.Output(0).Shape().NumDimensions(), "a scalar's shape has no dimensions")
+	assert.Nil(t, g.Operation("y").Output(0).Consumers())
+	assert.Equal(t, -1, g.Operation("x").Output(1).Shape().NumDimensions(), "an output index out of range has no shape")
+	assert.PanicsWithValue(t, "nil-Operation. If the Output was created with a Scope object, see Scope.Err() for details.", func() { Output{}.DataType() })
 }
 
 func TestAddOperationErrors(t *testing.T) {
@@ -112,9 +113,7 @@ func TestAddOperationListInput(t *testing.T) {
 	n, err := cat.Attr("N")
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), n)
-	shape, err := cat.Output(0).Shape()
-	require.NoError(t, err)
-	assert.Equal(t, []int64{2, 2}, shape)
+	assert.Equal(t, "[2, 2]", cat.Output(0).Shape().String())
 	s, err := NewSession(g, nil)
 	require.NoError(t, err)
 	defer s.Close()

@@ -1,7 +1,6 @@
 package tensorflow
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -181,34 +180,42 @@ func (p Output) name() string {
 
 // DataType returns the type of the elements of the tensor p produces.
 func (p Output) DataType() DataType {
-	outs := p.Op.g.outputs(p.Op.nodeName)
+	outs := p.graph().outputs(p.Op.nodeName)
 	if p.Index < 0 || p.Index >= len(outs) {
 		return 0
 	}
 	return DataType(outs[p.Index].dt)
 }
 
-// Shape returns the (possibly incomplete) shape of the tensor p produces:
-// a slice of length 0 (nil) for a scalar, -1 for dimensions of unknown
-// size, and an error when the number of dimensions is not known.
-func (p Output) Shape() (shape []int64, err error) {
-	outs := p.Op.g.outputs(p.Op.nodeName)
+// Shape returns the (possibly incomplete) shape of the tensor p produces,
+// as far as graph building knows it: a Shape of unknown rank when it
+// cannot tell, -1 for dimensions of unknown size.
+func (p Output) Shape() Shape {
+	outs := p.graph().outputs(p.Op.nodeName)
 	if p.Index < 0 || p.Index >= len(outs) {
-		return nil, fmt.Errorf("output index %d out of range for operation %s (it has %d outputs)", p.Index, p.Op.nodeName, len(outs))
+		return Shape{}
 	}
 	s := outs[p.Index].shape
 	if s.dims == nil {
-		return nil, errors.New("unknown number of dimensions")
+		return Shape{}
 	}
-	if len(s.dims) == 0 {
-		return nil, nil
-	}
-	return slices.Clone(s.dims), nil
+	return MakeShape(s.dims...)
 }
 
-// Consumers returns the inputs that read this output, in graph order.
+// graph returns the graph of p's operation, panicking with the bindings'
+// message for an Output with no operation (one returned by a failed
+// op.Scope call).
+func (p Output) graph() *Graph {
+	if p.Op == nil {
+		panic("nil-Operation. If the Output was created with a Scope object, see Scope.Err() for details.")
+	}
+	return p.Op.g
+}
+
+// Consumers returns the inputs that read this output, in graph order;
+// nil when there are none.
 func (p Output) Consumers() []Consumer {
-	g := p.Op.g
+	g := p.graph()
 	want := p.name()
 	g.mu.RLock()
 	defer g.mu.RUnlock()

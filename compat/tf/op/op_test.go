@@ -90,7 +90,7 @@ func TestPreprocessingShapes(t *testing.T) {
 
 	shapes := map[string][]int64{"Cast": {-1, -1, 3}, "ExpandDims": {1, -1, -1, 3}, "ResizeBilinear": {1, 4, 4, 3}, "Div": {1, 4, 4, 3}}
 	for name, want := range shapes {
-		got, err := g.Operation(name).Output(0).Shape()
+		got, err := g.Operation(name).Output(0).Shape().ToSlice()
 		require.NoError(t, err, name)
 		assert.Equal(t, want, got, name)
 		assert.Equal(t, tf.Float, g.Operation(name).Output(0).DataType(), name)
@@ -121,9 +121,7 @@ func TestListOutputs(t *testing.T) {
 	parts := Unpack(s, x, 3)
 	require.NoError(t, s.Err())
 	require.Len(t, parts, 3)
-	shape, err := parts[0].Shape()
-	require.Error(t, err, "Unpack has no shape rule: the rank is unknown")
-	assert.Nil(t, shape)
+	assert.Equal(t, -1, parts[0].Shape().NumDimensions(), "Unpack has no shape rule: the rank is unknown")
 	g, err := s.Finalize()
 	require.NoError(t, err)
 	sess, err := tf.NewSession(g, nil)
