@@ -301,3 +301,17 @@ func FromInternal(t *tensor.Tensor) *Tensor { return &Tensor{t: t} }
 
 // Internal returns the tfoffload tensor t wraps (not copied).
 func (t *Tensor) Internal() *tensor.Tensor { return t.t }
+
+// TypeOf returns the Go type of Value's result for a tensor of type dt
+// and rank len(shape): nested slices of the element type. It panics for
+// types with no Go equivalent, as the bindings do.
+func TypeOf(dt DataType, shape []int64) reflect.Type {
+	ret := goTypeOf(dt)
+	if ret == nil {
+		panic(fmt.Sprintf("tensorflow: DataType %v is not supported", dt))
+	}
+	for range shape {
+		ret = reflect.SliceOf(ret)
+	}
+	return ret
+}

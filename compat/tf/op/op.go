@@ -6,8 +6,7 @@ import (
 	tf "github.com/tfoffload/tfoffload/compat/tf"
 )
 
-//go:generate go run ./internal/genop/cmd/genop -out wrappers.go
-//go:generate go run ./internal/genop/cmd/genop -shim -out ../../shims/tensorflow/tensorflow/go/op/wrappers.go
+//go:generate go run ../../internal/genop/cmd/genop -root ../../..
 
 // Const adds an operation to the graph that produces value as output.
 // value is a *tf.Tensor or anything tf.NewTensor accepts.

@@ -2,13 +2,14 @@ package op
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	tf "github.com/tfoffload/tfoffload/compat/tf"
-	"github.com/tfoffload/tfoffload/compat/tf/op/internal/genop"
+	"github.com/tfoffload/tfoffload/compat/internal/genop"
 )
 
 func TestSubScopeNames(t *testing.T) {
@@ -132,15 +133,20 @@ func TestListOutputs(t *testing.T) {
 	assert.Equal(t, []float32{5, 6}, out[2].Value())
 }
 
-// TestWrappersUpToDate: wrappers.go and the shim's aliases are what the
-// generator writes from the current op table.
-func TestWrappersUpToDate(t *testing.T) {
-	for file, shim := range map[string]bool{"wrappers.go": false, "../../shims/tensorflow/tensorflow/go/op/wrappers.go": true} {
-		want, err := genop.Generate(shim)
+// TestGeneratedUpToDate: wrappers.go and the drop-in modules' alias
+// packages are what the generator writes from the current op table.
+func TestGeneratedUpToDate(t *testing.T) {
+	want, err := genop.Wrappers()
+	require.NoError(t, err)
+	got, err := os.ReadFile("wrappers.go")
+	require.NoError(t, err)
+	assert.True(t, string(got) == string(want), "wrappers.go is stale: run go generate ./compat/tf/op")
+	for _, s := range genop.Shims {
+		want, err := genop.ShimFile(s)
 		require.NoError(t, err)
-		got, err := os.ReadFile(file)
+		got, err := os.ReadFile(filepath.Join("..", "..", "..", filepath.FromSlash(genop.ShimPath(s))))
 		require.NoError(t, err)
-		assert.True(t, string(got) == string(want), "%s is stale: run go generate ./compat/tf/op", file)
+		assert.True(t, string(got) == string(want), "%s is stale: run go generate ./compat/tf/op", genop.ShimPath(s))
 	}
 	assert.NotEmpty(t, genop.Ops())
 }
