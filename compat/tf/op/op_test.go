@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	tf "github.com/tfoffload/tfoffload/compat/tf"
 	"github.com/tfoffload/tfoffload/compat/internal/genop"
+	tf "github.com/tfoffload/tfoffload/compat/tf"
 )
 
 func TestSubScopeNames(t *testing.T) {
