@@ -32,4 +32,4 @@ if [[ $status -ne 0 ]]; then
 fi
 
 echo "== go test -race (concurrent packages)"
-go test -count=1 -race -short ./tfexec ./engine ./bridge ./offload ./partition ./clusters ./checkpoint ./tensor ./graph
+go test -count=1 -race -short ./tfexec ./engine ./bridge ./offload ./partition ./clusters ./checkpoint ./tensor ./graph ./compat/tf

@@ -1,0 +1,116 @@
+// Package examples_test builds and runs the example programs, each an
+// ordinary main package in its own module whose go.mod replaces the
+// TensorFlow Go modules with tfoffload's drop-in shims, and checks their
+// output against the same models run through package bridge.
+package examples_test
+
+import (
+	"context"
+	"fmt"
+	"image"
+	_ "image/jpeg"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tfoffload/tfoffload/bridge"
+	"github.com/tfoffload/tfoffload/internal/testutil"
+	"github.com/tfoffload/tfoffload/tensor"
+)
+
+// buildAndRun builds the example in dir with the go command and runs it
+// with args, returning its standard output.
+func buildAndRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	testutil.RequireOrSkip(t, "the go command", err)
+	bin := filepath.Join(t.TempDir(), filepath.Base(dir))
+	build := exec.Command(gobin, "build", "-o", bin, ".")
+	build.Dir = dir
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go build in %s:\n%s", dir, out)
+	run := exec.Command(bin, args...)
+	run.Dir = dir
+	var stderr strings.Builder
+	run.Stderr = &stderr
+	stdout, err := run.Output()
+	require.NoError(t, err, "%s: %s", dir, stderr.String())
+	return string(stdout)
+}
+
+func TestTfgoKeras(t *testing.T) {
+	model := testutil.SharedModel(t, "savedmodel/tfrust/keras_single_input_saved_model")
+	got := buildAndRun(t, "tfgo-keras", model)
+
+	s, err := bridge.LoadSession(model)
+	require.NoError(t, err)
+	defer s.Close()
+	x := tensor.MustFromSlice(tensor.Shape{2, 5}, []float32{1, 2, 3, 4, 5, -1, 0.5, 0, 2, -3})
+	want, err := s.Run(context.Background(), map[string]*tensor.Tensor{"serving_default_test_in_input:0": x}, []string{"StatefulPartitionedCall:0"})
+	require.NoError(t, err)
+	v := tensor.Values[float32](want[0])
+	assert.Equal(t, fmt.Sprintln([][]float32{{v[0]}, {v[1]}}), got, "tfgo's program prints what bridge computes")
+}
+
+func TestGraftTagger(t *testing.T) {
+	model := testutil.SharedModel(t, "savedmodel/freeze/mlnet_cifar_tf1")
+	photos, err := filepath.Glob(filepath.Join(testutil.SharedModels(t), "images", "*.jp*g"))
+	require.NoError(t, err)
+	require.NotEmpty(t, photos)
+	got := buildAndRun(t, "graft-tagger", append([]string{"-model", model}, photos...)...)
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	require.Len(t, lines, len(photos))
+
+	s, err := bridge.LoadSession(model)
+	require.NoError(t, err)
+	defer s.Close()
+	for i, photo := range photos {
+		x := cifarPixels(t, photo)
+		logits, err := s.Run(context.Background(), map[string]*tensor.Tensor{"Input:0": x}, []string{"add_1:0"})
+		require.NoError(t, err)
+		class, p := softmaxTop(tensor.Values[float32](logits[0]))
+		var gotClass, labels int
+		var gotP float64
+		_, err = fmt.Sscanf(strings.SplitN(lines[i], "\t", 2)[1], "class %d of %d\tp=%f", &gotClass, &labels, &gotP)
+		require.NoError(t, err, lines[i])
+		assert.Equal(t, class, gotClass, photo)
+		assert.Equal(t, 10, labels)
+		assert.InDelta(t, p, gotP, 2e-6, photo)
+	}
+}
+
+// cifarPixels is the tagger's preprocessing: nearest samples on a 32×32
+// grid, RGB in [0, 1].
+func cifarPixels(t *testing.T, path string) *tensor.Tensor {
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	require.NoError(t, err)
+	b := img.Bounds()
+	px := make([]float32, 0, 32*32*3)
+	for y := range 32 {
+		for x := range 32 {
+			r, g, bl, _ := img.At(b.Min.X+x*b.Dx()/32, b.Min.Y+y*b.Dy()/32).RGBA()
+			px = append(px, float32(r>>8)/255, float32(g>>8)/255, float32(bl>>8)/255)
+		}
+	}
+	return tensor.MustFromSlice(tensor.Shape{1, 32, 32, 3}, px)
+}
+
+func softmaxTop(logits []float32) (int, float64) {
+	best, sum := 0, 0.0
+	for i, l := range logits {
+		if l > logits[best] {
+			best = i
+		}
+		sum += math.Exp(float64(l))
+	}
+	return best, math.Exp(float64(logits[best])) / sum
+}
