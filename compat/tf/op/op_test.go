@@ -133,20 +133,16 @@ func TestListOutputs(t *testing.T) {
 	assert.Equal(t, []float32{5, 6}, out[2].Value())
 }
 
-// TestGeneratedUpToDate: wrappers.go and the drop-in modules' alias
-// packages are what the generator writes from the current op table.
+// TestGeneratedUpToDate: wrappers.go, compat/tfproto and the drop-in
+// modules' alias packages are what the generator writes from the current
+// op table and messages.
 func TestGeneratedUpToDate(t *testing.T) {
-	want, err := genop.Wrappers()
+	files, err := genop.GeneratedFiles()
 	require.NoError(t, err)
-	got, err := os.ReadFile("wrappers.go")
-	require.NoError(t, err)
-	assert.True(t, string(got) == string(want), "wrappers.go is stale: run go generate ./compat/tf/op")
-	for _, s := range genop.Shims {
-		want, err := genop.ShimFile(s)
+	for p, want := range files {
+		got, err := os.ReadFile(filepath.Join("..", "..", "..", filepath.FromSlash(p)))
 		require.NoError(t, err)
-		got, err := os.ReadFile(filepath.Join("..", "..", "..", filepath.FromSlash(genop.ShimPath(s))))
-		require.NoError(t, err)
-		assert.True(t, string(got) == string(want), "%s is stale: run go generate ./compat/tf/op", genop.ShimPath(s))
+		assert.True(t, string(got) == string(want), "%s is stale: run go generate ./compat/tf/op", p)
 	}
 	assert.NotEmpty(t, genop.Ops())
 }

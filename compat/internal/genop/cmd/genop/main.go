@@ -1,6 +1,6 @@
 // Command genop writes the generated files of the compat packages (see
-// package genop): compat/tf/op/wrappers.go and the alias packages of the
-// drop-in modules under compat/shims. Run it through
+// package genop): compat/tf/op/wrappers.go, compat/tfproto and the alias
+// packages of the drop-in modules under compat/shims. Run it through
 //
 //	go generate ./compat/tf/op
 package main
@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/tfoffload/tfoffload/compat/internal/genop"
 )
@@ -24,23 +25,21 @@ func main() {
 }
 
 func run(root string) error {
-	src, err := genop.Wrappers()
+	files, err := genop.GeneratedFiles()
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(root, "compat", "tf", "op", "wrappers.go"), src, 0o644); err != nil {
-		return err
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
 	}
-	for _, s := range genop.Shims {
-		src, err := genop.ShimFile(s)
-		if err != nil {
+	slices.Sort(paths)
+	for _, p := range paths {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return err
 		}
-		p := filepath.Join(root, filepath.FromSlash(genop.ShimPath(s)))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, src, 0o644); err != nil {
+		if err := os.WriteFile(full, files[p], 0o644); err != nil {
 			return err
 		}
 	}
