@@ -21,6 +21,22 @@ import (
 	"github.com/tfoffload/tfoffload/tfexec"
 )
 
+// attrRenames are TensorFlow's api_def renames of attributes: the Go
+// setter uses the new name, the attribute keeps its registered one.
+var attrRenames = map[string]string{
+	"Squeeze/squeeze_dims": "axis",
+}
+
+// setterName returns the name of the optional-attribute setter of attr a
+// of op.
+func setterName(op string, a opdefs.AttrDef) string {
+	name := a.Name
+	if r, ok := attrRenames[op+"/"+a.Name]; ok {
+		name = r
+	}
+	return op + camel(name)
+}
+
 // handWritten ops have their wrapper in op.go, as in the bindings.
 var handWritten = map[string]bool{"Const": true}
 
@@ -158,7 +174,7 @@ func (w *wrapper) write(b *bytes.Buffer) {
 	if len(w.optional) > 0 {
 		fmt.Fprintf(b, "// %sAttr is an optional argument to %s.\ntype %sAttr func(optionalAttr)\n\n", op, op, op)
 		for _, a := range w.optional {
-			fn := op + camel(a.Name)
+			fn := setterName(op, a)
 			fmt.Fprintf(b, "// %s sets the optional %s attribute to value.\n", fn, a.Name)
 			fmt.Fprintf(b, "//\n// If not specified, defaults to %s\n", defaultText(a))
 			fmt.Fprintf(b, "func %s(value %s) %sAttr {\n\treturn func(m optionalAttr) {\n\t\tm[%q] = value\n\t}\n}\n\n", fn, goType(a.Type), op, a.Name)
@@ -300,7 +316,7 @@ func (w *wrapper) writeShim(b *bytes.Buffer) {
 	if len(w.optional) > 0 {
 		fmt.Fprintf(b, "// %sAttr is op.%sAttr.\ntype %sAttr = op.%sAttr\n\n", op, op, op, op)
 		for _, a := range w.optional {
-			fn := op + camel(a.Name)
+			fn := setterName(op, a)
 			fmt.Fprintf(b, "// %s is op.%s.\nvar %s = op.%s\n\n", fn, fn, fn, fn)
 		}
 	}

@@ -1580,8 +1580,8 @@ var SquaredDifference = op.SquaredDifference
 // SqueezeAttr is op.SqueezeAttr.
 type SqueezeAttr = op.SqueezeAttr
 
-// SqueezeSqueezeDims is op.SqueezeSqueezeDims.
-var SqueezeSqueezeDims = op.SqueezeSqueezeDims
+// SqueezeAxis is op.SqueezeAxis.
+var SqueezeAxis = op.SqueezeAxis
 
 // Squeeze is op.Squeeze.
 var Squeeze = op.Squeeze
