@@ -49,6 +49,9 @@ func (g *Graph) AddOperation(args OpSpec) (*Operation, error) {
 	if args.Name == "" {
 		args.Name = args.Type
 	}
+	if !validNodeName.MatchString(args.Name) {
+		return nil, fmt.Errorf("node '%s': node name contains invalid characters", args.Name)
+	}
 	sig, ok := opdefs.SignatureOf(args.Type)
 	if !ok {
 		return nil, fmt.Errorf("op type not registered '%s' in tfoffload (node %s)", args.Type, args.Name)

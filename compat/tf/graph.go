@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -133,6 +134,9 @@ func (g *Graph) importGraphDef(gd *tfpb.GraphDef, o GraphImportOptions) error {
 		if _, dup := g.index[c.Name]; dup || seen[c.Name] {
 			return fmt.Errorf("import graph: duplicate node name in graph: '%s'", c.Name)
 		}
+		if !validNodeName.MatchString(c.Name) {
+			return fmt.Errorf("import graph: node '%s': node name contains invalid characters", c.Name)
+		}
 		seen[c.Name] = true
 		for i, in := range c.GetInput() {
 			var err error
@@ -231,6 +235,9 @@ var ErrNotSupported = errors.New("not supported by tfoffload (it runs inference 
 func (g *Graph) AddGradients(prefix string, y []Output, x []Output, dx []Output) ([]Output, error) {
 	return nil, fmt.Errorf("tensorflow: AddGradients: %w", ErrNotSupported)
 }
+
+// validNodeName is TensorFlow's rule for node names (IsValidNodeName).
+var validNodeName = regexp.MustCompile(`^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$`)
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

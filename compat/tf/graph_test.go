@@ -82,6 +82,7 @@ func TestAddOperationErrors(t *testing.T) {
 		spec OpSpec
 		err  string
 	}{
+		{"invalid name", OpSpec{Type: "Identity", Name: "a b", Input: []Input{x}}, "node name contains invalid characters"},
 		{"duplicate name", OpSpec{Type: "Identity", Name: "sum", Input: []Input{x}}, "duplicate node name in graph: 'sum'"},
 		{"unknown op", OpSpec{Type: "NoSuchOp", Name: "n"}, "op type not registered 'NoSuchOp'"},
 		{"int attr", OpSpec{Type: "Placeholder", Name: "p", Attrs: map[string]any{"dtype": Float, "shape": 3}}, `attribute "shape" has a type (int) which is not valid for operation attributes`},
@@ -222,4 +223,6 @@ func TestImport(t *testing.T) {
 
 	err = g.Import([]byte("not a graph"), "")
 	assert.Error(t, err)
+	err = g.Import(buf.Bytes(), "bad prefix")
+	assert.ErrorContains(t, err, "node name contains invalid characters")
 }
