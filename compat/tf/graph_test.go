@@ -226,3 +226,18 @@ func TestImport(t *testing.T) {
 	err = g.Import(buf.Bytes(), "bad prefix")
 	assert.ErrorContains(t, err, "node name contains invalid characters")
 }
+
+// TestFeedIntermediate: as in TensorFlow, any tensor can be fed, and what
+// it depends on (here an unfed placeholder) is not run.
+func TestFeedIntermediate(t *testing.T) {
+	g := smallGraph(t)
+	s, err := NewSession(g, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	sum, err := NewTensor([][]float32{{0, 0, 0}})
+	require.NoError(t, err)
+	out, err := s.Run(map[Output]*Tensor{g.Operation("sum").Output(0): sum}, []Output{g.Operation("y").Output(0)}, nil)
+	require.NoError(t, err)
+	y := out[0].Value().([][]float32)[0]
+	assert.InDelta(t, 1.0/3, y[0], 1e-6)
+}
