@@ -78,38 +78,35 @@ func (tensor *Tensor) Cast(dtype tf.DataType) *Tensor {
 	return tensor
 }
 
+// binary replaces the tensor with f(tensor, y cast to the tensor's
+// type), built in the sub-scope name.
+func (tensor *Tensor) binary(name string, y tf.Output, f func(*op.Scope, tf.Output, tf.Output) tf.Output) *Tensor {
+	defer tensor.Check()
+	s := tensor.Path.SubScope(name)
+	tensor.Output = f(s, tensor.Output, Cast(s, y, tensor.Dtype()))
+	return tensor
+}
+
 // Add adds tfout, cast to the tensor's type.
 func (tensor *Tensor) Add(tfout tf.Output) *Tensor {
-	defer tensor.Check()
-	s := tensor.Path.SubScope("Add")
-	tensor.Output = op.Add(s, tensor.Output, Cast(s, tfout, tensor.Dtype()))
-	return tensor
+	return tensor.binary("Add", tfout, op.Add)
 }
 
 // Mul multiplies element-wise (with broadcasting) by tfout, cast to the
 // tensor's type.
 func (tensor *Tensor) Mul(tfout tf.Output) *Tensor {
-	defer tensor.Check()
-	s := tensor.Path.SubScope("Mul")
-	tensor.Output = op.Mul(s, tensor.Output, Cast(s, tfout, tensor.Dtype()))
-	return tensor
+	return tensor.binary("Mul", tfout, op.Mul)
 }
 
 // MatMul multiplies the tensor by the matrix tfout, cast to the tensor's
 // type.
 func (tensor *Tensor) MatMul(tfout tf.Output) *Tensor {
-	defer tensor.Check()
-	s := tensor.Path.SubScope("MatMul")
-	tensor.Output = op.MatMul(s, tensor.Output, Cast(s, tfout, tensor.Dtype()))
-	return tensor
+	return tensor.binary("MatMul", tfout, func(s *op.Scope, a, b tf.Output) tf.Output { return op.MatMul(s, a, b) })
 }
 
 // Pow raises the tensor to y, cast to the tensor's type.
 func (tensor *Tensor) Pow(y tf.Output) *Tensor {
-	defer tensor.Check()
-	s := tensor.Path.SubScope("Pow")
-	tensor.Output = op.Pow(s, tensor.Output, Cast(s, y, tensor.Dtype()))
-	return tensor
+	return tensor.binary("Pow", y, op.Pow)
 }
 
 // Square squares the tensor.
