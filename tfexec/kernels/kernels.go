@@ -14,10 +14,12 @@
 //     products (Conv2D, DepthwiseConv2dNative, MatMul, the fused forms).
 //   - elementwise: unary and binary math, comparisons, activations,
 //     casts, selection and clipping.
+//   - files: reading files named at run time (ReadFile).
 //   - gather: moving elements by index (GatherV2, ScatterNd, the
 //     scatters, DynamicStitch, OneHot, Where, Unique).
-//   - image: resampling, cropping, non-maximum suppression and box
-//     drawing.
+//   - image: decoding and encoding image files (JPEG through
+//     libjpeg-turbo), resampling, cropping, non-maximum suppression and
+//     box drawing.
 //   - linalg: linear algebra other than matrix products (Cross).
 //   - lists: TensorArrays and TensorLists.
 //   - lookup: lookup tables (HashTableV2 and its initialisation, finds,
@@ -47,6 +49,7 @@ import (
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/audio"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/conv"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/elementwise"
+	_ "github.com/tfoffload/tfoffload/tfexec/kernels/files"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/gather"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/image"
 	_ "github.com/tfoffload/tfoffload/tfexec/kernels/linalg"

@@ -1,13 +1,21 @@
 // Package image implements tfexec's kernels for TensorFlow's image ops:
-// resampling, cropping, non-maximum suppression of detection boxes and box
-// drawing. Each kernel follows TensorFlow's CPU kernel for the op: output
-// shapes and dtypes, the order of floating-point operations where it shows
-// in the result, and the InvalidArgument checks, which wrap
-// [kernel.ErrInvalidArgument]. Importing the package registers its kernel
+// decoding and encoding image files, resampling, cropping, non-maximum
+// suppression of detection boxes and box drawing. Each kernel follows
+// TensorFlow's CPU kernel for the op: output shapes and dtypes, the order
+// of floating-point operations where it shows in the result, and the
+// InvalidArgument checks, which wrap [kernel.ErrInvalidArgument]. Importing the package registers its kernel
 // table (ops.go), one row an op with the dtypes its kernel implements.
 //
 // # Ops
 //
+//   - DecodeJpeg (channels, ratio, fancy_upscaling, try_recover_truncated,
+//     acceptable_fraction, dct_method), DecodeAndCropJpeg (crop_window
+//     [y, x, height, width]) and ExtractJpegShape, through
+//     internal/jpegturbo: the library TensorFlow links, libjpeg-turbo,
+//     called with TensorFlow's settings (dct_method "" is TensorFlow's
+//     INTEGER_FAST), and checked bit for bit against libjpeg-turbo used
+//     directly. As in TensorFlow, one kernel serves every decode op
+//     and tells the file's format by its first bytes.
 //   - ResizeBilinear, ResizeNearestNeighbor, ResizeBicubic (align_corners,
 //     half_pixel_centers) and ResizeArea (align_corners), with
 //     TensorFlow's ImageResizerState scales. Bilinear, bicubic and area
@@ -32,6 +40,13 @@
 // DrawBoundingBoxes takes float32 and float16 images.
 //
 // # Semantics worth knowing
+//
+// A decoded image's size comes from its file: it is checked against the
+// tensor budget (TFOFFLOAD_MAX_TENSOR_BYTES) before anything is
+// allocated, and TensorFlow's own bound (fewer than 2²⁹ samples) applies.
+// Where libjpeg-turbo is not linked (CGO_ENABLED=0 or the nolibjpeg build
+// tag) the JPEG ops fall back to image/jpeg, whose pixels differ from
+// TensorFlow's; internal/jpegturbo documents by how much.
 //
 // One deliberate departure: NonMaxSuppression checks that iou_threshold
 // lies in [0, 1] only when max_output_size is positive, which the op

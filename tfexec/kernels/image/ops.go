@@ -26,6 +26,12 @@ var kernels = []kernel.Def{
 	{Op: "NonMaxSuppressionV5", DTypes: nmsTypes(), New: newNMS(5)},
 	{Op: "NonMaxSuppressionWithOverlaps", New: kernel.Stateless(nmsWithOverlaps)},
 
+	// The decoders are one kernel, as in TensorFlow: each decodes every
+	// format it recognises.
+	{Op: "DecodeJpeg", New: newDecoder},
+	{Op: "DecodeAndCropJpeg", New: newDecoder},
+	{Op: "ExtractJpegShape", New: extractJpegShape},
+
 	{Op: "DrawBoundingBoxes", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 	{Op: "DrawBoundingBoxesV2", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 }
