@@ -401,6 +401,54 @@ var DebugIdentityGatedGrpc = op.DebugIdentityGatedGrpc
 // DebugIdentity is op.DebugIdentity.
 var DebugIdentity = op.DebugIdentity
 
+// DecodeAndCropJpegAttr is op.DecodeAndCropJpegAttr.
+type DecodeAndCropJpegAttr = op.DecodeAndCropJpegAttr
+
+// DecodeAndCropJpegChannels is op.DecodeAndCropJpegChannels.
+var DecodeAndCropJpegChannels = op.DecodeAndCropJpegChannels
+
+// DecodeAndCropJpegRatio is op.DecodeAndCropJpegRatio.
+var DecodeAndCropJpegRatio = op.DecodeAndCropJpegRatio
+
+// DecodeAndCropJpegFancyUpscaling is op.DecodeAndCropJpegFancyUpscaling.
+var DecodeAndCropJpegFancyUpscaling = op.DecodeAndCropJpegFancyUpscaling
+
+// DecodeAndCropJpegTryRecoverTruncated is op.DecodeAndCropJpegTryRecoverTruncated.
+var DecodeAndCropJpegTryRecoverTruncated = op.DecodeAndCropJpegTryRecoverTruncated
+
+// DecodeAndCropJpegAcceptableFraction is op.DecodeAndCropJpegAcceptableFraction.
+var DecodeAndCropJpegAcceptableFraction = op.DecodeAndCropJpegAcceptableFraction
+
+// DecodeAndCropJpegDctMethod is op.DecodeAndCropJpegDctMethod.
+var DecodeAndCropJpegDctMethod = op.DecodeAndCropJpegDctMethod
+
+// DecodeAndCropJpeg is op.DecodeAndCropJpeg.
+var DecodeAndCropJpeg = op.DecodeAndCropJpeg
+
+// DecodeJpegAttr is op.DecodeJpegAttr.
+type DecodeJpegAttr = op.DecodeJpegAttr
+
+// DecodeJpegChannels is op.DecodeJpegChannels.
+var DecodeJpegChannels = op.DecodeJpegChannels
+
+// DecodeJpegRatio is op.DecodeJpegRatio.
+var DecodeJpegRatio = op.DecodeJpegRatio
+
+// DecodeJpegFancyUpscaling is op.DecodeJpegFancyUpscaling.
+var DecodeJpegFancyUpscaling = op.DecodeJpegFancyUpscaling
+
+// DecodeJpegTryRecoverTruncated is op.DecodeJpegTryRecoverTruncated.
+var DecodeJpegTryRecoverTruncated = op.DecodeJpegTryRecoverTruncated
+
+// DecodeJpegAcceptableFraction is op.DecodeJpegAcceptableFraction.
+var DecodeJpegAcceptableFraction = op.DecodeJpegAcceptableFraction
+
+// DecodeJpegDctMethod is op.DecodeJpegDctMethod.
+var DecodeJpegDctMethod = op.DecodeJpegDctMethod
+
+// DecodeJpeg is op.DecodeJpeg.
+var DecodeJpeg = op.DecodeJpeg
+
 // DecodeWavAttr is op.DecodeWavAttr.
 type DecodeWavAttr = op.DecodeWavAttr
 
@@ -523,6 +571,15 @@ var ExpandDims = op.ExpandDims
 
 // Expm1 is op.Expm1.
 var Expm1 = op.Expm1
+
+// ExtractJpegShapeAttr is op.ExtractJpegShapeAttr.
+type ExtractJpegShapeAttr = op.ExtractJpegShapeAttr
+
+// ExtractJpegShapeOutputType is op.ExtractJpegShapeOutputType.
+var ExtractJpegShapeOutputType = op.ExtractJpegShapeOutputType
+
+// ExtractJpegShape is op.ExtractJpegShape.
+var ExtractJpegShape = op.ExtractJpegShape
 
 // FakeQuantWithMinMaxArgsAttr is op.FakeQuantWithMinMaxArgsAttr.
 type FakeQuantWithMinMaxArgsAttr = op.FakeQuantWithMinMaxArgsAttr
@@ -1237,6 +1294,9 @@ var Range = op.Range
 
 // Rank is op.Rank.
 var Rank = op.Rank
+
+// ReadFile is op.ReadFile.
+var ReadFile = op.ReadFile
 
 // RealAttr is op.RealAttr.
 type RealAttr = op.RealAttr
