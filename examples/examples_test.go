@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/bridge"
+	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -42,6 +44,60 @@ func buildAndRun(t *testing.T, dir string, args ...string) string {
 	stdout, err := run.Output()
 	require.NoError(t, err, "%s: %s", dir, stderr.String())
 	return string(stdout)
+}
+
+// TestTFLabelImage runs the bindings' classic example on the frozen
+// poets MobileNet and checks each printed label and probability against
+// the same preprocessing graph and model run through bridge.
+func TestTFLabelImage(t *testing.T) {
+	pb := testutil.SharedModel(t, "frozen/poets_mobilenet_v1/mobilenet_v1_poets.pb")
+	photos, err := filepath.Glob(filepath.Join(testutil.SharedModels(t), "images", "*.jp*g"))
+	require.NoError(t, err)
+	got := buildAndRun(t, "tf-label-image", append([]string{"-graph", pb}, photos...)...)
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	require.Len(t, lines, len(photos))
+	labels, err := os.ReadFile(filepath.Join(filepath.Dir(pb), "output_labels.txt"))
+	require.NoError(t, err)
+	names := strings.Split(strings.TrimSpace(string(labels)), "\n")
+
+	model, err := bridge.LoadSession(pb)
+	require.NoError(t, err)
+	defer model.Close()
+	for i, photo := range photos {
+		pre, err := bridge.NewSession(&graph.Model{Path: "preprocess", Format: graph.FormatFrozen, Graph: preprocess(photo)})
+		require.NoError(t, err)
+		x, err := pre.Run(context.Background(), nil, []string{"Div:0"})
+		require.NoError(t, err)
+		require.NoError(t, pre.Close())
+		probs, err := model.Run(context.Background(), map[string]*tensor.Tensor{"input_image:0": x[0]}, []string{"MobilenetV1/Predictions/Softmax:0"})
+		require.NoError(t, err)
+		p := tensor.Values[float32](probs[0])
+		best := 0
+		for j := range p {
+			if p[j] > p[best] {
+				best = j
+			}
+		}
+		assert.Equal(t, fmt.Sprintf("%s\t%s\t%.6f", photo, names[best], p[best]), lines[i])
+	}
+}
+
+// preprocess is the example's op graph, written as a GraphDef.
+func preprocess(path string) *tfpb.GraphDef {
+	var b graph.Builder
+	b.Const("filename", tensor.Scalar(path))
+	b.Add("ReadFile", "ReadFile", []string{"filename"}, nil)
+	b.Add("DecodeJpeg", "DecodeJpeg", []string{"ReadFile"}, map[string]any{"channels": 3})
+	b.Add("Cast", "Cast", []string{"DecodeJpeg"}, map[string]any{"SrcT": tensor.Uint8, "DstT": tensor.Float32})
+	b.Const("make_batch", tensor.Scalar(int32(0)))
+	b.Add("ExpandDims", "ExpandDims", []string{"Cast", "make_batch"}, map[string]any{"T": tensor.Float32, "Tdim": tensor.Int32})
+	b.Const("size", tensor.MustFromSlice(tensor.Shape{2}, []int32{224, 224}))
+	b.Add("ResizeBilinear", "ResizeBilinear", []string{"ExpandDims", "size"}, map[string]any{"T": tensor.Float32})
+	b.Const("mean", tensor.Scalar(float32(0)))
+	b.Add("Sub", "Sub", []string{"ResizeBilinear", "mean"}, map[string]any{"T": tensor.Float32})
+	b.Const("scale", tensor.Scalar(float32(1)))
+	b.Add("Div", "Div", []string{"Sub", "scale"}, map[string]any{"T": tensor.Float32})
+	return b.Graph()
 }
 
 func TestTfgoKeras(t *testing.T) {
