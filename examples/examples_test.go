@@ -21,8 +21,8 @@ import (
 
 	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/graph"
-	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/internal/testutil"
+	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
