@@ -10,6 +10,7 @@ import (
 	tg "github.com/tfoffload/tfoffload/compat/tfgo"
 	"github.com/tfoffload/tfoffload/compat/tfgo/image/filter"
 	"github.com/tfoffload/tfoffload/compat/tfgo/image/padding"
+	"github.com/tfoffload/tfoffload/internal/testutil"
 )
 
 // gradient is a 4×4 RGB image whose red channel grows along x.
@@ -64,4 +65,24 @@ func TestPanics(t *testing.T) {
 	r := tg.NewRoot()
 	img := NewImage(r, gradient(r))
 	assert.Panics(t, func() { img.AdjustHue(0.1) }, "AdjustHue has no kernel: building panics")
+}
+
+func TestReadJPEG(t *testing.T) {
+	path := testutil.SharedModel(t, "images/grace_hopper_224.jpg")
+	root := tg.NewRoot()
+	img := Read(root, path, 3)
+	small := img.Clone().ResizeBilinear(Size{Height: 8, Width: 8})
+	res := tg.Exec(root, []tf.Output{img.Output, small.Value()}, nil, nil)
+	assert.Equal(t, []int64{1, 224, 224, 3}, res[0].Shape())
+	assert.Equal(t, []int64{8, 8, 3}, res[1].Shape())
+	lo, hi := float32(1), float32(0)
+	for _, row := range res[0].Value().([][][][]float32)[0] {
+		for _, px := range row {
+			for _, v := range px {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+	}
+	assert.Equal(t, float32(0), lo, "Read scales to [0, 1]")
+	assert.Equal(t, float32(1), hi)
 }
