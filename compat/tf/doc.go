@@ -46,6 +46,6 @@
 // # Not supported
 //
 // tfoffload runs inference: AddGradients, partial runs, LoadLibrary and
-// remote session targets return errors wrapping ErrNotSupported. Eager
-// execution (the bindings' Context) is not provided.
+// remote session targets return errors wrapping ErrNotSupported, and so
+// do eager execution's NewContext and NewTensorHandle.
 package tensorflow

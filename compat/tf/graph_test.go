@@ -241,3 +241,29 @@ func TestFeedIntermediate(t *testing.T) {
 	y := out[0].Value().([][]float32)[0]
 	assert.InDelta(t, 1.0/3, y[0], 1e-6)
 }
+
+func TestNotSupported(t *testing.T) {
+	g := smallGraph(t)
+	s, err := NewSession(g, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = g.AddGradients("", []Output{g.Operation("y").Output(0)}, []Output{g.Operation("x").Output(0)}, nil)
+	assert.ErrorIs(t, err, ErrNotSupported)
+	_, err = s.NewPartialRun(nil, nil, nil)
+	assert.ErrorIs(t, err, ErrNotSupported)
+	_, err = (&PartialRun{}).Run(nil, nil, nil)
+	assert.ErrorIs(t, err, ErrNotSupported)
+	_, err = LoadLibrary("libops.so")
+	assert.ErrorIs(t, err, ErrNotSupported)
+	_, err = NewContext(nil)
+	assert.ErrorIs(t, err, ErrNotSupported)
+	_, err = NewTensorHandle(nil)
+	assert.ErrorIs(t, err, ErrNotSupported)
+	_, err = NewSession(g, &SessionOptions{Target: "grpc://host:2222"})
+	assert.ErrorIs(t, err, ErrNotSupported)
+	devices, err := s.ListDevices()
+	require.NoError(t, err)
+	require.Len(t, devices, 1)
+	assert.Equal(t, "CPU", devices[0].Type)
+	assert.Contains(t, Version(), "tfoffload")
+}

@@ -32,13 +32,14 @@ var Shims = []Shim{
 // tfNames are the exported names of package compat/tf that the bindings'
 // package has too.
 var tfNames = struct{ types, consts, funcs, vars []string }{
-	types: []string{"Consumer", "DataType", "Device", "Graph", "GraphImportOptions", "Input", "LibraryHandler",
+	types: []string{"Consumer", "Context", "ContextOptions", "DataType", "Device", "Graph", "GraphImportOptions", "Input", "LibraryHandler",
 		"OpSpec", "Operation", "Output", "OutputList", "PartialRun", "SavedModel", "Session", "SessionOptions",
-		"Shape", "Signature", "Tensor", "TensorInfo"},
+		"Shape", "Signature", "Tensor", "TensorHandle", "TensorInfo"},
 	consts: []string{"Bfloat16", "Bool", "Complex", "Complex128", "Complex64", "Double", "Float", "Half", "Int16",
 		"Int32", "Int64", "Int8", "Qint16", "Qint32", "Qint8", "Quint16", "Quint8", "String", "Uint16", "Uint32",
 		"Uint64", "Uint8"},
-	funcs: []string{"LoadLibrary", "LoadSavedModel", "MakeShape", "NewGraph", "NewSession", "NewTensor", "ReadTensor",
+	funcs: []string{"LoadLibrary", "LoadSavedModel", "MakeShape", "NewContext", "NewGraph", "NewSession", "NewTensor",
+		"NewTensorHandle", "ReadTensor",
 		"ScalarShape", "TypeOf", "Version"},
 	vars: []string{"ErrNotSupported", "ErrSessionClosed"},
 }

@@ -10,6 +10,12 @@ import tf "github.com/tfoffload/tfoffload/compat/tf"
 // Consumer is tf.Consumer.
 type Consumer = tf.Consumer
 
+// Context is tf.Context.
+type Context = tf.Context
+
+// ContextOptions is tf.ContextOptions.
+type ContextOptions = tf.ContextOptions
+
 // DataType is tf.DataType.
 type DataType = tf.DataType
 
@@ -61,6 +67,9 @@ type Signature = tf.Signature
 // Tensor is tf.Tensor.
 type Tensor = tf.Tensor
 
+// TensorHandle is tf.TensorHandle.
+type TensorHandle = tf.TensorHandle
+
 // TensorInfo is tf.TensorInfo.
 type TensorInfo = tf.TensorInfo
 
@@ -99,6 +108,9 @@ var LoadSavedModel = tf.LoadSavedModel
 // MakeShape is tf.MakeShape.
 var MakeShape = tf.MakeShape
 
+// NewContext is tf.NewContext.
+var NewContext = tf.NewContext
+
 // NewGraph is tf.NewGraph.
 var NewGraph = tf.NewGraph
 
@@ -107,6 +119,9 @@ var NewSession = tf.NewSession
 
 // NewTensor is tf.NewTensor.
 var NewTensor = tf.NewTensor
+
+// NewTensorHandle is tf.NewTensorHandle.
+var NewTensorHandle = tf.NewTensorHandle
 
 // ReadTensor is tf.ReadTensor.
 var ReadTensor = tf.ReadTensor
