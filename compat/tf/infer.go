@@ -5,6 +5,7 @@ import (
 
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
+	"github.com/tfoffload/tfoffload/internal/tfshape"
 	"github.com/tfoffload/tfoffload/opdefs"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -391,6 +392,10 @@ var shapeRules = func() map[string]shapeRule {
 			return MakeShape(out...)
 		},
 	}
+	m["Conv2D"] = windowRule(false, false)
+	m["DepthwiseConv2dNative"] = windowRule(true, false)
+	m["MaxPool"] = windowRule(false, true)
+	m["AvgPool"] = windowRule(false, true)
 	for _, op := range []string{"ResizeBilinear", "ResizeNearestNeighbor", "ResizeBicubic", "ResizeArea"} {
 		m[op] = func(a ruleArgs) Shape {
 			in := a.in(0)
@@ -422,6 +427,64 @@ var shapeRules = func() map[string]shapeRule {
 	}
 	return m
 }()
+
+// windowRule is the rule of 2-D convolutions (kernel from the filter
+// input, [kh, kw, in, out]) and pools (kernel from ksize), with the
+// output sizes TensorFlow's GetWindowedOutputSize gives.
+func windowRule(depthwise, pool bool) shapeRule {
+	return func(a ruleArgs) Shape {
+		in := a.in(0)
+		if len(in.dims) != 4 {
+			return Shape{}
+		}
+		attrs := graph.AttrsOf(a.n)
+		c, err := tfshape.ReadConv2D(attrs, tfshape.Conv2DOptions{EqualStrides: depthwise})
+		if err != nil {
+			return Shape{}
+		}
+		n, h, w, ch := in.dims[0], in.dims[1], in.dims[2], in.dims[3]
+		if c.NCHW {
+			ch, h, w = in.dims[1], in.dims[2], in.dims[3]
+		}
+		kh, kw, outC := int64(-1), int64(-1), int64(-1)
+		if pool {
+			ksize, err := attrs.Ints("ksize", nil)
+			if err != nil || len(ksize) != 4 {
+				return Shape{}
+			}
+			kh, kw, outC = ksize[1], ksize[2], ch
+			if c.NCHW {
+				kh, kw = ksize[2], ksize[3]
+			}
+		} else if f := a.in(1); len(f.dims) == 4 {
+			kh, kw, outC = f.dims[0], f.dims[1], f.dims[3]
+			if depthwise {
+				outC = -1
+				if f.dims[2] >= 0 && f.dims[3] >= 0 {
+					outC = f.dims[2] * f.dims[3]
+				}
+			}
+		}
+		oh := windowed(h, kh, c.DilationH, c.StrideH, c.Padding, c.PadTop, c.PadBottom)
+		ow := windowed(w, kw, c.DilationW, c.StrideW, c.Padding, c.PadLeft, c.PadRight)
+		if c.NCHW {
+			return MakeShape(n, outC, oh, ow)
+		}
+		return MakeShape(n, oh, ow, outC)
+	}
+}
+
+// windowed is tfshape.Windowed with -1 for sizes the inputs do not tell.
+func windowed(in, k int64, dilation, stride int, p tfshape.Padding, before, after int) int64 {
+	if in < 0 || (k < 0 && p != tfshape.PaddingSame) {
+		return -1
+	}
+	out, _, _, err := tfshape.Windowed(int(in), int(max(k, 1)), dilation, stride, p, before, after)
+	if err != nil {
+		return -1
+	}
+	return int64(out)
+}
 
 func attrShape(name string) shapeRule {
 	return func(a ruleArgs) Shape {

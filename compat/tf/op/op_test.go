@@ -146,3 +146,25 @@ func TestGeneratedUpToDate(t *testing.T) {
 	}
 	assert.NotEmpty(t, genop.Ops())
 }
+
+func TestWindowShapes(t *testing.T) {
+	s := NewScope()
+	img := Placeholder(s, tf.Float, PlaceholderShape(tf.MakeShape(-1, 224, 224, 3)))
+	tests := []struct {
+		name string
+		out  tf.Output
+		want string
+	}{
+		{"conv same stride 2", Conv2D(s.SubScope("a"), img, Const(s.SubScope("f"), [3][3][3][32]float32{}), []int64{1, 2, 2, 1}, "SAME"), "[?, 112, 112, 32]"},
+		{"conv valid", Conv2D(s.SubScope("b"), img, Const(s.SubScope("f"), [7][7][3][8]float32{}), []int64{1, 1, 1, 1}, "VALID"), "[?, 218, 218, 8]"},
+		{"depthwise", DepthwiseConv2dNative(s.SubScope("c"), img, Const(s.SubScope("f"), [3][3][3][2]float32{}), []int64{1, 1, 1, 1}, "SAME"), "[?, 224, 224, 6]"},
+		{"max pool", MaxPool(s.SubScope("d"), img, []int64{1, 3, 3, 1}, []int64{1, 2, 2, 1}, "VALID"), "[?, 111, 111, 3]"},
+		{"avg pool same", AvgPool(s.SubScope("e"), img, []int64{1, 2, 2, 1}, []int64{1, 2, 2, 1}, "SAME"), "[?, 112, 112, 3]"},
+	}
+	require.NoError(t, s.Err())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.out.Shape().String())
+		})
+	}
+}
