@@ -267,3 +267,21 @@ func TestNotSupported(t *testing.T) {
 	assert.Equal(t, "CPU", devices[0].Type)
 	assert.Contains(t, Version(), "tfoffload")
 }
+
+// TestFetchTwiceAndFetchAFeed: a fetch may repeat, and a fed tensor
+// fetched gives the fed value, as in TensorFlow.
+func TestFetchTwiceAndFetchAFeed(t *testing.T) {
+	g := smallGraph(t)
+	s, err := NewSession(g, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	x, err := NewTensor([][]float32{{1, 1, 1}})
+	require.NoError(t, err)
+	xo := g.Operation("x").Output(0)
+	out, err := s.Run(map[Output]*Tensor{xo: x}, []Output{g.Operation("sum").Output(0), xo, g.Operation("sum").Output(0)}, nil)
+	require.NoError(t, err)
+	require.Len(t, out, 3)
+	assert.Equal(t, [][]float32{{2, 3, 4}}, out[0].Value())
+	assert.Equal(t, [][]float32{{1, 1, 1}}, out[1].Value())
+	assert.Equal(t, out[0].Value(), out[2].Value())
+}
