@@ -129,9 +129,12 @@ func (g *Graph) importGraphDef(gd *tfpb.GraphDef, o GraphImportOptions) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	seen := map[string]bool{}
-	for _, n := range gd.GetNode() {
-		c := proto.CloneOf(n)
-		c.Name = prefix + n.GetName()
+	// gd is the importer's own (parsed for this import), so its nodes are
+	// renamed in place rather than copied: a large frozen graph is not held
+	// twice.
+	for _, c := range gd.GetNode() {
+		orig := c.GetName()
+		c.Name = prefix + orig
 		if _, dup := g.index[c.Name]; dup || seen[c.Name] {
 			return fmt.Errorf("import graph: duplicate node name in graph: '%s'", c.Name)
 		}
@@ -142,7 +145,7 @@ func (g *Graph) importGraphDef(gd *tfpb.GraphDef, o GraphImportOptions) error {
 		for i, in := range c.GetInput() {
 			var err error
 			if c.Input[i], err = rename(in); err != nil {
-				return fmt.Errorf("import graph: node %s: %w", n.GetName(), err)
+				return fmt.Errorf("import graph: node %s: %w", orig, err)
 			}
 		}
 		if c.GetDevice() == "" {
