@@ -45,7 +45,7 @@ func ParseGraphDefText(data []byte) (*tfpb.GraphDef, error) {
 		return nil, err
 	}
 	g := &tfpb.GraphDef{}
-	if err := (prototext.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, g); err != nil {
+	if err := (prototext.UnmarshalOptions{DiscardUnknown: true, Resolver: tfpb.Resolver}).Unmarshal(data, g); err != nil {
 		return nil, &textSyntaxError{err}
 	}
 	if err := checkGraph(g, true); err != nil {
@@ -101,7 +101,7 @@ func parseMetaGraph(data []byte, text bool) (*tfpb.MetaGraphDef, error) {
 
 func unmarshal(data []byte, text bool, m proto.Message) error {
 	if text {
-		return prototext.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(data, m)
+		return prototext.UnmarshalOptions{DiscardUnknown: true, Resolver: tfpb.Resolver}.Unmarshal(data, m)
 	}
 	return proto.Unmarshal(data, m)
 }

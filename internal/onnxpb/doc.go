@@ -3,11 +3,15 @@
 // AttributeProto, TensorProto, TypeProto and the rest.
 //
 // The schema is written for this project, but every message, field and enum
-// keeps ONNX's name (proto package "onnx") and field number, and like ONNX it
+// keeps ONNX's name and field number, and like ONNX it
 // is proto2, so field presence is observable (optional scalars are pointers;
 // use the generated getters and proto.Int64/proto.String to set them). Real
 // .onnx files and ONNX test-data tensors decode unchanged; fields added
-// upstream later are kept as unknown fields and survive a re-marshal.
+// upstream later are kept as unknown fields and survive a re-marshal. The
+// proto package is "tfoffload.onnx", not ONNX's "onnx", so that a program
+// linking another Go copy of onnx.proto does not make the protobuf runtime
+// panic at start-up over a name registered twice; the wire format carries
+// no package names.
 //
 // The *.pb.go files are generated; do not edit them. After changing
 // onnx.proto, regenerate with

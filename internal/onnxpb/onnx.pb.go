@@ -470,7 +470,7 @@ type AttributeProto struct {
 	Name          *string                       `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	RefAttrName   *string                       `protobuf:"bytes,21,opt,name=ref_attr_name,json=refAttrName" json:"ref_attr_name,omitempty"`
 	DocString     *string                       `protobuf:"bytes,13,opt,name=doc_string,json=docString" json:"doc_string,omitempty"`
-	Type          *AttributeProto_AttributeType `protobuf:"varint,20,opt,name=type,enum=onnx.AttributeProto_AttributeType" json:"type,omitempty"`
+	Type          *AttributeProto_AttributeType `protobuf:"varint,20,opt,name=type,enum=tfoffload.onnx.AttributeProto_AttributeType" json:"type,omitempty"`
 	F             *float32                      `protobuf:"fixed32,2,opt,name=f" json:"f,omitempty"`
 	I             *int64                        `protobuf:"varint,3,opt,name=i" json:"i,omitempty"`
 	S             []byte                        `protobuf:"bytes,4,opt,name=s" json:"s,omitempty"`
@@ -1676,7 +1676,7 @@ type TensorProto struct {
 	RawData   []byte  `protobuf:"bytes,9,opt,name=raw_data,json=rawData" json:"raw_data,omitempty"`
 	// Keys: "location" (required), "offset", "length", "checksum".
 	ExternalData []*StringStringEntryProto `protobuf:"bytes,13,rep,name=external_data,json=externalData" json:"external_data,omitempty"`
-	DataLocation *TensorProto_DataLocation `protobuf:"varint,14,opt,name=data_location,json=dataLocation,enum=onnx.TensorProto_DataLocation" json:"data_location,omitempty"`
+	DataLocation *TensorProto_DataLocation `protobuf:"varint,14,opt,name=data_location,json=dataLocation,enum=tfoffload.onnx.TensorProto_DataLocation" json:"data_location,omitempty"`
 	// DOUBLE, COMPLEX128.
 	DoubleData []float64 `protobuf:"fixed64,10,rep,packed,name=double_data,json=doubleData" json:"double_data,omitempty"`
 	// UINT32, UINT64.
@@ -2719,28 +2719,28 @@ var File_internal_onnxpb_onnx_proto protoreflect.FileDescriptor
 
 const file_internal_onnxpb_onnx_proto_rawDesc = "" +
 	"\n" +
-	"\x1ainternal/onnxpb/onnx.proto\x12\x04onnx\"\xe3\x06\n" +
+	"\x1ainternal/onnxpb/onnx.proto\x12\x0etfoffload.onnx\"\xbd\a\n" +
 	"\x0eAttributeProto\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\"\n" +
 	"\rref_attr_name\x18\x15 \x01(\tR\vrefAttrName\x12\x1d\n" +
 	"\n" +
-	"doc_string\x18\r \x01(\tR\tdocString\x126\n" +
-	"\x04type\x18\x14 \x01(\x0e2\".onnx.AttributeProto.AttributeTypeR\x04type\x12\f\n" +
+	"doc_string\x18\r \x01(\tR\tdocString\x12@\n" +
+	"\x04type\x18\x14 \x01(\x0e2,.tfoffload.onnx.AttributeProto.AttributeTypeR\x04type\x12\f\n" +
 	"\x01f\x18\x02 \x01(\x02R\x01f\x12\f\n" +
 	"\x01i\x18\x03 \x01(\x03R\x01i\x12\f\n" +
-	"\x01s\x18\x04 \x01(\fR\x01s\x12\x1f\n" +
-	"\x01t\x18\x05 \x01(\v2\x11.onnx.TensorProtoR\x01t\x12\x1e\n" +
-	"\x01g\x18\x06 \x01(\v2\x10.onnx.GraphProtoR\x01g\x12<\n" +
-	"\rsparse_tensor\x18\x16 \x01(\v2\x17.onnx.SparseTensorProtoR\fsparseTensor\x12\x1f\n" +
-	"\x02tp\x18\x0e \x01(\v2\x0f.onnx.TypeProtoR\x02tp\x12\x16\n" +
+	"\x01s\x18\x04 \x01(\fR\x01s\x12)\n" +
+	"\x01t\x18\x05 \x01(\v2\x1b.tfoffload.onnx.TensorProtoR\x01t\x12(\n" +
+	"\x01g\x18\x06 \x01(\v2\x1a.tfoffload.onnx.GraphProtoR\x01g\x12F\n" +
+	"\rsparse_tensor\x18\x16 \x01(\v2!.tfoffload.onnx.SparseTensorProtoR\fsparseTensor\x12)\n" +
+	"\x02tp\x18\x0e \x01(\v2\x19.tfoffload.onnx.TypeProtoR\x02tp\x12\x16\n" +
 	"\x06floats\x18\a \x03(\x02R\x06floats\x12\x12\n" +
 	"\x04ints\x18\b \x03(\x03R\x04ints\x12\x18\n" +
-	"\astrings\x18\t \x03(\fR\astrings\x12+\n" +
+	"\astrings\x18\t \x03(\fR\astrings\x125\n" +
 	"\atensors\x18\n" +
-	" \x03(\v2\x11.onnx.TensorProtoR\atensors\x12(\n" +
-	"\x06graphs\x18\v \x03(\v2\x10.onnx.GraphProtoR\x06graphs\x12>\n" +
-	"\x0esparse_tensors\x18\x17 \x03(\v2\x17.onnx.SparseTensorProtoR\rsparseTensors\x120\n" +
-	"\vtype_protos\x18\x0f \x03(\v2\x0f.onnx.TypeProtoR\n" +
+	" \x03(\v2\x1b.tfoffload.onnx.TensorProtoR\atensors\x122\n" +
+	"\x06graphs\x18\v \x03(\v2\x1a.tfoffload.onnx.GraphProtoR\x06graphs\x12H\n" +
+	"\x0esparse_tensors\x18\x17 \x03(\v2!.tfoffload.onnx.SparseTensorProtoR\rsparseTensors\x12:\n" +
+	"\vtype_protos\x18\x0f \x03(\v2\x19.tfoffload.onnx.TypeProtoR\n" +
 	"typeProtos\"\xd9\x01\n" +
 	"\rAttributeType\x12\r\n" +
 	"\tUNDEFINED\x10\x00\x12\t\n" +
@@ -2763,70 +2763,70 @@ const file_internal_onnxpb_onnx_proto_rawDesc = "" +
 	"\x06GRAPHS\x10\n" +
 	"\x12\x12\n" +
 	"\x0eSPARSE_TENSORS\x10\f\x12\x0f\n" +
-	"\vTYPE_PROTOS\x10\x0eJ\x04\b\f\x10\rJ\x04\b\x10\x10\x14R\x01v\"\xad\x01\n" +
+	"\vTYPE_PROTOS\x10\x0eJ\x04\b\f\x10\rJ\x04\b\x10\x10\x14R\x01v\"\xc1\x01\n" +
 	"\x0eValueInfoProto\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12#\n" +
-	"\x04type\x18\x02 \x01(\v2\x0f.onnx.TypeProtoR\x04type\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12-\n" +
+	"\x04type\x18\x02 \x01(\v2\x19.tfoffload.onnx.TypeProtoR\x04type\x12\x1d\n" +
 	"\n" +
-	"doc_string\x18\x03 \x01(\tR\tdocString\x12C\n" +
-	"\x0emetadata_props\x18\x04 \x03(\v2\x1c.onnx.StringStringEntryProtoR\rmetadataProps\"\x8b\x03\n" +
+	"doc_string\x18\x03 \x01(\tR\tdocString\x12M\n" +
+	"\x0emetadata_props\x18\x04 \x03(\v2&.tfoffload.onnx.StringStringEntryProtoR\rmetadataProps\"\xa9\x03\n" +
 	"\tNodeProto\x12\x14\n" +
 	"\x05input\x18\x01 \x03(\tR\x05input\x12\x16\n" +
 	"\x06output\x18\x02 \x03(\tR\x06output\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x17\n" +
 	"\aop_type\x18\x04 \x01(\tR\x06opType\x12\x16\n" +
 	"\x06domain\x18\a \x01(\tR\x06domain\x12\x1a\n" +
-	"\boverload\x18\b \x01(\tR\boverload\x122\n" +
-	"\tattribute\x18\x05 \x03(\v2\x14.onnx.AttributeProtoR\tattribute\x12\x1d\n" +
+	"\boverload\x18\b \x01(\tR\boverload\x12<\n" +
+	"\tattribute\x18\x05 \x03(\v2\x1e.tfoffload.onnx.AttributeProtoR\tattribute\x12\x1d\n" +
 	"\n" +
-	"doc_string\x18\x06 \x01(\tR\tdocString\x12C\n" +
-	"\x0emetadata_props\x18\t \x03(\v2\x1c.onnx.StringStringEntryProtoR\rmetadataProps\x12W\n" +
+	"doc_string\x18\x06 \x01(\tR\tdocString\x12M\n" +
+	"\x0emetadata_props\x18\t \x03(\v2&.tfoffload.onnx.StringStringEntryProtoR\rmetadataProps\x12a\n" +
 	"\x15device_configurations\x18\n" +
-	" \x03(\v2\".onnx.NodeDeviceConfigurationProtoR\x14deviceConfigurations\">\n" +
+	" \x03(\v2,.tfoffload.onnx.NodeDeviceConfigurationProtoR\x14deviceConfigurations\">\n" +
 	"\x14IntIntListEntryProto\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x03R\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x03(\x03R\x05value\"\xae\x01\n" +
+	"\x05value\x18\x02 \x03(\x03R\x05value\"\xb8\x01\n" +
 	"\x1cNodeDeviceConfigurationProto\x12)\n" +
-	"\x10configuration_id\x18\x01 \x01(\tR\x0fconfigurationId\x12<\n" +
-	"\rsharding_spec\x18\x02 \x03(\v2\x17.onnx.ShardingSpecProtoR\fshardingSpec\x12%\n" +
-	"\x0epipeline_stage\x18\x03 \x01(\x05R\rpipelineStage\"\xda\x01\n" +
+	"\x10configuration_id\x18\x01 \x01(\tR\x0fconfigurationId\x12F\n" +
+	"\rsharding_spec\x18\x02 \x03(\v2!.tfoffload.onnx.ShardingSpecProtoR\fshardingSpec\x12%\n" +
+	"\x0epipeline_stage\x18\x03 \x01(\x05R\rpipelineStage\"\xee\x01\n" +
 	"\x11ShardingSpecProto\x12\x1f\n" +
 	"\vtensor_name\x18\x01 \x01(\tR\n" +
 	"tensorName\x12\x16\n" +
-	"\x06device\x18\x02 \x03(\x03R\x06device\x12T\n" +
-	"\x19index_to_device_group_map\x18\x03 \x03(\v2\x1a.onnx.IntIntListEntryProtoR\x15indexToDeviceGroupMap\x126\n" +
-	"\vsharded_dim\x18\x04 \x03(\v2\x15.onnx.ShardedDimProtoR\n" +
-	"shardedDim\"k\n" +
+	"\x06device\x18\x02 \x03(\x03R\x06device\x12^\n" +
+	"\x19index_to_device_group_map\x18\x03 \x03(\v2$.tfoffload.onnx.IntIntListEntryProtoR\x15indexToDeviceGroupMap\x12@\n" +
+	"\vsharded_dim\x18\x04 \x03(\v2\x1f.tfoffload.onnx.ShardedDimProtoR\n" +
+	"shardedDim\"u\n" +
 	"\x0fShardedDimProto\x12\x12\n" +
-	"\x04axis\x18\x01 \x01(\x03R\x04axis\x12D\n" +
-	"\x0fsimple_sharding\x18\x02 \x03(\v2\x1b.onnx.SimpleShardedDimProtoR\x0esimpleSharding\"{\n" +
+	"\x04axis\x18\x01 \x01(\x03R\x04axis\x12N\n" +
+	"\x0fsimple_sharding\x18\x02 \x03(\v2%.tfoffload.onnx.SimpleShardedDimProtoR\x0esimpleSharding\"{\n" +
 	"\x15SimpleShardedDimProto\x12\x1d\n" +
 	"\tdim_value\x18\x01 \x01(\x03H\x00R\bdimValue\x12\x1d\n" +
 	"\tdim_param\x18\x02 \x01(\tH\x00R\bdimParam\x12\x1d\n" +
 	"\n" +
 	"num_shards\x18\x03 \x01(\x03R\tnumShardsB\x05\n" +
-	"\x03dim\"\x97\x02\n" +
-	"\x11TrainingInfoProto\x128\n" +
-	"\x0einitialization\x18\x01 \x01(\v2\x10.onnx.GraphProtoR\x0einitialization\x12.\n" +
-	"\talgorithm\x18\x02 \x01(\v2\x10.onnx.GraphProtoR\talgorithm\x12S\n" +
-	"\x16initialization_binding\x18\x03 \x03(\v2\x1c.onnx.StringStringEntryProtoR\x15initializationBinding\x12C\n" +
-	"\x0eupdate_binding\x18\x04 \x03(\v2\x1c.onnx.StringStringEntryProtoR\rupdateBinding\"\xb8\x04\n" +
+	"\x03dim\"\xbf\x02\n" +
+	"\x11TrainingInfoProto\x12B\n" +
+	"\x0einitialization\x18\x01 \x01(\v2\x1a.tfoffload.onnx.GraphProtoR\x0einitialization\x128\n" +
+	"\talgorithm\x18\x02 \x01(\v2\x1a.tfoffload.onnx.GraphProtoR\talgorithm\x12]\n" +
+	"\x16initialization_binding\x18\x03 \x03(\v2&.tfoffload.onnx.StringStringEntryProtoR\x15initializationBinding\x12M\n" +
+	"\x0eupdate_binding\x18\x04 \x03(\v2&.tfoffload.onnx.StringStringEntryProtoR\rupdateBinding\"\xf4\x04\n" +
 	"\n" +
 	"ModelProto\x12\x1d\n" +
 	"\n" +
-	"ir_version\x18\x01 \x01(\x03R\tirVersion\x12;\n" +
-	"\fopset_import\x18\b \x03(\v2\x18.onnx.OperatorSetIdProtoR\vopsetImport\x12#\n" +
+	"ir_version\x18\x01 \x01(\x03R\tirVersion\x12E\n" +
+	"\fopset_import\x18\b \x03(\v2\".tfoffload.onnx.OperatorSetIdProtoR\vopsetImport\x12#\n" +
 	"\rproducer_name\x18\x02 \x01(\tR\fproducerName\x12)\n" +
 	"\x10producer_version\x18\x03 \x01(\tR\x0fproducerVersion\x12\x16\n" +
 	"\x06domain\x18\x04 \x01(\tR\x06domain\x12#\n" +
 	"\rmodel_version\x18\x05 \x01(\x03R\fmodelVersion\x12\x1d\n" +
 	"\n" +
-	"doc_string\x18\x06 \x01(\tR\tdocString\x12&\n" +
-	"\x05graph\x18\a \x01(\v2\x10.onnx.GraphProtoR\x05graph\x12C\n" +
-	"\x0emetadata_props\x18\x0e \x03(\v2\x1c.onnx.StringStringEntryProtoR\rmetadataProps\x12<\n" +
-	"\rtraining_info\x18\x14 \x03(\v2\x17.onnx.TrainingInfoProtoR\ftrainingInfo\x121\n" +
-	"\tfunctions\x18\x19 \x03(\v2\x13.onnx.FunctionProtoR\tfunctions\x12D\n" +
-	"\rconfiguration\x18\x1a \x03(\v2\x1e.onnx.DeviceConfigurationProtoR\rconfiguration\"g\n" +
+	"doc_string\x18\x06 \x01(\tR\tdocString\x120\n" +
+	"\x05graph\x18\a \x01(\v2\x1a.tfoffload.onnx.GraphProtoR\x05graph\x12M\n" +
+	"\x0emetadata_props\x18\x0e \x03(\v2&.tfoffload.onnx.StringStringEntryProtoR\rmetadataProps\x12F\n" +
+	"\rtraining_info\x18\x14 \x03(\v2!.tfoffload.onnx.TrainingInfoProtoR\ftrainingInfo\x12;\n" +
+	"\tfunctions\x18\x19 \x03(\v2\x1d.tfoffload.onnx.FunctionProtoR\tfunctions\x12N\n" +
+	"\rconfiguration\x18\x1a \x03(\v2(.tfoffload.onnx.DeviceConfigurationProtoR\rconfiguration\"g\n" +
 	"\x18DeviceConfigurationProto\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
 	"\vnum_devices\x18\x02 \x01(\x05R\n" +
@@ -2834,32 +2834,32 @@ const file_internal_onnxpb_onnx_proto_rawDesc = "" +
 	"\x06device\x18\x03 \x03(\tR\x06device\"@\n" +
 	"\x16StringStringEntryProto\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value\"\x92\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\x9c\x01\n" +
 	"\x10TensorAnnotation\x12\x1f\n" +
 	"\vtensor_name\x18\x01 \x01(\tR\n" +
-	"tensorName\x12]\n" +
-	"\x1cquant_parameter_tensor_names\x18\x02 \x03(\v2\x1c.onnx.StringStringEntryProtoR\x19quantParameterTensorNames\"\xcc\x04\n" +
+	"tensorName\x12g\n" +
+	"\x1cquant_parameter_tensor_names\x18\x02 \x03(\v2&.tfoffload.onnx.StringStringEntryProtoR\x19quantParameterTensorNames\"\x9c\x05\n" +
 	"\n" +
-	"GraphProto\x12#\n" +
-	"\x04node\x18\x01 \x03(\v2\x0f.onnx.NodeProtoR\x04node\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\x123\n" +
-	"\vinitializer\x18\x05 \x03(\v2\x11.onnx.TensorProtoR\vinitializer\x12F\n" +
-	"\x12sparse_initializer\x18\x0f \x03(\v2\x17.onnx.SparseTensorProtoR\x11sparseInitializer\x12\x1d\n" +
+	"GraphProto\x12-\n" +
+	"\x04node\x18\x01 \x03(\v2\x19.tfoffload.onnx.NodeProtoR\x04node\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12=\n" +
+	"\vinitializer\x18\x05 \x03(\v2\x1b.tfoffload.onnx.TensorProtoR\vinitializer\x12P\n" +
+	"\x12sparse_initializer\x18\x0f \x03(\v2!.tfoffload.onnx.SparseTensorProtoR\x11sparseInitializer\x12\x1d\n" +
 	"\n" +
 	"doc_string\x18\n" +
-	" \x01(\tR\tdocString\x12*\n" +
-	"\x05input\x18\v \x03(\v2\x14.onnx.ValueInfoProtoR\x05input\x12,\n" +
-	"\x06output\x18\f \x03(\v2\x14.onnx.ValueInfoProtoR\x06output\x123\n" +
+	" \x01(\tR\tdocString\x124\n" +
+	"\x05input\x18\v \x03(\v2\x1e.tfoffload.onnx.ValueInfoProtoR\x05input\x126\n" +
+	"\x06output\x18\f \x03(\v2\x1e.tfoffload.onnx.ValueInfoProtoR\x06output\x12=\n" +
 	"\n" +
-	"value_info\x18\r \x03(\v2\x14.onnx.ValueInfoProtoR\tvalueInfo\x12O\n" +
-	"\x17quantization_annotation\x18\x0e \x03(\v2\x16.onnx.TensorAnnotationR\x16quantizationAnnotation\x12C\n" +
-	"\x0emetadata_props\x18\x10 \x03(\v2\x1c.onnx.StringStringEntryProtoR\rmetadataPropsJ\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x06\x10\n" +
+	"value_info\x18\r \x03(\v2\x1e.tfoffload.onnx.ValueInfoProtoR\tvalueInfo\x12Y\n" +
+	"\x17quantization_annotation\x18\x0e \x03(\v2 .tfoffload.onnx.TensorAnnotationR\x16quantizationAnnotation\x12M\n" +
+	"\x0emetadata_props\x18\x10 \x03(\v2&.tfoffload.onnx.StringStringEntryProtoR\rmetadataPropsJ\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x06\x10\n" +
 	"R\n" +
-	"ir_versionR\x10producer_versionR\fproducer_tagR\x06domain\"\xb1\b\n" +
+	"ir_versionR\x10producer_versionR\fproducer_tagR\x06domain\"\xd9\b\n" +
 	"\vTensorProto\x12\x12\n" +
 	"\x04dims\x18\x01 \x03(\x03R\x04dims\x12\x1b\n" +
-	"\tdata_type\x18\x02 \x01(\x05R\bdataType\x123\n" +
-	"\asegment\x18\x03 \x01(\v2\x19.onnx.TensorProto.SegmentR\asegment\x12!\n" +
+	"\tdata_type\x18\x02 \x01(\x05R\bdataType\x12=\n" +
+	"\asegment\x18\x03 \x01(\v2#.tfoffload.onnx.TensorProto.SegmentR\asegment\x12!\n" +
 	"\n" +
 	"float_data\x18\x04 \x03(\x02B\x02\x10\x01R\tfloatData\x12!\n" +
 	"\n" +
@@ -2871,15 +2871,15 @@ const file_internal_onnxpb_onnx_proto_rawDesc = "" +
 	"\x04name\x18\b \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
 	"doc_string\x18\f \x01(\tR\tdocString\x12\x19\n" +
-	"\braw_data\x18\t \x01(\fR\arawData\x12A\n" +
-	"\rexternal_data\x18\r \x03(\v2\x1c.onnx.StringStringEntryProtoR\fexternalData\x12C\n" +
-	"\rdata_location\x18\x0e \x01(\x0e2\x1e.onnx.TensorProto.DataLocationR\fdataLocation\x12#\n" +
+	"\braw_data\x18\t \x01(\fR\arawData\x12K\n" +
+	"\rexternal_data\x18\r \x03(\v2&.tfoffload.onnx.StringStringEntryProtoR\fexternalData\x12M\n" +
+	"\rdata_location\x18\x0e \x01(\x0e2(.tfoffload.onnx.TensorProto.DataLocationR\fdataLocation\x12#\n" +
 	"\vdouble_data\x18\n" +
 	" \x03(\x01B\x02\x10\x01R\n" +
 	"doubleData\x12#\n" +
 	"\vuint64_data\x18\v \x03(\x04B\x02\x10\x01R\n" +
-	"uint64Data\x12C\n" +
-	"\x0emetadata_props\x18\x10 \x03(\v2\x1c.onnx.StringStringEntryProtoR\rmetadataProps\x1a1\n" +
+	"uint64Data\x12M\n" +
+	"\x0emetadata_props\x18\x10 \x03(\v2&.tfoffload.onnx.StringStringEntryProtoR\rmetadataProps\x1a1\n" +
 	"\aSegment\x12\x14\n" +
 	"\x05begin\x18\x01 \x01(\x03R\x05begin\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\x03R\x03end\"\xee\x02\n" +
@@ -2923,69 +2923,69 @@ const file_internal_onnxpb_onnx_proto_rawDesc = "" +
 	"\x04INT2\x10\x1a\")\n" +
 	"\fDataLocation\x12\v\n" +
 	"\aDEFAULT\x10\x00\x12\f\n" +
-	"\bEXTERNAL\x10\x01\"\x7f\n" +
-	"\x11SparseTensorProto\x12)\n" +
-	"\x06values\x18\x01 \x01(\v2\x11.onnx.TensorProtoR\x06values\x12+\n" +
-	"\aindices\x18\x02 \x01(\v2\x11.onnx.TensorProtoR\aindices\x12\x12\n" +
-	"\x04dims\x18\x03 \x03(\x03R\x04dims\"\xba\x01\n" +
-	"\x10TensorShapeProto\x122\n" +
-	"\x03dim\x18\x01 \x03(\v2 .onnx.TensorShapeProto.DimensionR\x03dim\x1ar\n" +
+	"\bEXTERNAL\x10\x01\"\x93\x01\n" +
+	"\x11SparseTensorProto\x123\n" +
+	"\x06values\x18\x01 \x01(\v2\x1b.tfoffload.onnx.TensorProtoR\x06values\x125\n" +
+	"\aindices\x18\x02 \x01(\v2\x1b.tfoffload.onnx.TensorProtoR\aindices\x12\x12\n" +
+	"\x04dims\x18\x03 \x03(\x03R\x04dims\"\xc4\x01\n" +
+	"\x10TensorShapeProto\x12<\n" +
+	"\x03dim\x18\x01 \x03(\v2*.tfoffload.onnx.TensorShapeProto.DimensionR\x03dim\x1ar\n" +
 	"\tDimension\x12\x1d\n" +
 	"\tdim_value\x18\x01 \x01(\x03H\x00R\bdimValue\x12\x1d\n" +
 	"\tdim_param\x18\x02 \x01(\tH\x00R\bdimParam\x12\x1e\n" +
 	"\n" +
 	"denotation\x18\x03 \x01(\tR\n" +
 	"denotationB\a\n" +
-	"\x05value\"\xd8\x06\n" +
-	"\tTypeProto\x129\n" +
-	"\vtensor_type\x18\x01 \x01(\v2\x16.onnx.TypeProto.TensorH\x00R\n" +
-	"tensorType\x12?\n" +
-	"\rsequence_type\x18\x04 \x01(\v2\x18.onnx.TypeProto.SequenceH\x00R\fsequenceType\x120\n" +
-	"\bmap_type\x18\x05 \x01(\v2\x13.onnx.TypeProto.MapH\x00R\amapType\x12?\n" +
-	"\roptional_type\x18\t \x01(\v2\x18.onnx.TypeProto.OptionalH\x00R\foptionalType\x12L\n" +
-	"\x12sparse_tensor_type\x18\b \x01(\v2\x1c.onnx.TypeProto.SparseTensorH\x00R\x10sparseTensorType\x129\n" +
-	"\vopaque_type\x18\a \x01(\v2\x16.onnx.TypeProto.OpaqueH\x00R\n" +
+	"\x05value\"\xc6\a\n" +
+	"\tTypeProto\x12C\n" +
+	"\vtensor_type\x18\x01 \x01(\v2 .tfoffload.onnx.TypeProto.TensorH\x00R\n" +
+	"tensorType\x12I\n" +
+	"\rsequence_type\x18\x04 \x01(\v2\".tfoffload.onnx.TypeProto.SequenceH\x00R\fsequenceType\x12:\n" +
+	"\bmap_type\x18\x05 \x01(\v2\x1d.tfoffload.onnx.TypeProto.MapH\x00R\amapType\x12I\n" +
+	"\roptional_type\x18\t \x01(\v2\".tfoffload.onnx.TypeProto.OptionalH\x00R\foptionalType\x12V\n" +
+	"\x12sparse_tensor_type\x18\b \x01(\v2&.tfoffload.onnx.TypeProto.SparseTensorH\x00R\x10sparseTensorType\x12C\n" +
+	"\vopaque_type\x18\a \x01(\v2 .tfoffload.onnx.TypeProto.OpaqueH\x00R\n" +
 	"opaqueType\x12\x1e\n" +
 	"\n" +
 	"denotation\x18\x06 \x01(\tR\n" +
-	"denotation\x1aS\n" +
+	"denotation\x1a]\n" +
 	"\x06Tensor\x12\x1b\n" +
-	"\telem_type\x18\x01 \x01(\x05R\belemType\x12,\n" +
-	"\x05shape\x18\x02 \x01(\v2\x16.onnx.TensorShapeProtoR\x05shape\x1a8\n" +
-	"\bSequence\x12,\n" +
-	"\telem_type\x18\x01 \x01(\v2\x0f.onnx.TypeProtoR\belemType\x1aP\n" +
+	"\telem_type\x18\x01 \x01(\x05R\belemType\x126\n" +
+	"\x05shape\x18\x02 \x01(\v2 .tfoffload.onnx.TensorShapeProtoR\x05shape\x1aB\n" +
+	"\bSequence\x126\n" +
+	"\telem_type\x18\x01 \x01(\v2\x19.tfoffload.onnx.TypeProtoR\belemType\x1aZ\n" +
 	"\x03Map\x12\x19\n" +
-	"\bkey_type\x18\x01 \x01(\x05R\akeyType\x12.\n" +
+	"\bkey_type\x18\x01 \x01(\x05R\akeyType\x128\n" +
 	"\n" +
-	"value_type\x18\x02 \x01(\v2\x0f.onnx.TypeProtoR\tvalueType\x1a8\n" +
-	"\bOptional\x12,\n" +
-	"\telem_type\x18\x01 \x01(\v2\x0f.onnx.TypeProtoR\belemType\x1aY\n" +
+	"value_type\x18\x02 \x01(\v2\x19.tfoffload.onnx.TypeProtoR\tvalueType\x1aB\n" +
+	"\bOptional\x126\n" +
+	"\telem_type\x18\x01 \x01(\v2\x19.tfoffload.onnx.TypeProtoR\belemType\x1ac\n" +
 	"\fSparseTensor\x12\x1b\n" +
-	"\telem_type\x18\x01 \x01(\x05R\belemType\x12,\n" +
-	"\x05shape\x18\x02 \x01(\v2\x16.onnx.TensorShapeProtoR\x05shape\x1a4\n" +
+	"\telem_type\x18\x01 \x01(\x05R\belemType\x126\n" +
+	"\x05shape\x18\x02 \x01(\v2 .tfoffload.onnx.TensorShapeProtoR\x05shape\x1a4\n" +
 	"\x06Opaque\x12\x16\n" +
 	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04nameB\a\n" +
 	"\x05value\"F\n" +
 	"\x12OperatorSetIdProto\x12\x16\n" +
 	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x03R\aversion\"\x80\x04\n" +
+	"\aversion\x18\x02 \x01(\x03R\aversion\"\xb2\x04\n" +
 	"\rFunctionProto\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05input\x18\x04 \x03(\tR\x05input\x12\x16\n" +
 	"\x06output\x18\x05 \x03(\tR\x06output\x12\x1c\n" +
-	"\tattribute\x18\x06 \x03(\tR\tattribute\x12=\n" +
-	"\x0fattribute_proto\x18\v \x03(\v2\x14.onnx.AttributeProtoR\x0eattributeProto\x12#\n" +
-	"\x04node\x18\a \x03(\v2\x0f.onnx.NodeProtoR\x04node\x12\x1d\n" +
+	"\tattribute\x18\x06 \x03(\tR\tattribute\x12G\n" +
+	"\x0fattribute_proto\x18\v \x03(\v2\x1e.tfoffload.onnx.AttributeProtoR\x0eattributeProto\x12-\n" +
+	"\x04node\x18\a \x03(\v2\x19.tfoffload.onnx.NodeProtoR\x04node\x12\x1d\n" +
 	"\n" +
-	"doc_string\x18\b \x01(\tR\tdocString\x12;\n" +
-	"\fopset_import\x18\t \x03(\v2\x18.onnx.OperatorSetIdProtoR\vopsetImport\x12\x16\n" +
+	"doc_string\x18\b \x01(\tR\tdocString\x12E\n" +
+	"\fopset_import\x18\t \x03(\v2\".tfoffload.onnx.OperatorSetIdProtoR\vopsetImport\x12\x16\n" +
 	"\x06domain\x18\n" +
 	" \x01(\tR\x06domain\x12\x1a\n" +
-	"\boverload\x18\r \x01(\tR\boverload\x123\n" +
+	"\boverload\x18\r \x01(\tR\boverload\x12=\n" +
 	"\n" +
-	"value_info\x18\f \x03(\v2\x14.onnx.ValueInfoProtoR\tvalueInfo\x12C\n" +
-	"\x0emetadata_props\x18\x0e \x03(\v2\x1c.onnx.StringStringEntryProtoR\rmetadataPropsJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04R\rsince_versionR\x06status*\xe7\x02\n" +
+	"value_info\x18\f \x03(\v2\x1e.tfoffload.onnx.ValueInfoProtoR\tvalueInfo\x12M\n" +
+	"\x0emetadata_props\x18\x0e \x03(\v2&.tfoffload.onnx.StringStringEntryProtoR\rmetadataPropsJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04R\rsince_versionR\x06status*\xe7\x02\n" +
 	"\aVersion\x12\x12\n" +
 	"\x0e_START_VERSION\x10\x00\x12\x19\n" +
 	"\x15IR_VERSION_2017_10_10\x10\x01\x12\x19\n" +
@@ -3023,101 +3023,101 @@ func file_internal_onnxpb_onnx_proto_rawDescGZIP() []byte {
 var file_internal_onnxpb_onnx_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
 var file_internal_onnxpb_onnx_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_internal_onnxpb_onnx_proto_goTypes = []any{
-	(Version)(0),                         // 0: onnx.Version
-	(OperatorStatus)(0),                  // 1: onnx.OperatorStatus
-	(AttributeProto_AttributeType)(0),    // 2: onnx.AttributeProto.AttributeType
-	(TensorProto_DataType)(0),            // 3: onnx.TensorProto.DataType
-	(TensorProto_DataLocation)(0),        // 4: onnx.TensorProto.DataLocation
-	(*AttributeProto)(nil),               // 5: onnx.AttributeProto
-	(*ValueInfoProto)(nil),               // 6: onnx.ValueInfoProto
-	(*NodeProto)(nil),                    // 7: onnx.NodeProto
-	(*IntIntListEntryProto)(nil),         // 8: onnx.IntIntListEntryProto
-	(*NodeDeviceConfigurationProto)(nil), // 9: onnx.NodeDeviceConfigurationProto
-	(*ShardingSpecProto)(nil),            // 10: onnx.ShardingSpecProto
-	(*ShardedDimProto)(nil),              // 11: onnx.ShardedDimProto
-	(*SimpleShardedDimProto)(nil),        // 12: onnx.SimpleShardedDimProto
-	(*TrainingInfoProto)(nil),            // 13: onnx.TrainingInfoProto
-	(*ModelProto)(nil),                   // 14: onnx.ModelProto
-	(*DeviceConfigurationProto)(nil),     // 15: onnx.DeviceConfigurationProto
-	(*StringStringEntryProto)(nil),       // 16: onnx.StringStringEntryProto
-	(*TensorAnnotation)(nil),             // 17: onnx.TensorAnnotation
-	(*GraphProto)(nil),                   // 18: onnx.GraphProto
-	(*TensorProto)(nil),                  // 19: onnx.TensorProto
-	(*SparseTensorProto)(nil),            // 20: onnx.SparseTensorProto
-	(*TensorShapeProto)(nil),             // 21: onnx.TensorShapeProto
-	(*TypeProto)(nil),                    // 22: onnx.TypeProto
-	(*OperatorSetIdProto)(nil),           // 23: onnx.OperatorSetIdProto
-	(*FunctionProto)(nil),                // 24: onnx.FunctionProto
-	(*TensorProto_Segment)(nil),          // 25: onnx.TensorProto.Segment
-	(*TensorShapeProto_Dimension)(nil),   // 26: onnx.TensorShapeProto.Dimension
-	(*TypeProto_Tensor)(nil),             // 27: onnx.TypeProto.Tensor
-	(*TypeProto_Sequence)(nil),           // 28: onnx.TypeProto.Sequence
-	(*TypeProto_Map)(nil),                // 29: onnx.TypeProto.Map
-	(*TypeProto_Optional)(nil),           // 30: onnx.TypeProto.Optional
-	(*TypeProto_SparseTensor)(nil),       // 31: onnx.TypeProto.SparseTensor
-	(*TypeProto_Opaque)(nil),             // 32: onnx.TypeProto.Opaque
+	(Version)(0),                         // 0: tfoffload.onnx.Version
+	(OperatorStatus)(0),                  // 1: tfoffload.onnx.OperatorStatus
+	(AttributeProto_AttributeType)(0),    // 2: tfoffload.onnx.AttributeProto.AttributeType
+	(TensorProto_DataType)(0),            // 3: tfoffload.onnx.TensorProto.DataType
+	(TensorProto_DataLocation)(0),        // 4: tfoffload.onnx.TensorProto.DataLocation
+	(*AttributeProto)(nil),               // 5: tfoffload.onnx.AttributeProto
+	(*ValueInfoProto)(nil),               // 6: tfoffload.onnx.ValueInfoProto
+	(*NodeProto)(nil),                    // 7: tfoffload.onnx.NodeProto
+	(*IntIntListEntryProto)(nil),         // 8: tfoffload.onnx.IntIntListEntryProto
+	(*NodeDeviceConfigurationProto)(nil), // 9: tfoffload.onnx.NodeDeviceConfigurationProto
+	(*ShardingSpecProto)(nil),            // 10: tfoffload.onnx.ShardingSpecProto
+	(*ShardedDimProto)(nil),              // 11: tfoffload.onnx.ShardedDimProto
+	(*SimpleShardedDimProto)(nil),        // 12: tfoffload.onnx.SimpleShardedDimProto
+	(*TrainingInfoProto)(nil),            // 13: tfoffload.onnx.TrainingInfoProto
+	(*ModelProto)(nil),                   // 14: tfoffload.onnx.ModelProto
+	(*DeviceConfigurationProto)(nil),     // 15: tfoffload.onnx.DeviceConfigurationProto
+	(*StringStringEntryProto)(nil),       // 16: tfoffload.onnx.StringStringEntryProto
+	(*TensorAnnotation)(nil),             // 17: tfoffload.onnx.TensorAnnotation
+	(*GraphProto)(nil),                   // 18: tfoffload.onnx.GraphProto
+	(*TensorProto)(nil),                  // 19: tfoffload.onnx.TensorProto
+	(*SparseTensorProto)(nil),            // 20: tfoffload.onnx.SparseTensorProto
+	(*TensorShapeProto)(nil),             // 21: tfoffload.onnx.TensorShapeProto
+	(*TypeProto)(nil),                    // 22: tfoffload.onnx.TypeProto
+	(*OperatorSetIdProto)(nil),           // 23: tfoffload.onnx.OperatorSetIdProto
+	(*FunctionProto)(nil),                // 24: tfoffload.onnx.FunctionProto
+	(*TensorProto_Segment)(nil),          // 25: tfoffload.onnx.TensorProto.Segment
+	(*TensorShapeProto_Dimension)(nil),   // 26: tfoffload.onnx.TensorShapeProto.Dimension
+	(*TypeProto_Tensor)(nil),             // 27: tfoffload.onnx.TypeProto.Tensor
+	(*TypeProto_Sequence)(nil),           // 28: tfoffload.onnx.TypeProto.Sequence
+	(*TypeProto_Map)(nil),                // 29: tfoffload.onnx.TypeProto.Map
+	(*TypeProto_Optional)(nil),           // 30: tfoffload.onnx.TypeProto.Optional
+	(*TypeProto_SparseTensor)(nil),       // 31: tfoffload.onnx.TypeProto.SparseTensor
+	(*TypeProto_Opaque)(nil),             // 32: tfoffload.onnx.TypeProto.Opaque
 }
 var file_internal_onnxpb_onnx_proto_depIdxs = []int32{
-	2,  // 0: onnx.AttributeProto.type:type_name -> onnx.AttributeProto.AttributeType
-	19, // 1: onnx.AttributeProto.t:type_name -> onnx.TensorProto
-	18, // 2: onnx.AttributeProto.g:type_name -> onnx.GraphProto
-	20, // 3: onnx.AttributeProto.sparse_tensor:type_name -> onnx.SparseTensorProto
-	22, // 4: onnx.AttributeProto.tp:type_name -> onnx.TypeProto
-	19, // 5: onnx.AttributeProto.tensors:type_name -> onnx.TensorProto
-	18, // 6: onnx.AttributeProto.graphs:type_name -> onnx.GraphProto
-	20, // 7: onnx.AttributeProto.sparse_tensors:type_name -> onnx.SparseTensorProto
-	22, // 8: onnx.AttributeProto.type_protos:type_name -> onnx.TypeProto
-	22, // 9: onnx.ValueInfoProto.type:type_name -> onnx.TypeProto
-	16, // 10: onnx.ValueInfoProto.metadata_props:type_name -> onnx.StringStringEntryProto
-	5,  // 11: onnx.NodeProto.attribute:type_name -> onnx.AttributeProto
-	16, // 12: onnx.NodeProto.metadata_props:type_name -> onnx.StringStringEntryProto
-	9,  // 13: onnx.NodeProto.device_configurations:type_name -> onnx.NodeDeviceConfigurationProto
-	10, // 14: onnx.NodeDeviceConfigurationProto.sharding_spec:type_name -> onnx.ShardingSpecProto
-	8,  // 15: onnx.ShardingSpecProto.index_to_device_group_map:type_name -> onnx.IntIntListEntryProto
-	11, // 16: onnx.ShardingSpecProto.sharded_dim:type_name -> onnx.ShardedDimProto
-	12, // 17: onnx.ShardedDimProto.simple_sharding:type_name -> onnx.SimpleShardedDimProto
-	18, // 18: onnx.TrainingInfoProto.initialization:type_name -> onnx.GraphProto
-	18, // 19: onnx.TrainingInfoProto.algorithm:type_name -> onnx.GraphProto
-	16, // 20: onnx.TrainingInfoProto.initialization_binding:type_name -> onnx.StringStringEntryProto
-	16, // 21: onnx.TrainingInfoProto.update_binding:type_name -> onnx.StringStringEntryProto
-	23, // 22: onnx.ModelProto.opset_import:type_name -> onnx.OperatorSetIdProto
-	18, // 23: onnx.ModelProto.graph:type_name -> onnx.GraphProto
-	16, // 24: onnx.ModelProto.metadata_props:type_name -> onnx.StringStringEntryProto
-	13, // 25: onnx.ModelProto.training_info:type_name -> onnx.TrainingInfoProto
-	24, // 26: onnx.ModelProto.functions:type_name -> onnx.FunctionProto
-	15, // 27: onnx.ModelProto.configuration:type_name -> onnx.DeviceConfigurationProto
-	16, // 28: onnx.TensorAnnotation.quant_parameter_tensor_names:type_name -> onnx.StringStringEntryProto
-	7,  // 29: onnx.GraphProto.node:type_name -> onnx.NodeProto
-	19, // 30: onnx.GraphProto.initializer:type_name -> onnx.TensorProto
-	20, // 31: onnx.GraphProto.sparse_initializer:type_name -> onnx.SparseTensorProto
-	6,  // 32: onnx.GraphProto.input:type_name -> onnx.ValueInfoProto
-	6,  // 33: onnx.GraphProto.output:type_name -> onnx.ValueInfoProto
-	6,  // 34: onnx.GraphProto.value_info:type_name -> onnx.ValueInfoProto
-	17, // 35: onnx.GraphProto.quantization_annotation:type_name -> onnx.TensorAnnotation
-	16, // 36: onnx.GraphProto.metadata_props:type_name -> onnx.StringStringEntryProto
-	25, // 37: onnx.TensorProto.segment:type_name -> onnx.TensorProto.Segment
-	16, // 38: onnx.TensorProto.external_data:type_name -> onnx.StringStringEntryProto
-	4,  // 39: onnx.TensorProto.data_location:type_name -> onnx.TensorProto.DataLocation
-	16, // 40: onnx.TensorProto.metadata_props:type_name -> onnx.StringStringEntryProto
-	19, // 41: onnx.SparseTensorProto.values:type_name -> onnx.TensorProto
-	19, // 42: onnx.SparseTensorProto.indices:type_name -> onnx.TensorProto
-	26, // 43: onnx.TensorShapeProto.dim:type_name -> onnx.TensorShapeProto.Dimension
-	27, // 44: onnx.TypeProto.tensor_type:type_name -> onnx.TypeProto.Tensor
-	28, // 45: onnx.TypeProto.sequence_type:type_name -> onnx.TypeProto.Sequence
-	29, // 46: onnx.TypeProto.map_type:type_name -> onnx.TypeProto.Map
-	30, // 47: onnx.TypeProto.optional_type:type_name -> onnx.TypeProto.Optional
-	31, // 48: onnx.TypeProto.sparse_tensor_type:type_name -> onnx.TypeProto.SparseTensor
-	32, // 49: onnx.TypeProto.opaque_type:type_name -> onnx.TypeProto.Opaque
-	5,  // 50: onnx.FunctionProto.attribute_proto:type_name -> onnx.AttributeProto
-	7,  // 51: onnx.FunctionProto.node:type_name -> onnx.NodeProto
-	23, // 52: onnx.FunctionProto.opset_import:type_name -> onnx.OperatorSetIdProto
-	6,  // 53: onnx.FunctionProto.value_info:type_name -> onnx.ValueInfoProto
-	16, // 54: onnx.FunctionProto.metadata_props:type_name -> onnx.StringStringEntryProto
-	21, // 55: onnx.TypeProto.Tensor.shape:type_name -> onnx.TensorShapeProto
-	22, // 56: onnx.TypeProto.Sequence.elem_type:type_name -> onnx.TypeProto
-	22, // 57: onnx.TypeProto.Map.value_type:type_name -> onnx.TypeProto
-	22, // 58: onnx.TypeProto.Optional.elem_type:type_name -> onnx.TypeProto
-	21, // 59: onnx.TypeProto.SparseTensor.shape:type_name -> onnx.TensorShapeProto
+	2,  // 0: tfoffload.onnx.AttributeProto.type:type_name -> tfoffload.onnx.AttributeProto.AttributeType
+	19, // 1: tfoffload.onnx.AttributeProto.t:type_name -> tfoffload.onnx.TensorProto
+	18, // 2: tfoffload.onnx.AttributeProto.g:type_name -> tfoffload.onnx.GraphProto
+	20, // 3: tfoffload.onnx.AttributeProto.sparse_tensor:type_name -> tfoffload.onnx.SparseTensorProto
+	22, // 4: tfoffload.onnx.AttributeProto.tp:type_name -> tfoffload.onnx.TypeProto
+	19, // 5: tfoffload.onnx.AttributeProto.tensors:type_name -> tfoffload.onnx.TensorProto
+	18, // 6: tfoffload.onnx.AttributeProto.graphs:type_name -> tfoffload.onnx.GraphProto
+	20, // 7: tfoffload.onnx.AttributeProto.sparse_tensors:type_name -> tfoffload.onnx.SparseTensorProto
+	22, // 8: tfoffload.onnx.AttributeProto.type_protos:type_name -> tfoffload.onnx.TypeProto
+	22, // 9: tfoffload.onnx.ValueInfoProto.type:type_name -> tfoffload.onnx.TypeProto
+	16, // 10: tfoffload.onnx.ValueInfoProto.metadata_props:type_name -> tfoffload.onnx.StringStringEntryProto
+	5,  // 11: tfoffload.onnx.NodeProto.attribute:type_name -> tfoffload.onnx.AttributeProto
+	16, // 12: tfoffload.onnx.NodeProto.metadata_props:type_name -> tfoffload.onnx.StringStringEntryProto
+	9,  // 13: tfoffload.onnx.NodeProto.device_configurations:type_name -> tfoffload.onnx.NodeDeviceConfigurationProto
+	10, // 14: tfoffload.onnx.NodeDeviceConfigurationProto.sharding_spec:type_name -> tfoffload.onnx.ShardingSpecProto
+	8,  // 15: tfoffload.onnx.ShardingSpecProto.index_to_device_group_map:type_name -> tfoffload.onnx.IntIntListEntryProto
+	11, // 16: tfoffload.onnx.ShardingSpecProto.sharded_dim:type_name -> tfoffload.onnx.ShardedDimProto
+	12, // 17: tfoffload.onnx.ShardedDimProto.simple_sharding:type_name -> tfoffload.onnx.SimpleShardedDimProto
+	18, // 18: tfoffload.onnx.TrainingInfoProto.initialization:type_name -> tfoffload.onnx.GraphProto
+	18, // 19: tfoffload.onnx.TrainingInfoProto.algorithm:type_name -> tfoffload.onnx.GraphProto
+	16, // 20: tfoffload.onnx.TrainingInfoProto.initialization_binding:type_name -> tfoffload.onnx.StringStringEntryProto
+	16, // 21: tfoffload.onnx.TrainingInfoProto.update_binding:type_name -> tfoffload.onnx.StringStringEntryProto
+	23, // 22: tfoffload.onnx.ModelProto.opset_import:type_name -> tfoffload.onnx.OperatorSetIdProto
+	18, // 23: tfoffload.onnx.ModelProto.graph:type_name -> tfoffload.onnx.GraphProto
+	16, // 24: tfoffload.onnx.ModelProto.metadata_props:type_name -> tfoffload.onnx.StringStringEntryProto
+	13, // 25: tfoffload.onnx.ModelProto.training_info:type_name -> tfoffload.onnx.TrainingInfoProto
+	24, // 26: tfoffload.onnx.ModelProto.functions:type_name -> tfoffload.onnx.FunctionProto
+	15, // 27: tfoffload.onnx.ModelProto.configuration:type_name -> tfoffload.onnx.DeviceConfigurationProto
+	16, // 28: tfoffload.onnx.TensorAnnotation.quant_parameter_tensor_names:type_name -> tfoffload.onnx.StringStringEntryProto
+	7,  // 29: tfoffload.onnx.GraphProto.node:type_name -> tfoffload.onnx.NodeProto
+	19, // 30: tfoffload.onnx.GraphProto.initializer:type_name -> tfoffload.onnx.TensorProto
+	20, // 31: tfoffload.onnx.GraphProto.sparse_initializer:type_name -> tfoffload.onnx.SparseTensorProto
+	6,  // 32: tfoffload.onnx.GraphProto.input:type_name -> tfoffload.onnx.ValueInfoProto
+	6,  // 33: tfoffload.onnx.GraphProto.output:type_name -> tfoffload.onnx.ValueInfoProto
+	6,  // 34: tfoffload.onnx.GraphProto.value_info:type_name -> tfoffload.onnx.ValueInfoProto
+	17, // 35: tfoffload.onnx.GraphProto.quantization_annotation:type_name -> tfoffload.onnx.TensorAnnotation
+	16, // 36: tfoffload.onnx.GraphProto.metadata_props:type_name -> tfoffload.onnx.StringStringEntryProto
+	25, // 37: tfoffload.onnx.TensorProto.segment:type_name -> tfoffload.onnx.TensorProto.Segment
+	16, // 38: tfoffload.onnx.TensorProto.external_data:type_name -> tfoffload.onnx.StringStringEntryProto
+	4,  // 39: tfoffload.onnx.TensorProto.data_location:type_name -> tfoffload.onnx.TensorProto.DataLocation
+	16, // 40: tfoffload.onnx.TensorProto.metadata_props:type_name -> tfoffload.onnx.StringStringEntryProto
+	19, // 41: tfoffload.onnx.SparseTensorProto.values:type_name -> tfoffload.onnx.TensorProto
+	19, // 42: tfoffload.onnx.SparseTensorProto.indices:type_name -> tfoffload.onnx.TensorProto
+	26, // 43: tfoffload.onnx.TensorShapeProto.dim:type_name -> tfoffload.onnx.TensorShapeProto.Dimension
+	27, // 44: tfoffload.onnx.TypeProto.tensor_type:type_name -> tfoffload.onnx.TypeProto.Tensor
+	28, // 45: tfoffload.onnx.TypeProto.sequence_type:type_name -> tfoffload.onnx.TypeProto.Sequence
+	29, // 46: tfoffload.onnx.TypeProto.map_type:type_name -> tfoffload.onnx.TypeProto.Map
+	30, // 47: tfoffload.onnx.TypeProto.optional_type:type_name -> tfoffload.onnx.TypeProto.Optional
+	31, // 48: tfoffload.onnx.TypeProto.sparse_tensor_type:type_name -> tfoffload.onnx.TypeProto.SparseTensor
+	32, // 49: tfoffload.onnx.TypeProto.opaque_type:type_name -> tfoffload.onnx.TypeProto.Opaque
+	5,  // 50: tfoffload.onnx.FunctionProto.attribute_proto:type_name -> tfoffload.onnx.AttributeProto
+	7,  // 51: tfoffload.onnx.FunctionProto.node:type_name -> tfoffload.onnx.NodeProto
+	23, // 52: tfoffload.onnx.FunctionProto.opset_import:type_name -> tfoffload.onnx.OperatorSetIdProto
+	6,  // 53: tfoffload.onnx.FunctionProto.value_info:type_name -> tfoffload.onnx.ValueInfoProto
+	16, // 54: tfoffload.onnx.FunctionProto.metadata_props:type_name -> tfoffload.onnx.StringStringEntryProto
+	21, // 55: tfoffload.onnx.TypeProto.Tensor.shape:type_name -> tfoffload.onnx.TensorShapeProto
+	22, // 56: tfoffload.onnx.TypeProto.Sequence.elem_type:type_name -> tfoffload.onnx.TypeProto
+	22, // 57: tfoffload.onnx.TypeProto.Map.value_type:type_name -> tfoffload.onnx.TypeProto
+	22, // 58: tfoffload.onnx.TypeProto.Optional.elem_type:type_name -> tfoffload.onnx.TypeProto
+	21, // 59: tfoffload.onnx.TypeProto.SparseTensor.shape:type_name -> tfoffload.onnx.TensorShapeProto
 	60, // [60:60] is the sub-list for method output_type
 	60, // [60:60] is the sub-list for method input_type
 	60, // [60:60] is the sub-list for extension type_name

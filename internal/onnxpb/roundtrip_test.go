@@ -251,7 +251,7 @@ func TestUnknownFieldsDetected(t *testing.T) {
 	require.NoError(t, proto.Unmarshal(data, g))
 	got := unknownFields(g.ProtoReflect(), "GraphProto")
 	require.Len(t, got, 1)
-	assert.Contains(t, got[0], "GraphProto.node[0] (onnx.NodeProto)")
+	assert.Contains(t, got[0], "GraphProto.node[0] (tfoffload.onnx.NodeProto)")
 }
 
 func TestDecodeTestAdd(t *testing.T) {

@@ -131,13 +131,12 @@ var File_internal_tfpb_example_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_example_proto_rawDesc = "" +
 	"\n" +
-	"\x1binternal/tfpb/example.proto\x12\n" +
-	"tensorflow\x1a\x1binternal/tfpb/feature.proto\";\n" +
-	"\aExample\x120\n" +
-	"\bfeatures\x18\x01 \x01(\v2\x14.tensorflow.FeaturesR\bfeatures\"\x80\x01\n" +
-	"\x0fSequenceExample\x12.\n" +
-	"\acontext\x18\x01 \x01(\v2\x14.tensorflow.FeaturesR\acontext\x12=\n" +
-	"\rfeature_lists\x18\x02 \x01(\v2\x18.tensorflow.FeatureListsR\ffeatureListsB3Z1github.com/tfoffload/tfoffload/internal/tfpb;tfpbb\x06proto3"
+	"\x1binternal/tfpb/example.proto\x12\x14tfoffload.tensorflow\x1a\x1binternal/tfpb/feature.proto\"E\n" +
+	"\aExample\x12:\n" +
+	"\bfeatures\x18\x01 \x01(\v2\x1e.tfoffload.tensorflow.FeaturesR\bfeatures\"\x94\x01\n" +
+	"\x0fSequenceExample\x128\n" +
+	"\acontext\x18\x01 \x01(\v2\x1e.tfoffload.tensorflow.FeaturesR\acontext\x12G\n" +
+	"\rfeature_lists\x18\x02 \x01(\v2\".tfoffload.tensorflow.FeatureListsR\ffeatureListsB3Z1github.com/tfoffload/tfoffload/internal/tfpb;tfpbb\x06proto3"
 
 var (
 	file_internal_tfpb_example_proto_rawDescOnce sync.Once
@@ -153,15 +152,15 @@ func file_internal_tfpb_example_proto_rawDescGZIP() []byte {
 
 var file_internal_tfpb_example_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_internal_tfpb_example_proto_goTypes = []any{
-	(*Example)(nil),         // 0: tensorflow.Example
-	(*SequenceExample)(nil), // 1: tensorflow.SequenceExample
-	(*Features)(nil),        // 2: tensorflow.Features
-	(*FeatureLists)(nil),    // 3: tensorflow.FeatureLists
+	(*Example)(nil),         // 0: tfoffload.tensorflow.Example
+	(*SequenceExample)(nil), // 1: tfoffload.tensorflow.SequenceExample
+	(*Features)(nil),        // 2: tfoffload.tensorflow.Features
+	(*FeatureLists)(nil),    // 3: tfoffload.tensorflow.FeatureLists
 }
 var file_internal_tfpb_example_proto_depIdxs = []int32{
-	2, // 0: tensorflow.Example.features:type_name -> tensorflow.Features
-	2, // 1: tensorflow.SequenceExample.context:type_name -> tensorflow.Features
-	3, // 2: tensorflow.SequenceExample.feature_lists:type_name -> tensorflow.FeatureLists
+	2, // 0: tfoffload.tensorflow.Example.features:type_name -> tfoffload.tensorflow.Features
+	2, // 1: tfoffload.tensorflow.SequenceExample.context:type_name -> tfoffload.tensorflow.Features
+	3, // 2: tfoffload.tensorflow.SequenceExample.feature_lists:type_name -> tfoffload.tensorflow.FeatureLists
 	3, // [3:3] is the sub-list for method output_type
 	3, // [3:3] is the sub-list for method input_type
 	3, // [3:3] is the sub-list for extension type_name

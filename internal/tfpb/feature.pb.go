@@ -401,34 +401,33 @@ var File_internal_tfpb_feature_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_feature_proto_rawDesc = "" +
 	"\n" +
-	"\x1binternal/tfpb/feature.proto\x12\n" +
-	"tensorflow\"!\n" +
+	"\x1binternal/tfpb/feature.proto\x12\x14tfoffload.tensorflow\"!\n" +
 	"\tBytesList\x12\x14\n" +
 	"\x05value\x18\x01 \x03(\fR\x05value\"%\n" +
 	"\tFloatList\x12\x18\n" +
 	"\x05value\x18\x01 \x03(\x02B\x02\x10\x01R\x05value\"%\n" +
 	"\tInt64List\x12\x18\n" +
-	"\x05value\x18\x01 \x03(\x03B\x02\x10\x01R\x05value\"\xb9\x01\n" +
-	"\aFeature\x126\n" +
+	"\x05value\x18\x01 \x03(\x03B\x02\x10\x01R\x05value\"\xd7\x01\n" +
+	"\aFeature\x12@\n" +
 	"\n" +
-	"bytes_list\x18\x01 \x01(\v2\x15.tensorflow.BytesListH\x00R\tbytesList\x126\n" +
+	"bytes_list\x18\x01 \x01(\v2\x1f.tfoffload.tensorflow.BytesListH\x00R\tbytesList\x12@\n" +
 	"\n" +
-	"float_list\x18\x02 \x01(\v2\x15.tensorflow.FloatListH\x00R\tfloatList\x126\n" +
+	"float_list\x18\x02 \x01(\v2\x1f.tfoffload.tensorflow.FloatListH\x00R\tfloatList\x12@\n" +
 	"\n" +
-	"int64_list\x18\x03 \x01(\v2\x15.tensorflow.Int64ListH\x00R\tint64ListB\x06\n" +
-	"\x04kind\"\x98\x01\n" +
-	"\bFeatures\x12;\n" +
-	"\afeature\x18\x01 \x03(\v2!.tensorflow.Features.FeatureEntryR\afeature\x1aO\n" +
+	"int64_list\x18\x03 \x01(\v2\x1f.tfoffload.tensorflow.Int64ListH\x00R\tint64ListB\x06\n" +
+	"\x04kind\"\xac\x01\n" +
+	"\bFeatures\x12E\n" +
+	"\afeature\x18\x01 \x03(\v2+.tfoffload.tensorflow.Features.FeatureEntryR\afeature\x1aY\n" +
 	"\fFeatureEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12)\n" +
-	"\x05value\x18\x02 \x01(\v2\x13.tensorflow.FeatureR\x05value:\x028\x01\"<\n" +
-	"\vFeatureList\x12-\n" +
-	"\afeature\x18\x01 \x03(\v2\x13.tensorflow.FeatureR\afeature\"\xb5\x01\n" +
-	"\fFeatureLists\x12L\n" +
-	"\ffeature_list\x18\x01 \x03(\v2).tensorflow.FeatureLists.FeatureListEntryR\vfeatureList\x1aW\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x123\n" +
+	"\x05value\x18\x02 \x01(\v2\x1d.tfoffload.tensorflow.FeatureR\x05value:\x028\x01\"F\n" +
+	"\vFeatureList\x127\n" +
+	"\afeature\x18\x01 \x03(\v2\x1d.tfoffload.tensorflow.FeatureR\afeature\"\xc9\x01\n" +
+	"\fFeatureLists\x12V\n" +
+	"\ffeature_list\x18\x01 \x03(\v23.tfoffload.tensorflow.FeatureLists.FeatureListEntryR\vfeatureList\x1aa\n" +
 	"\x10FeatureListEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12-\n" +
-	"\x05value\x18\x02 \x01(\v2\x17.tensorflow.FeatureListR\x05value:\x028\x01B3Z1github.com/tfoffload/tfoffload/internal/tfpb;tfpbb\x06proto3"
+	"\x03key\x18\x01 \x01(\tR\x03key\x127\n" +
+	"\x05value\x18\x02 \x01(\v2!.tfoffload.tensorflow.FeatureListR\x05value:\x028\x01B3Z1github.com/tfoffload/tfoffload/internal/tfpb;tfpbb\x06proto3"
 
 var (
 	file_internal_tfpb_feature_proto_rawDescOnce sync.Once
@@ -444,25 +443,25 @@ func file_internal_tfpb_feature_proto_rawDescGZIP() []byte {
 
 var file_internal_tfpb_feature_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_internal_tfpb_feature_proto_goTypes = []any{
-	(*BytesList)(nil),    // 0: tensorflow.BytesList
-	(*FloatList)(nil),    // 1: tensorflow.FloatList
-	(*Int64List)(nil),    // 2: tensorflow.Int64List
-	(*Feature)(nil),      // 3: tensorflow.Feature
-	(*Features)(nil),     // 4: tensorflow.Features
-	(*FeatureList)(nil),  // 5: tensorflow.FeatureList
-	(*FeatureLists)(nil), // 6: tensorflow.FeatureLists
-	nil,                  // 7: tensorflow.Features.FeatureEntry
-	nil,                  // 8: tensorflow.FeatureLists.FeatureListEntry
+	(*BytesList)(nil),    // 0: tfoffload.tensorflow.BytesList
+	(*FloatList)(nil),    // 1: tfoffload.tensorflow.FloatList
+	(*Int64List)(nil),    // 2: tfoffload.tensorflow.Int64List
+	(*Feature)(nil),      // 3: tfoffload.tensorflow.Feature
+	(*Features)(nil),     // 4: tfoffload.tensorflow.Features
+	(*FeatureList)(nil),  // 5: tfoffload.tensorflow.FeatureList
+	(*FeatureLists)(nil), // 6: tfoffload.tensorflow.FeatureLists
+	nil,                  // 7: tfoffload.tensorflow.Features.FeatureEntry
+	nil,                  // 8: tfoffload.tensorflow.FeatureLists.FeatureListEntry
 }
 var file_internal_tfpb_feature_proto_depIdxs = []int32{
-	0, // 0: tensorflow.Feature.bytes_list:type_name -> tensorflow.BytesList
-	1, // 1: tensorflow.Feature.float_list:type_name -> tensorflow.FloatList
-	2, // 2: tensorflow.Feature.int64_list:type_name -> tensorflow.Int64List
-	7, // 3: tensorflow.Features.feature:type_name -> tensorflow.Features.FeatureEntry
-	3, // 4: tensorflow.FeatureList.feature:type_name -> tensorflow.Feature
-	8, // 5: tensorflow.FeatureLists.feature_list:type_name -> tensorflow.FeatureLists.FeatureListEntry
-	3, // 6: tensorflow.Features.FeatureEntry.value:type_name -> tensorflow.Feature
-	5, // 7: tensorflow.FeatureLists.FeatureListEntry.value:type_name -> tensorflow.FeatureList
+	0, // 0: tfoffload.tensorflow.Feature.bytes_list:type_name -> tfoffload.tensorflow.BytesList
+	1, // 1: tfoffload.tensorflow.Feature.float_list:type_name -> tfoffload.tensorflow.FloatList
+	2, // 2: tfoffload.tensorflow.Feature.int64_list:type_name -> tfoffload.tensorflow.Int64List
+	7, // 3: tfoffload.tensorflow.Features.feature:type_name -> tfoffload.tensorflow.Features.FeatureEntry
+	3, // 4: tfoffload.tensorflow.FeatureList.feature:type_name -> tfoffload.tensorflow.Feature
+	8, // 5: tfoffload.tensorflow.FeatureLists.feature_list:type_name -> tfoffload.tensorflow.FeatureLists.FeatureListEntry
+	3, // 6: tfoffload.tensorflow.Features.FeatureEntry.value:type_name -> tfoffload.tensorflow.Feature
+	5, // 7: tfoffload.tensorflow.FeatureLists.FeatureListEntry.value:type_name -> tfoffload.tensorflow.FeatureList
 	8, // [8:8] is the sub-list for method output_type
 	8, // [8:8] is the sub-list for method input_type
 	8, // [8:8] is the sub-list for extension type_name

@@ -178,7 +178,7 @@ func (FullTypeId) EnumDescriptor() ([]byte, []int) {
 // optional literal attribute (e.g. a type variable's name).
 type FullTypeDef struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
-	TypeId FullTypeId             `protobuf:"varint,1,opt,name=type_id,json=typeId,proto3,enum=tensorflow.FullTypeId" json:"type_id,omitempty"`
+	TypeId FullTypeId             `protobuf:"varint,1,opt,name=type_id,json=typeId,proto3,enum=tfoffload.tensorflow.FullTypeId" json:"type_id,omitempty"`
 	Args   []*FullTypeDef         `protobuf:"bytes,2,rep,name=args,proto3" json:"args,omitempty"`
 	// Types that are valid to be assigned to Attr:
 	//
@@ -278,11 +278,10 @@ var File_internal_tfpb_full_type_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_full_type_proto_rawDesc = "" +
 	"\n" +
-	"\x1dinternal/tfpb/full_type.proto\x12\n" +
-	"tensorflow\"\x93\x01\n" +
-	"\vFullTypeDef\x12/\n" +
-	"\atype_id\x18\x01 \x01(\x0e2\x16.tensorflow.FullTypeIdR\x06typeId\x12+\n" +
-	"\x04args\x18\x02 \x03(\v2\x17.tensorflow.FullTypeDefR\x04args\x12\x0e\n" +
+	"\x1dinternal/tfpb/full_type.proto\x12\x14tfoffload.tensorflow\"\xa7\x01\n" +
+	"\vFullTypeDef\x129\n" +
+	"\atype_id\x18\x01 \x01(\x0e2 .tfoffload.tensorflow.FullTypeIdR\x06typeId\x125\n" +
+	"\x04args\x18\x02 \x03(\v2!.tfoffload.tensorflow.FullTypeDefR\x04args\x12\x0e\n" +
 	"\x01s\x18\x03 \x01(\tH\x00R\x01s\x12\x0e\n" +
 	"\x01i\x18\x04 \x01(\x03H\x00R\x01iB\x06\n" +
 	"\x04attr*\xda\x04\n" +
@@ -345,12 +344,12 @@ func file_internal_tfpb_full_type_proto_rawDescGZIP() []byte {
 var file_internal_tfpb_full_type_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_internal_tfpb_full_type_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_internal_tfpb_full_type_proto_goTypes = []any{
-	(FullTypeId)(0),     // 0: tensorflow.FullTypeId
-	(*FullTypeDef)(nil), // 1: tensorflow.FullTypeDef
+	(FullTypeId)(0),     // 0: tfoffload.tensorflow.FullTypeId
+	(*FullTypeDef)(nil), // 1: tfoffload.tensorflow.FullTypeDef
 }
 var file_internal_tfpb_full_type_proto_depIdxs = []int32{
-	0, // 0: tensorflow.FullTypeDef.type_id:type_name -> tensorflow.FullTypeId
-	1, // 1: tensorflow.FullTypeDef.args:type_name -> tensorflow.FullTypeDef
+	0, // 0: tfoffload.tensorflow.FullTypeDef.type_id:type_name -> tfoffload.tensorflow.FullTypeId
+	1, // 1: tfoffload.tensorflow.FullTypeDef.args:type_name -> tfoffload.tensorflow.FullTypeDef
 	2, // [2:2] is the sub-list for method output_type
 	2, // [2:2] is the sub-list for method input_type
 	2, // [2:2] is the sub-list for extension type_name

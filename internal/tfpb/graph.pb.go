@@ -197,7 +197,7 @@ type AttrValue_B struct {
 }
 
 type AttrValue_Type struct {
-	Type DataType `protobuf:"varint,6,opt,name=type,proto3,enum=tensorflow.DataType,oneof"`
+	Type DataType `protobuf:"varint,6,opt,name=type,proto3,enum=tfoffload.tensorflow.DataType,oneof"`
 }
 
 type AttrValue_Shape struct {
@@ -1048,7 +1048,7 @@ type AttrValue_ListValue struct {
 	I             []int64                `protobuf:"varint,3,rep,packed,name=i,proto3" json:"i,omitempty"`
 	F             []float32              `protobuf:"fixed32,4,rep,packed,name=f,proto3" json:"f,omitempty"`
 	B             []bool                 `protobuf:"varint,5,rep,packed,name=b,proto3" json:"b,omitempty"`
-	Type          []DataType             `protobuf:"varint,6,rep,packed,name=type,proto3,enum=tensorflow.DataType" json:"type,omitempty"`
+	Type          []DataType             `protobuf:"varint,6,rep,packed,name=type,proto3,enum=tfoffload.tensorflow.DataType" json:"type,omitempty"`
 	Shape         []*TensorShapeProto    `protobuf:"bytes,7,rep,name=shape,proto3" json:"shape,omitempty"`
 	Tensor        []*TensorProto         `protobuf:"bytes,8,rep,name=tensor,proto3" json:"tensor,omitempty"`
 	Func          []*NameAttrList        `protobuf:"bytes,9,rep,name=func,proto3" json:"func,omitempty"`
@@ -1203,7 +1203,7 @@ type OpDef_ArgDef struct {
 	Description string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
 	// Exactly one of type / type_attr / type_list_attr selects the type;
 	// number_attr makes the argument a list of N tensors.
-	Type         DataType `protobuf:"varint,3,opt,name=type,proto3,enum=tensorflow.DataType" json:"type,omitempty"`
+	Type         DataType `protobuf:"varint,3,opt,name=type,proto3,enum=tfoffload.tensorflow.DataType" json:"type,omitempty"`
 	TypeAttr     string   `protobuf:"bytes,4,opt,name=type_attr,json=typeAttr,proto3" json:"type_attr,omitempty"`
 	NumberAttr   string   `protobuf:"bytes,5,opt,name=number_attr,json=numberAttr,proto3" json:"number_attr,omitempty"`
 	TypeListAttr string   `protobuf:"bytes,6,opt,name=type_list_attr,json=typeListAttr,proto3" json:"type_list_attr,omitempty"`
@@ -1451,58 +1451,58 @@ var File_internal_tfpb_graph_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_graph_proto_rawDesc = "" +
 	"\n" +
-	"\x19internal/tfpb/graph.proto\x12\n" +
-	"tensorflow\x1a\x1dinternal/tfpb/full_type.proto\x1a$internal/tfpb/graph_debug_info.proto\x1a\x1ainternal/tfpb/tensor.proto\x1a\x19internal/tfpb/types.proto\"\x87\x05\n" +
+	"\x19internal/tfpb/graph.proto\x12\x14tfoffload.tensorflow\x1a\x1dinternal/tfpb/full_type.proto\x1a$internal/tfpb/graph_debug_info.proto\x1a\x1ainternal/tfpb/tensor.proto\x1a\x19internal/tfpb/types.proto\"\xe1\x05\n" +
 	"\tAttrValue\x12\x0e\n" +
 	"\x01s\x18\x02 \x01(\fH\x00R\x01s\x12\x0e\n" +
 	"\x01i\x18\x03 \x01(\x03H\x00R\x01i\x12\x0e\n" +
 	"\x01f\x18\x04 \x01(\x02H\x00R\x01f\x12\x0e\n" +
-	"\x01b\x18\x05 \x01(\bH\x00R\x01b\x12*\n" +
-	"\x04type\x18\x06 \x01(\x0e2\x14.tensorflow.DataTypeH\x00R\x04type\x124\n" +
-	"\x05shape\x18\a \x01(\v2\x1c.tensorflow.TensorShapeProtoH\x00R\x05shape\x121\n" +
-	"\x06tensor\x18\b \x01(\v2\x17.tensorflow.TensorProtoH\x00R\x06tensor\x125\n" +
-	"\x04list\x18\x01 \x01(\v2\x1f.tensorflow.AttrValue.ListValueH\x00R\x04list\x12.\n" +
+	"\x01b\x18\x05 \x01(\bH\x00R\x01b\x124\n" +
+	"\x04type\x18\x06 \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeH\x00R\x04type\x12>\n" +
+	"\x05shape\x18\a \x01(\v2&.tfoffload.tensorflow.TensorShapeProtoH\x00R\x05shape\x12;\n" +
+	"\x06tensor\x18\b \x01(\v2!.tfoffload.tensorflow.TensorProtoH\x00R\x06tensor\x12?\n" +
+	"\x04list\x18\x01 \x01(\v2).tfoffload.tensorflow.AttrValue.ListValueH\x00R\x04list\x128\n" +
 	"\x04func\x18\n" +
-	" \x01(\v2\x18.tensorflow.NameAttrListH\x00R\x04func\x12\"\n" +
-	"\vplaceholder\x18\t \x01(\tH\x00R\vplaceholder\x1a\x90\x02\n" +
+	" \x01(\v2\".tfoffload.tensorflow.NameAttrListH\x00R\x04func\x12\"\n" +
+	"\vplaceholder\x18\t \x01(\tH\x00R\vplaceholder\x1a\xb8\x02\n" +
 	"\tListValue\x12\f\n" +
 	"\x01s\x18\x02 \x03(\fR\x01s\x12\x10\n" +
 	"\x01i\x18\x03 \x03(\x03B\x02\x10\x01R\x01i\x12\x10\n" +
 	"\x01f\x18\x04 \x03(\x02B\x02\x10\x01R\x01f\x12\x10\n" +
-	"\x01b\x18\x05 \x03(\bB\x02\x10\x01R\x01b\x12,\n" +
-	"\x04type\x18\x06 \x03(\x0e2\x14.tensorflow.DataTypeB\x02\x10\x01R\x04type\x122\n" +
-	"\x05shape\x18\a \x03(\v2\x1c.tensorflow.TensorShapeProtoR\x05shape\x12/\n" +
-	"\x06tensor\x18\b \x03(\v2\x17.tensorflow.TensorProtoR\x06tensor\x12,\n" +
-	"\x04func\x18\t \x03(\v2\x18.tensorflow.NameAttrListR\x04funcB\a\n" +
-	"\x05value\"\xaa\x01\n" +
+	"\x01b\x18\x05 \x03(\bB\x02\x10\x01R\x01b\x126\n" +
+	"\x04type\x18\x06 \x03(\x0e2\x1e.tfoffload.tensorflow.DataTypeB\x02\x10\x01R\x04type\x12<\n" +
+	"\x05shape\x18\a \x03(\v2&.tfoffload.tensorflow.TensorShapeProtoR\x05shape\x129\n" +
+	"\x06tensor\x18\b \x03(\v2!.tfoffload.tensorflow.TensorProtoR\x06tensor\x126\n" +
+	"\x04func\x18\t \x03(\v2\".tfoffload.tensorflow.NameAttrListR\x04funcB\a\n" +
+	"\x05value\"\xbe\x01\n" +
 	"\fNameAttrList\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x126\n" +
-	"\x04attr\x18\x02 \x03(\v2\".tensorflow.NameAttrList.AttrEntryR\x04attr\x1aN\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12@\n" +
+	"\x04attr\x18\x02 \x03(\v2,.tfoffload.tensorflow.NameAttrList.AttrEntryR\x04attr\x1aX\n" +
 	"\tAttrEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12+\n" +
-	"\x05value\x18\x02 \x01(\v2\x15.tensorflow.AttrValueR\x05value:\x028\x01\"\x80\x04\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x125\n" +
+	"\x05value\x18\x02 \x01(\v2\x1f.tfoffload.tensorflow.AttrValueR\x05value:\x028\x01\"\xa8\x04\n" +
 	"\aNodeDef\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x0e\n" +
 	"\x02op\x18\x02 \x01(\tR\x02op\x12\x14\n" +
 	"\x05input\x18\x03 \x03(\tR\x05input\x12\x16\n" +
-	"\x06device\x18\x04 \x01(\tR\x06device\x121\n" +
-	"\x04attr\x18\x05 \x03(\v2\x1d.tensorflow.NodeDef.AttrEntryR\x04attr\x12a\n" +
-	"\x17experimental_debug_info\x18\x06 \x01(\v2).tensorflow.NodeDef.ExperimentalDebugInfoR\x15experimentalDebugInfo\x12D\n" +
-	"\x11experimental_type\x18\a \x01(\v2\x17.tensorflow.FullTypeDefR\x10experimentalType\x1aN\n" +
+	"\x06device\x18\x04 \x01(\tR\x06device\x12;\n" +
+	"\x04attr\x18\x05 \x03(\v2'.tfoffload.tensorflow.NodeDef.AttrEntryR\x04attr\x12k\n" +
+	"\x17experimental_debug_info\x18\x06 \x01(\v23.tfoffload.tensorflow.NodeDef.ExperimentalDebugInfoR\x15experimentalDebugInfo\x12N\n" +
+	"\x11experimental_type\x18\a \x01(\v2!.tfoffload.tensorflow.FullTypeDefR\x10experimentalType\x1aX\n" +
 	"\tAttrEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12+\n" +
-	"\x05value\x18\x02 \x01(\v2\x15.tensorflow.AttrValueR\x05value:\x028\x01\x1aw\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x125\n" +
+	"\x05value\x18\x02 \x01(\v2\x1f.tfoffload.tensorflow.AttrValueR\x05value:\x028\x01\x1aw\n" +
 	"\x15ExperimentalDebugInfo\x12.\n" +
 	"\x13original_node_names\x18\x01 \x03(\tR\x11originalNodeNames\x12.\n" +
-	"\x13original_func_names\x18\x02 \x03(\tR\x11originalFuncNames\"\xd5\t\n" +
-	"\x05OpDef\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x125\n" +
-	"\tinput_arg\x18\x02 \x03(\v2\x18.tensorflow.OpDef.ArgDefR\binputArg\x127\n" +
+	"\x13original_func_names\x18\x02 \x03(\tR\x11originalFuncNames\"\xaf\n" +
 	"\n" +
-	"output_arg\x18\x03 \x03(\v2\x18.tensorflow.OpDef.ArgDefR\toutputArg\x12%\n" +
-	"\x0econtrol_output\x18\x14 \x03(\tR\rcontrolOutput\x12-\n" +
-	"\x04attr\x18\x04 \x03(\v2\x19.tensorflow.OpDef.AttrDefR\x04attr\x12;\n" +
-	"\vdeprecation\x18\b \x01(\v2\x19.tensorflow.OpDeprecationR\vdeprecation\x12\x18\n" +
+	"\x05OpDef\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12?\n" +
+	"\tinput_arg\x18\x02 \x03(\v2\".tfoffload.tensorflow.OpDef.ArgDefR\binputArg\x12A\n" +
+	"\n" +
+	"output_arg\x18\x03 \x03(\v2\".tfoffload.tensorflow.OpDef.ArgDefR\toutputArg\x12%\n" +
+	"\x0econtrol_output\x18\x14 \x03(\tR\rcontrolOutput\x127\n" +
+	"\x04attr\x18\x04 \x03(\v2#.tfoffload.tensorflow.OpDef.AttrDefR\x04attr\x12E\n" +
+	"\vdeprecation\x18\b \x01(\v2#.tfoffload.tensorflow.OpDeprecationR\vdeprecation\x12\x18\n" +
 	"\asummary\x18\x05 \x01(\tR\asummary\x12 \n" +
 	"\vdescription\x18\x06 \x01(\tR\vdescription\x12%\n" +
 	"\x0eis_commutative\x18\x12 \x01(\bR\risCommutative\x12!\n" +
@@ -1510,57 +1510,57 @@ const file_internal_tfpb_graph_proto_rawDesc = "" +
 	"\vis_stateful\x18\x11 \x01(\bR\n" +
 	"isStateful\x12<\n" +
 	"\x1aallows_uninitialized_input\x18\x13 \x01(\bR\x18allowsUninitializedInput\x12@\n" +
-	"\x1cis_distributed_communication\x18\x15 \x01(\bR\x1aisDistributedCommunication\x1a\x82\x03\n" +
+	"\x1cis_distributed_communication\x18\x15 \x01(\bR\x1aisDistributedCommunication\x1a\xa0\x03\n" +
 	"\x06ArgDef\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
-	"\vdescription\x18\x02 \x01(\tR\vdescription\x12(\n" +
-	"\x04type\x18\x03 \x01(\x0e2\x14.tensorflow.DataTypeR\x04type\x12\x1b\n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x122\n" +
+	"\x04type\x18\x03 \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeR\x04type\x12\x1b\n" +
 	"\ttype_attr\x18\x04 \x01(\tR\btypeAttr\x12\x1f\n" +
 	"\vnumber_attr\x18\x05 \x01(\tR\n" +
 	"numberAttr\x12$\n" +
-	"\x0etype_list_attr\x18\x06 \x01(\tR\ftypeListAttr\x12N\n" +
-	"\vhandle_data\x18\a \x03(\v2-.tensorflow.ResourceHandleProto.DtypeAndShapeR\n" +
+	"\x0etype_list_attr\x18\x06 \x01(\tR\ftypeListAttr\x12X\n" +
+	"\vhandle_data\x18\a \x03(\v27.tfoffload.tensorflow.ResourceHandleProto.DtypeAndShapeR\n" +
 	"handleData\x12\x15\n" +
-	"\x06is_ref\x18\x10 \x01(\bR\x05isRef\x12M\n" +
-	"\x16experimental_full_type\x18\x11 \x01(\v2\x17.tensorflow.FullTypeDefR\x14experimentalFullType\x1a\x88\x02\n" +
+	"\x06is_ref\x18\x10 \x01(\bR\x05isRef\x12W\n" +
+	"\x16experimental_full_type\x18\x11 \x01(\v2!.tfoffload.tensorflow.FullTypeDefR\x14experimentalFullType\x1a\x9c\x02\n" +
 	"\aAttrDef\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
-	"\x04type\x18\x02 \x01(\tR\x04type\x12:\n" +
-	"\rdefault_value\x18\x03 \x01(\v2\x15.tensorflow.AttrValueR\fdefaultValue\x12 \n" +
+	"\x04type\x18\x02 \x01(\tR\x04type\x12D\n" +
+	"\rdefault_value\x18\x03 \x01(\v2\x1f.tfoffload.tensorflow.AttrValueR\fdefaultValue\x12 \n" +
 	"\vdescription\x18\x04 \x01(\tR\vdescription\x12\x1f\n" +
 	"\vhas_minimum\x18\x05 \x01(\bR\n" +
 	"hasMinimum\x12\x18\n" +
-	"\aminimum\x18\x06 \x01(\x03R\aminimum\x12<\n" +
-	"\x0eallowed_values\x18\a \x01(\v2\x15.tensorflow.AttrValueR\rallowedValues\"K\n" +
+	"\aminimum\x18\x06 \x01(\x03R\aminimum\x12F\n" +
+	"\x0eallowed_values\x18\a \x01(\v2\x1f.tfoffload.tensorflow.AttrValueR\rallowedValues\"K\n" +
 	"\rOpDeprecation\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x05R\aversion\x12 \n" +
-	"\vexplanation\x18\x02 \x01(\tR\vexplanation\"+\n" +
-	"\x06OpList\x12!\n" +
-	"\x02op\x18\x01 \x03(\v2\x11.tensorflow.OpDefR\x02op\"\xd1\x01\n" +
-	"\x12FunctionDefLibrary\x123\n" +
-	"\bfunction\x18\x01 \x03(\v2\x17.tensorflow.FunctionDefR\bfunction\x123\n" +
-	"\bgradient\x18\x02 \x03(\v2\x17.tensorflow.GradientDefR\bgradient\x12Q\n" +
-	"\x14registered_gradients\x18\x03 \x03(\v2\x1e.tensorflow.RegisteredGradientR\x13registeredGradients\"\xdb\a\n" +
-	"\vFunctionDef\x12/\n" +
-	"\tsignature\x18\x01 \x01(\v2\x11.tensorflow.OpDefR\tsignature\x125\n" +
-	"\x04attr\x18\x05 \x03(\v2!.tensorflow.FunctionDef.AttrEntryR\x04attr\x12?\n" +
-	"\barg_attr\x18\a \x03(\v2$.tensorflow.FunctionDef.ArgAttrEntryR\aargAttr\x12e\n" +
-	"\x16resource_arg_unique_id\x18\b \x03(\v20.tensorflow.FunctionDef.ResourceArgUniqueIdEntryR\x13resourceArgUniqueId\x12.\n" +
-	"\bnode_def\x18\x03 \x03(\v2\x13.tensorflow.NodeDefR\anodeDef\x122\n" +
-	"\x03ret\x18\x04 \x03(\v2 .tensorflow.FunctionDef.RetEntryR\x03ret\x12H\n" +
-	"\vcontrol_ret\x18\x06 \x03(\v2'.tensorflow.FunctionDef.ControlRetEntryR\n" +
-	"controlRet\x1aN\n" +
+	"\vexplanation\x18\x02 \x01(\tR\vexplanation\"5\n" +
+	"\x06OpList\x12+\n" +
+	"\x02op\x18\x01 \x03(\v2\x1b.tfoffload.tensorflow.OpDefR\x02op\"\xef\x01\n" +
+	"\x12FunctionDefLibrary\x12=\n" +
+	"\bfunction\x18\x01 \x03(\v2!.tfoffload.tensorflow.FunctionDefR\bfunction\x12=\n" +
+	"\bgradient\x18\x02 \x03(\v2!.tfoffload.tensorflow.GradientDefR\bgradient\x12[\n" +
+	"\x14registered_gradients\x18\x03 \x03(\v2(.tfoffload.tensorflow.RegisteredGradientR\x13registeredGradients\"\xc9\b\n" +
+	"\vFunctionDef\x129\n" +
+	"\tsignature\x18\x01 \x01(\v2\x1b.tfoffload.tensorflow.OpDefR\tsignature\x12?\n" +
+	"\x04attr\x18\x05 \x03(\v2+.tfoffload.tensorflow.FunctionDef.AttrEntryR\x04attr\x12I\n" +
+	"\barg_attr\x18\a \x03(\v2..tfoffload.tensorflow.FunctionDef.ArgAttrEntryR\aargAttr\x12o\n" +
+	"\x16resource_arg_unique_id\x18\b \x03(\v2:.tfoffload.tensorflow.FunctionDef.ResourceArgUniqueIdEntryR\x13resourceArgUniqueId\x128\n" +
+	"\bnode_def\x18\x03 \x03(\v2\x1d.tfoffload.tensorflow.NodeDefR\anodeDef\x12<\n" +
+	"\x03ret\x18\x04 \x03(\v2*.tfoffload.tensorflow.FunctionDef.RetEntryR\x03ret\x12R\n" +
+	"\vcontrol_ret\x18\x06 \x03(\v21.tfoffload.tensorflow.FunctionDef.ControlRetEntryR\n" +
+	"controlRet\x1aX\n" +
 	"\tAttrEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12+\n" +
-	"\x05value\x18\x02 \x01(\v2\x15.tensorflow.AttrValueR\x05value:\x028\x01\x1a\x9a\x01\n" +
-	"\bArgAttrs\x12>\n" +
-	"\x04attr\x18\x01 \x03(\v2*.tensorflow.FunctionDef.ArgAttrs.AttrEntryR\x04attr\x1aN\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x125\n" +
+	"\x05value\x18\x02 \x01(\v2\x1f.tfoffload.tensorflow.AttrValueR\x05value:\x028\x01\x1a\xae\x01\n" +
+	"\bArgAttrs\x12H\n" +
+	"\x04attr\x18\x01 \x03(\v24.tfoffload.tensorflow.FunctionDef.ArgAttrs.AttrEntryR\x04attr\x1aX\n" +
 	"\tAttrEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12+\n" +
-	"\x05value\x18\x02 \x01(\v2\x15.tensorflow.AttrValueR\x05value:\x028\x01\x1a\\\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x125\n" +
+	"\x05value\x18\x02 \x01(\v2\x1f.tfoffload.tensorflow.AttrValueR\x05value:\x028\x01\x1af\n" +
 	"\fArgAttrEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\rR\x03key\x126\n" +
-	"\x05value\x18\x02 \x01(\v2 .tensorflow.FunctionDef.ArgAttrsR\x05value:\x028\x01\x1aF\n" +
+	"\x03key\x18\x01 \x01(\rR\x03key\x12@\n" +
+	"\x05value\x18\x02 \x01(\v2*.tfoffload.tensorflow.FunctionDef.ArgAttrsR\x05value:\x028\x01\x1aF\n" +
 	"\x18ResourceArgUniqueIdEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\rR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\x1a6\n" +
@@ -1580,14 +1580,14 @@ const file_internal_tfpb_graph_proto_rawDesc = "" +
 	"VersionDef\x12\x1a\n" +
 	"\bproducer\x18\x01 \x01(\x05R\bproducer\x12!\n" +
 	"\fmin_consumer\x18\x02 \x01(\x05R\vminConsumer\x12#\n" +
-	"\rbad_consumers\x18\x03 \x03(\x05R\fbadConsumers\"\xfa\x01\n" +
-	"\bGraphDef\x12'\n" +
-	"\x04node\x18\x01 \x03(\v2\x13.tensorflow.NodeDefR\x04node\x122\n" +
-	"\bversions\x18\x04 \x01(\v2\x16.tensorflow.VersionDefR\bversions\x12\x1c\n" +
-	"\aversion\x18\x03 \x01(\x05B\x02\x18\x01R\aversion\x128\n" +
-	"\alibrary\x18\x02 \x01(\v2\x1e.tensorflow.FunctionDefLibraryR\alibrary\x129\n" +
+	"\rbad_consumers\x18\x03 \x03(\x05R\fbadConsumers\"\xa2\x02\n" +
+	"\bGraphDef\x121\n" +
+	"\x04node\x18\x01 \x03(\v2\x1d.tfoffload.tensorflow.NodeDefR\x04node\x12<\n" +
+	"\bversions\x18\x04 \x01(\v2 .tfoffload.tensorflow.VersionDefR\bversions\x12\x1c\n" +
+	"\aversion\x18\x03 \x01(\x05B\x02\x18\x01R\aversion\x12B\n" +
+	"\alibrary\x18\x02 \x01(\v2(.tfoffload.tensorflow.FunctionDefLibraryR\alibrary\x12C\n" +
 	"\n" +
-	"debug_info\x18\x05 \x01(\v2\x1a.tensorflow.GraphDebugInfoR\tdebugInfoB3Z1github.com/tfoffload/tfoffload/internal/tfpb;tfpbb\x06proto3"
+	"debug_info\x18\x05 \x01(\v2$.tfoffload.tensorflow.GraphDebugInfoR\tdebugInfoB3Z1github.com/tfoffload/tfoffload/internal/tfpb;tfpbb\x06proto3"
 
 var (
 	file_internal_tfpb_graph_proto_rawDescOnce sync.Once
@@ -1603,82 +1603,82 @@ func file_internal_tfpb_graph_proto_rawDescGZIP() []byte {
 
 var file_internal_tfpb_graph_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_internal_tfpb_graph_proto_goTypes = []any{
-	(*AttrValue)(nil),                     // 0: tensorflow.AttrValue
-	(*NameAttrList)(nil),                  // 1: tensorflow.NameAttrList
-	(*NodeDef)(nil),                       // 2: tensorflow.NodeDef
-	(*OpDef)(nil),                         // 3: tensorflow.OpDef
-	(*OpDeprecation)(nil),                 // 4: tensorflow.OpDeprecation
-	(*OpList)(nil),                        // 5: tensorflow.OpList
-	(*FunctionDefLibrary)(nil),            // 6: tensorflow.FunctionDefLibrary
-	(*FunctionDef)(nil),                   // 7: tensorflow.FunctionDef
-	(*GradientDef)(nil),                   // 8: tensorflow.GradientDef
-	(*RegisteredGradient)(nil),            // 9: tensorflow.RegisteredGradient
-	(*VersionDef)(nil),                    // 10: tensorflow.VersionDef
-	(*GraphDef)(nil),                      // 11: tensorflow.GraphDef
-	(*AttrValue_ListValue)(nil),           // 12: tensorflow.AttrValue.ListValue
-	nil,                                   // 13: tensorflow.NameAttrList.AttrEntry
-	nil,                                   // 14: tensorflow.NodeDef.AttrEntry
-	(*NodeDef_ExperimentalDebugInfo)(nil), // 15: tensorflow.NodeDef.ExperimentalDebugInfo
-	(*OpDef_ArgDef)(nil),                  // 16: tensorflow.OpDef.ArgDef
-	(*OpDef_AttrDef)(nil),                 // 17: tensorflow.OpDef.AttrDef
-	nil,                                   // 18: tensorflow.FunctionDef.AttrEntry
-	(*FunctionDef_ArgAttrs)(nil),          // 19: tensorflow.FunctionDef.ArgAttrs
-	nil,                                   // 20: tensorflow.FunctionDef.ArgAttrEntry
-	nil,                                   // 21: tensorflow.FunctionDef.ResourceArgUniqueIdEntry
-	nil,                                   // 22: tensorflow.FunctionDef.RetEntry
-	nil,                                   // 23: tensorflow.FunctionDef.ControlRetEntry
-	nil,                                   // 24: tensorflow.FunctionDef.ArgAttrs.AttrEntry
-	(DataType)(0),                         // 25: tensorflow.DataType
-	(*TensorShapeProto)(nil),              // 26: tensorflow.TensorShapeProto
-	(*TensorProto)(nil),                   // 27: tensorflow.TensorProto
-	(*FullTypeDef)(nil),                   // 28: tensorflow.FullTypeDef
-	(*GraphDebugInfo)(nil),                // 29: tensorflow.GraphDebugInfo
-	(*ResourceHandleProto_DtypeAndShape)(nil), // 30: tensorflow.ResourceHandleProto.DtypeAndShape
+	(*AttrValue)(nil),                     // 0: tfoffload.tensorflow.AttrValue
+	(*NameAttrList)(nil),                  // 1: tfoffload.tensorflow.NameAttrList
+	(*NodeDef)(nil),                       // 2: tfoffload.tensorflow.NodeDef
+	(*OpDef)(nil),                         // 3: tfoffload.tensorflow.OpDef
+	(*OpDeprecation)(nil),                 // 4: tfoffload.tensorflow.OpDeprecation
+	(*OpList)(nil),                        // 5: tfoffload.tensorflow.OpList
+	(*FunctionDefLibrary)(nil),            // 6: tfoffload.tensorflow.FunctionDefLibrary
+	(*FunctionDef)(nil),                   // 7: tfoffload.tensorflow.FunctionDef
+	(*GradientDef)(nil),                   // 8: tfoffload.tensorflow.GradientDef
+	(*RegisteredGradient)(nil),            // 9: tfoffload.tensorflow.RegisteredGradient
+	(*VersionDef)(nil),                    // 10: tfoffload.tensorflow.VersionDef
+	(*GraphDef)(nil),                      // 11: tfoffload.tensorflow.GraphDef
+	(*AttrValue_ListValue)(nil),           // 12: tfoffload.tensorflow.AttrValue.ListValue
+	nil,                                   // 13: tfoffload.tensorflow.NameAttrList.AttrEntry
+	nil,                                   // 14: tfoffload.tensorflow.NodeDef.AttrEntry
+	(*NodeDef_ExperimentalDebugInfo)(nil), // 15: tfoffload.tensorflow.NodeDef.ExperimentalDebugInfo
+	(*OpDef_ArgDef)(nil),                  // 16: tfoffload.tensorflow.OpDef.ArgDef
+	(*OpDef_AttrDef)(nil),                 // 17: tfoffload.tensorflow.OpDef.AttrDef
+	nil,                                   // 18: tfoffload.tensorflow.FunctionDef.AttrEntry
+	(*FunctionDef_ArgAttrs)(nil),          // 19: tfoffload.tensorflow.FunctionDef.ArgAttrs
+	nil,                                   // 20: tfoffload.tensorflow.FunctionDef.ArgAttrEntry
+	nil,                                   // 21: tfoffload.tensorflow.FunctionDef.ResourceArgUniqueIdEntry
+	nil,                                   // 22: tfoffload.tensorflow.FunctionDef.RetEntry
+	nil,                                   // 23: tfoffload.tensorflow.FunctionDef.ControlRetEntry
+	nil,                                   // 24: tfoffload.tensorflow.FunctionDef.ArgAttrs.AttrEntry
+	(DataType)(0),                         // 25: tfoffload.tensorflow.DataType
+	(*TensorShapeProto)(nil),              // 26: tfoffload.tensorflow.TensorShapeProto
+	(*TensorProto)(nil),                   // 27: tfoffload.tensorflow.TensorProto
+	(*FullTypeDef)(nil),                   // 28: tfoffload.tensorflow.FullTypeDef
+	(*GraphDebugInfo)(nil),                // 29: tfoffload.tensorflow.GraphDebugInfo
+	(*ResourceHandleProto_DtypeAndShape)(nil), // 30: tfoffload.tensorflow.ResourceHandleProto.DtypeAndShape
 }
 var file_internal_tfpb_graph_proto_depIdxs = []int32{
-	25, // 0: tensorflow.AttrValue.type:type_name -> tensorflow.DataType
-	26, // 1: tensorflow.AttrValue.shape:type_name -> tensorflow.TensorShapeProto
-	27, // 2: tensorflow.AttrValue.tensor:type_name -> tensorflow.TensorProto
-	12, // 3: tensorflow.AttrValue.list:type_name -> tensorflow.AttrValue.ListValue
-	1,  // 4: tensorflow.AttrValue.func:type_name -> tensorflow.NameAttrList
-	13, // 5: tensorflow.NameAttrList.attr:type_name -> tensorflow.NameAttrList.AttrEntry
-	14, // 6: tensorflow.NodeDef.attr:type_name -> tensorflow.NodeDef.AttrEntry
-	15, // 7: tensorflow.NodeDef.experimental_debug_info:type_name -> tensorflow.NodeDef.ExperimentalDebugInfo
-	28, // 8: tensorflow.NodeDef.experimental_type:type_name -> tensorflow.FullTypeDef
-	16, // 9: tensorflow.OpDef.input_arg:type_name -> tensorflow.OpDef.ArgDef
-	16, // 10: tensorflow.OpDef.output_arg:type_name -> tensorflow.OpDef.ArgDef
-	17, // 11: tensorflow.OpDef.attr:type_name -> tensorflow.OpDef.AttrDef
-	4,  // 12: tensorflow.OpDef.deprecation:type_name -> tensorflow.OpDeprecation
-	3,  // 13: tensorflow.OpList.op:type_name -> tensorflow.OpDef
-	7,  // 14: tensorflow.FunctionDefLibrary.function:type_name -> tensorflow.FunctionDef
-	8,  // 15: tensorflow.FunctionDefLibrary.gradient:type_name -> tensorflow.GradientDef
-	9,  // 16: tensorflow.FunctionDefLibrary.registered_gradients:type_name -> tensorflow.RegisteredGradient
-	3,  // 17: tensorflow.FunctionDef.signature:type_name -> tensorflow.OpDef
-	18, // 18: tensorflow.FunctionDef.attr:type_name -> tensorflow.FunctionDef.AttrEntry
-	20, // 19: tensorflow.FunctionDef.arg_attr:type_name -> tensorflow.FunctionDef.ArgAttrEntry
-	21, // 20: tensorflow.FunctionDef.resource_arg_unique_id:type_name -> tensorflow.FunctionDef.ResourceArgUniqueIdEntry
-	2,  // 21: tensorflow.FunctionDef.node_def:type_name -> tensorflow.NodeDef
-	22, // 22: tensorflow.FunctionDef.ret:type_name -> tensorflow.FunctionDef.RetEntry
-	23, // 23: tensorflow.FunctionDef.control_ret:type_name -> tensorflow.FunctionDef.ControlRetEntry
-	2,  // 24: tensorflow.GraphDef.node:type_name -> tensorflow.NodeDef
-	10, // 25: tensorflow.GraphDef.versions:type_name -> tensorflow.VersionDef
-	6,  // 26: tensorflow.GraphDef.library:type_name -> tensorflow.FunctionDefLibrary
-	29, // 27: tensorflow.GraphDef.debug_info:type_name -> tensorflow.GraphDebugInfo
-	25, // 28: tensorflow.AttrValue.ListValue.type:type_name -> tensorflow.DataType
-	26, // 29: tensorflow.AttrValue.ListValue.shape:type_name -> tensorflow.TensorShapeProto
-	27, // 30: tensorflow.AttrValue.ListValue.tensor:type_name -> tensorflow.TensorProto
-	1,  // 31: tensorflow.AttrValue.ListValue.func:type_name -> tensorflow.NameAttrList
-	0,  // 32: tensorflow.NameAttrList.AttrEntry.value:type_name -> tensorflow.AttrValue
-	0,  // 33: tensorflow.NodeDef.AttrEntry.value:type_name -> tensorflow.AttrValue
-	25, // 34: tensorflow.OpDef.ArgDef.type:type_name -> tensorflow.DataType
-	30, // 35: tensorflow.OpDef.ArgDef.handle_data:type_name -> tensorflow.ResourceHandleProto.DtypeAndShape
-	28, // 36: tensorflow.OpDef.ArgDef.experimental_full_type:type_name -> tensorflow.FullTypeDef
-	0,  // 37: tensorflow.OpDef.AttrDef.default_value:type_name -> tensorflow.AttrValue
-	0,  // 38: tensorflow.OpDef.AttrDef.allowed_values:type_name -> tensorflow.AttrValue
-	0,  // 39: tensorflow.FunctionDef.AttrEntry.value:type_name -> tensorflow.AttrValue
-	24, // 40: tensorflow.FunctionDef.ArgAttrs.attr:type_name -> tensorflow.FunctionDef.ArgAttrs.AttrEntry
-	19, // 41: tensorflow.FunctionDef.ArgAttrEntry.value:type_name -> tensorflow.FunctionDef.ArgAttrs
-	0,  // 42: tensorflow.FunctionDef.ArgAttrs.AttrEntry.value:type_name -> tensorflow.AttrValue
+	25, // 0: tfoffload.tensorflow.AttrValue.type:type_name -> tfoffload.tensorflow.DataType
+	26, // 1: tfoffload.tensorflow.AttrValue.shape:type_name -> tfoffload.tensorflow.TensorShapeProto
+	27, // 2: tfoffload.tensorflow.AttrValue.tensor:type_name -> tfoffload.tensorflow.TensorProto
+	12, // 3: tfoffload.tensorflow.AttrValue.list:type_name -> tfoffload.tensorflow.AttrValue.ListValue
+	1,  // 4: tfoffload.tensorflow.AttrValue.func:type_name -> tfoffload.tensorflow.NameAttrList
+	13, // 5: tfoffload.tensorflow.NameAttrList.attr:type_name -> tfoffload.tensorflow.NameAttrList.AttrEntry
+	14, // 6: tfoffload.tensorflow.NodeDef.attr:type_name -> tfoffload.tensorflow.NodeDef.AttrEntry
+	15, // 7: tfoffload.tensorflow.NodeDef.experimental_debug_info:type_name -> tfoffload.tensorflow.NodeDef.ExperimentalDebugInfo
+	28, // 8: tfoffload.tensorflow.NodeDef.experimental_type:type_name -> tfoffload.tensorflow.FullTypeDef
+	16, // 9: tfoffload.tensorflow.OpDef.input_arg:type_name -> tfoffload.tensorflow.OpDef.ArgDef
+	16, // 10: tfoffload.tensorflow.OpDef.output_arg:type_name -> tfoffload.tensorflow.OpDef.ArgDef
+	17, // 11: tfoffload.tensorflow.OpDef.attr:type_name -> tfoffload.tensorflow.OpDef.AttrDef
+	4,  // 12: tfoffload.tensorflow.OpDef.deprecation:type_name -> tfoffload.tensorflow.OpDeprecation
+	3,  // 13: tfoffload.tensorflow.OpList.op:type_name -> tfoffload.tensorflow.OpDef
+	7,  // 14: tfoffload.tensorflow.FunctionDefLibrary.function:type_name -> tfoffload.tensorflow.FunctionDef
+	8,  // 15: tfoffload.tensorflow.FunctionDefLibrary.gradient:type_name -> tfoffload.tensorflow.GradientDef
+	9,  // 16: tfoffload.tensorflow.FunctionDefLibrary.registered_gradients:type_name -> tfoffload.tensorflow.RegisteredGradient
+	3,  // 17: tfoffload.tensorflow.FunctionDef.signature:type_name -> tfoffload.tensorflow.OpDef
+	18, // 18: tfoffload.tensorflow.FunctionDef.attr:type_name -> tfoffload.tensorflow.FunctionDef.AttrEntry
+	20, // 19: tfoffload.tensorflow.FunctionDef.arg_attr:type_name -> tfoffload.tensorflow.FunctionDef.ArgAttrEntry
+	21, // 20: tfoffload.tensorflow.FunctionDef.resource_arg_unique_id:type_name -> tfoffload.tensorflow.FunctionDef.ResourceArgUniqueIdEntry
+	2,  // 21: tfoffload.tensorflow.FunctionDef.node_def:type_name -> tfoffload.tensorflow.NodeDef
+	22, // 22: tfoffload.tensorflow.FunctionDef.ret:type_name -> tfoffload.tensorflow.FunctionDef.RetEntry
+	23, // 23: tfoffload.tensorflow.FunctionDef.control_ret:type_name -> tfoffload.tensorflow.FunctionDef.ControlRetEntry
+	2,  // 24: tfoffload.tensorflow.GraphDef.node:type_name -> tfoffload.tensorflow.NodeDef
+	10, // 25: tfoffload.tensorflow.GraphDef.versions:type_name -> tfoffload.tensorflow.VersionDef
+	6,  // 26: tfoffload.tensorflow.GraphDef.library:type_name -> tfoffload.tensorflow.FunctionDefLibrary
+	29, // 27: tfoffload.tensorflow.GraphDef.debug_info:type_name -> tfoffload.tensorflow.GraphDebugInfo
+	25, // 28: tfoffload.tensorflow.AttrValue.ListValue.type:type_name -> tfoffload.tensorflow.DataType
+	26, // 29: tfoffload.tensorflow.AttrValue.ListValue.shape:type_name -> tfoffload.tensorflow.TensorShapeProto
+	27, // 30: tfoffload.tensorflow.AttrValue.ListValue.tensor:type_name -> tfoffload.tensorflow.TensorProto
+	1,  // 31: tfoffload.tensorflow.AttrValue.ListValue.func:type_name -> tfoffload.tensorflow.NameAttrList
+	0,  // 32: tfoffload.tensorflow.NameAttrList.AttrEntry.value:type_name -> tfoffload.tensorflow.AttrValue
+	0,  // 33: tfoffload.tensorflow.NodeDef.AttrEntry.value:type_name -> tfoffload.tensorflow.AttrValue
+	25, // 34: tfoffload.tensorflow.OpDef.ArgDef.type:type_name -> tfoffload.tensorflow.DataType
+	30, // 35: tfoffload.tensorflow.OpDef.ArgDef.handle_data:type_name -> tfoffload.tensorflow.ResourceHandleProto.DtypeAndShape
+	28, // 36: tfoffload.tensorflow.OpDef.ArgDef.experimental_full_type:type_name -> tfoffload.tensorflow.FullTypeDef
+	0,  // 37: tfoffload.tensorflow.OpDef.AttrDef.default_value:type_name -> tfoffload.tensorflow.AttrValue
+	0,  // 38: tfoffload.tensorflow.OpDef.AttrDef.allowed_values:type_name -> tfoffload.tensorflow.AttrValue
+	0,  // 39: tfoffload.tensorflow.FunctionDef.AttrEntry.value:type_name -> tfoffload.tensorflow.AttrValue
+	24, // 40: tfoffload.tensorflow.FunctionDef.ArgAttrs.attr:type_name -> tfoffload.tensorflow.FunctionDef.ArgAttrs.AttrEntry
+	19, // 41: tfoffload.tensorflow.FunctionDef.ArgAttrEntry.value:type_name -> tfoffload.tensorflow.FunctionDef.ArgAttrs
+	0,  // 42: tfoffload.tensorflow.FunctionDef.ArgAttrs.AttrEntry.value:type_name -> tfoffload.tensorflow.AttrValue
 	43, // [43:43] is the sub-list for method output_type
 	43, // [43:43] is the sub-list for method input_type
 	43, // [43:43] is the sub-list for extension type_name

@@ -241,36 +241,35 @@ var File_internal_tfpb_graph_debug_info_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_graph_debug_info_proto_rawDesc = "" +
 	"\n" +
-	"$internal/tfpb/graph_debug_info.proto\x12\n" +
-	"tensorflow\"\xc2\a\n" +
+	"$internal/tfpb/graph_debug_info.proto\x12\x14tfoffload.tensorflow\"\x93\b\n" +
 	"\x0eGraphDebugInfo\x12\x14\n" +
-	"\x05files\x18\x01 \x03(\tR\x05files\x12L\n" +
-	"\fframes_by_id\x18\x04 \x03(\v2*.tensorflow.GraphDebugInfo.FramesByIdEntryR\n" +
-	"framesById\x12L\n" +
-	"\ftraces_by_id\x18\x06 \x03(\v2*.tensorflow.GraphDebugInfo.TracesByIdEntryR\n" +
-	"tracesById\x12>\n" +
-	"\x06traces\x18\x02 \x03(\v2&.tensorflow.GraphDebugInfo.TracesEntryR\x06traces\x12V\n" +
-	"\x10name_to_trace_id\x18\x05 \x03(\v2-.tensorflow.GraphDebugInfo.NameToTraceIdEntryR\rnameToTraceId\x1az\n" +
+	"\x05files\x18\x01 \x03(\tR\x05files\x12V\n" +
+	"\fframes_by_id\x18\x04 \x03(\v24.tfoffload.tensorflow.GraphDebugInfo.FramesByIdEntryR\n" +
+	"framesById\x12V\n" +
+	"\ftraces_by_id\x18\x06 \x03(\v24.tfoffload.tensorflow.GraphDebugInfo.TracesByIdEntryR\n" +
+	"tracesById\x12H\n" +
+	"\x06traces\x18\x02 \x03(\v20.tfoffload.tensorflow.GraphDebugInfo.TracesEntryR\x06traces\x12`\n" +
+	"\x10name_to_trace_id\x18\x05 \x03(\v27.tfoffload.tensorflow.GraphDebugInfo.NameToTraceIdEntryR\rnameToTraceId\x1az\n" +
 	"\vFileLineCol\x12\x1d\n" +
 	"\n" +
 	"file_index\x18\x01 \x01(\x05R\tfileIndex\x12\x12\n" +
 	"\x04line\x18\x02 \x01(\x05R\x04line\x12\x10\n" +
 	"\x03col\x18\x03 \x01(\x05R\x03col\x12\x12\n" +
 	"\x04func\x18\x04 \x01(\tR\x04func\x12\x12\n" +
-	"\x04code\x18\x05 \x01(\tR\x04code\x1ay\n" +
+	"\x04code\x18\x05 \x01(\tR\x04code\x1a\x83\x01\n" +
 	"\n" +
-	"StackTrace\x12L\n" +
-	"\x0efile_line_cols\x18\x01 \x03(\v2&.tensorflow.GraphDebugInfo.FileLineColR\ffileLineCols\x12\x1d\n" +
-	"\bframe_id\x18\x02 \x03(\x06B\x02\x10\x01R\aframeId\x1ae\n" +
+	"StackTrace\x12V\n" +
+	"\x0efile_line_cols\x18\x01 \x03(\v20.tfoffload.tensorflow.GraphDebugInfo.FileLineColR\ffileLineCols\x12\x1d\n" +
+	"\bframe_id\x18\x02 \x03(\x06B\x02\x10\x01R\aframeId\x1ao\n" +
 	"\x0fFramesByIdEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\x06R\x03key\x12<\n" +
-	"\x05value\x18\x02 \x01(\v2&.tensorflow.GraphDebugInfo.FileLineColR\x05value:\x028\x01\x1ad\n" +
+	"\x03key\x18\x01 \x01(\x06R\x03key\x12F\n" +
+	"\x05value\x18\x02 \x01(\v20.tfoffload.tensorflow.GraphDebugInfo.FileLineColR\x05value:\x028\x01\x1an\n" +
 	"\x0fTracesByIdEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\x06R\x03key\x12;\n" +
-	"\x05value\x18\x02 \x01(\v2%.tensorflow.GraphDebugInfo.StackTraceR\x05value:\x028\x01\x1a`\n" +
+	"\x03key\x18\x01 \x01(\x06R\x03key\x12E\n" +
+	"\x05value\x18\x02 \x01(\v2/.tfoffload.tensorflow.GraphDebugInfo.StackTraceR\x05value:\x028\x01\x1aj\n" +
 	"\vTracesEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12;\n" +
-	"\x05value\x18\x02 \x01(\v2%.tensorflow.GraphDebugInfo.StackTraceR\x05value:\x028\x01\x1a@\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12E\n" +
+	"\x05value\x18\x02 \x01(\v2/.tfoffload.tensorflow.GraphDebugInfo.StackTraceR\x05value:\x028\x01\x1a@\n" +
 	"\x12NameToTraceIdEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x06R\x05value:\x028\x01B3Z1github.com/tfoffload/tfoffload/internal/tfpb;tfpb"
@@ -289,23 +288,23 @@ func file_internal_tfpb_graph_debug_info_proto_rawDescGZIP() []byte {
 
 var file_internal_tfpb_graph_debug_info_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_internal_tfpb_graph_debug_info_proto_goTypes = []any{
-	(*GraphDebugInfo)(nil),             // 0: tensorflow.GraphDebugInfo
-	(*GraphDebugInfo_FileLineCol)(nil), // 1: tensorflow.GraphDebugInfo.FileLineCol
-	(*GraphDebugInfo_StackTrace)(nil),  // 2: tensorflow.GraphDebugInfo.StackTrace
-	nil,                                // 3: tensorflow.GraphDebugInfo.FramesByIdEntry
-	nil,                                // 4: tensorflow.GraphDebugInfo.TracesByIdEntry
-	nil,                                // 5: tensorflow.GraphDebugInfo.TracesEntry
-	nil,                                // 6: tensorflow.GraphDebugInfo.NameToTraceIdEntry
+	(*GraphDebugInfo)(nil),             // 0: tfoffload.tensorflow.GraphDebugInfo
+	(*GraphDebugInfo_FileLineCol)(nil), // 1: tfoffload.tensorflow.GraphDebugInfo.FileLineCol
+	(*GraphDebugInfo_StackTrace)(nil),  // 2: tfoffload.tensorflow.GraphDebugInfo.StackTrace
+	nil,                                // 3: tfoffload.tensorflow.GraphDebugInfo.FramesByIdEntry
+	nil,                                // 4: tfoffload.tensorflow.GraphDebugInfo.TracesByIdEntry
+	nil,                                // 5: tfoffload.tensorflow.GraphDebugInfo.TracesEntry
+	nil,                                // 6: tfoffload.tensorflow.GraphDebugInfo.NameToTraceIdEntry
 }
 var file_internal_tfpb_graph_debug_info_proto_depIdxs = []int32{
-	3, // 0: tensorflow.GraphDebugInfo.frames_by_id:type_name -> tensorflow.GraphDebugInfo.FramesByIdEntry
-	4, // 1: tensorflow.GraphDebugInfo.traces_by_id:type_name -> tensorflow.GraphDebugInfo.TracesByIdEntry
-	5, // 2: tensorflow.GraphDebugInfo.traces:type_name -> tensorflow.GraphDebugInfo.TracesEntry
-	6, // 3: tensorflow.GraphDebugInfo.name_to_trace_id:type_name -> tensorflow.GraphDebugInfo.NameToTraceIdEntry
-	1, // 4: tensorflow.GraphDebugInfo.StackTrace.file_line_cols:type_name -> tensorflow.GraphDebugInfo.FileLineCol
-	1, // 5: tensorflow.GraphDebugInfo.FramesByIdEntry.value:type_name -> tensorflow.GraphDebugInfo.FileLineCol
-	2, // 6: tensorflow.GraphDebugInfo.TracesByIdEntry.value:type_name -> tensorflow.GraphDebugInfo.StackTrace
-	2, // 7: tensorflow.GraphDebugInfo.TracesEntry.value:type_name -> tensorflow.GraphDebugInfo.StackTrace
+	3, // 0: tfoffload.tensorflow.GraphDebugInfo.frames_by_id:type_name -> tfoffload.tensorflow.GraphDebugInfo.FramesByIdEntry
+	4, // 1: tfoffload.tensorflow.GraphDebugInfo.traces_by_id:type_name -> tfoffload.tensorflow.GraphDebugInfo.TracesByIdEntry
+	5, // 2: tfoffload.tensorflow.GraphDebugInfo.traces:type_name -> tfoffload.tensorflow.GraphDebugInfo.TracesEntry
+	6, // 3: tfoffload.tensorflow.GraphDebugInfo.name_to_trace_id:type_name -> tfoffload.tensorflow.GraphDebugInfo.NameToTraceIdEntry
+	1, // 4: tfoffload.tensorflow.GraphDebugInfo.StackTrace.file_line_cols:type_name -> tfoffload.tensorflow.GraphDebugInfo.FileLineCol
+	1, // 5: tfoffload.tensorflow.GraphDebugInfo.FramesByIdEntry.value:type_name -> tfoffload.tensorflow.GraphDebugInfo.FileLineCol
+	2, // 6: tfoffload.tensorflow.GraphDebugInfo.TracesByIdEntry.value:type_name -> tfoffload.tensorflow.GraphDebugInfo.StackTrace
+	2, // 7: tfoffload.tensorflow.GraphDebugInfo.TracesEntry.value:type_name -> tfoffload.tensorflow.GraphDebugInfo.StackTrace
 	8, // [8:8] is the sub-list for method output_type
 	8, // [8:8] is the sub-list for method input_type
 	8, // [8:8] is the sub-list for extension type_name

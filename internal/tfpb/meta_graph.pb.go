@@ -365,7 +365,7 @@ type TensorInfo struct {
 	//	*TensorInfo_CooSparse_
 	//	*TensorInfo_CompositeTensor_
 	Encoding      isTensorInfo_Encoding `protobuf_oneof:"encoding"`
-	Dtype         DataType              `protobuf:"varint,2,opt,name=dtype,proto3,enum=tensorflow.DataType" json:"dtype,omitempty"`
+	Dtype         DataType              `protobuf:"varint,2,opt,name=dtype,proto3,enum=tfoffload.tensorflow.DataType" json:"dtype,omitempty"`
 	TensorShape   *TensorShapeProto     `protobuf:"bytes,3,opt,name=tensor_shape,json=tensorShape,proto3" json:"tensor_shape,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -606,7 +606,7 @@ type SaverDef struct {
 	MaxToKeep                 int32                            `protobuf:"varint,4,opt,name=max_to_keep,json=maxToKeep,proto3" json:"max_to_keep,omitempty"`
 	Sharded                   bool                             `protobuf:"varint,5,opt,name=sharded,proto3" json:"sharded,omitempty"`
 	KeepCheckpointEveryNHours float32                          `protobuf:"fixed32,6,opt,name=keep_checkpoint_every_n_hours,json=keepCheckpointEveryNHours,proto3" json:"keep_checkpoint_every_n_hours,omitempty"`
-	Version                   SaverDef_CheckpointFormatVersion `protobuf:"varint,7,opt,name=version,proto3,enum=tensorflow.SaverDef_CheckpointFormatVersion" json:"version,omitempty"`
+	Version                   SaverDef_CheckpointFormatVersion `protobuf:"varint,7,opt,name=version,proto3,enum=tfoffload.tensorflow.SaverDef_CheckpointFormatVersion" json:"version,omitempty"`
 	unknownFields             protoimpl.UnknownFields
 	sizeCache                 protoimpl.SizeCache
 }
@@ -1133,48 +1133,48 @@ var File_internal_tfpb_meta_graph_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_meta_graph_proto_rawDesc = "" +
 	"\n" +
-	"\x1einternal/tfpb/meta_graph.proto\x12\n" +
-	"tensorflow\x1a\x19google/protobuf/any.proto\x1a\x19internal/tfpb/graph.proto\x1a&internal/tfpb/saved_object_graph.proto\x1a\x1ainternal/tfpb/struct.proto\x1a\x1ainternal/tfpb/tensor.proto\x1a\x19internal/tfpb/types.proto\"\x84\x01\n" +
+	"\x1einternal/tfpb/meta_graph.proto\x12\x14tfoffload.tensorflow\x1a\x19google/protobuf/any.proto\x1a\x19internal/tfpb/graph.proto\x1a&internal/tfpb/saved_object_graph.proto\x1a\x1ainternal/tfpb/struct.proto\x1a\x1ainternal/tfpb/tensor.proto\x1a\x19internal/tfpb/types.proto\"\x8e\x01\n" +
 	"\n" +
 	"SavedModel\x12;\n" +
-	"\x1asaved_model_schema_version\x18\x01 \x01(\x03R\x17savedModelSchemaVersion\x129\n" +
-	"\vmeta_graphs\x18\x02 \x03(\v2\x18.tensorflow.MetaGraphDefR\n" +
-	"metaGraphs\"\xa9\t\n" +
-	"\fMetaGraphDef\x12H\n" +
-	"\rmeta_info_def\x18\x01 \x01(\v2$.tensorflow.MetaGraphDef.MetaInfoDefR\vmetaInfoDef\x121\n" +
-	"\tgraph_def\x18\x02 \x01(\v2\x14.tensorflow.GraphDefR\bgraphDef\x121\n" +
-	"\tsaver_def\x18\x03 \x01(\v2\x14.tensorflow.SaverDefR\bsaverDef\x12R\n" +
-	"\x0ecollection_def\x18\x04 \x03(\v2+.tensorflow.MetaGraphDef.CollectionDefEntryR\rcollectionDef\x12O\n" +
-	"\rsignature_def\x18\x05 \x03(\v2*.tensorflow.MetaGraphDef.SignatureDefEntryR\fsignatureDef\x12>\n" +
-	"\x0easset_file_def\x18\x06 \x03(\v2\x18.tensorflow.AssetFileDefR\fassetFileDef\x12F\n" +
-	"\x10object_graph_def\x18\a \x01(\v2\x1c.tensorflow.SavedObjectGraphR\x0eobjectGraphDef\x1a\x83\x04\n" +
+	"\x1asaved_model_schema_version\x18\x01 \x01(\x03R\x17savedModelSchemaVersion\x12C\n" +
+	"\vmeta_graphs\x18\x02 \x03(\v2\".tfoffload.tensorflow.MetaGraphDefR\n" +
+	"metaGraphs\"\x97\n" +
+	"\n" +
+	"\fMetaGraphDef\x12R\n" +
+	"\rmeta_info_def\x18\x01 \x01(\v2..tfoffload.tensorflow.MetaGraphDef.MetaInfoDefR\vmetaInfoDef\x12;\n" +
+	"\tgraph_def\x18\x02 \x01(\v2\x1e.tfoffload.tensorflow.GraphDefR\bgraphDef\x12;\n" +
+	"\tsaver_def\x18\x03 \x01(\v2\x1e.tfoffload.tensorflow.SaverDefR\bsaverDef\x12\\\n" +
+	"\x0ecollection_def\x18\x04 \x03(\v25.tfoffload.tensorflow.MetaGraphDef.CollectionDefEntryR\rcollectionDef\x12Y\n" +
+	"\rsignature_def\x18\x05 \x03(\v24.tfoffload.tensorflow.MetaGraphDef.SignatureDefEntryR\fsignatureDef\x12H\n" +
+	"\x0easset_file_def\x18\x06 \x03(\v2\".tfoffload.tensorflow.AssetFileDefR\fassetFileDef\x12P\n" +
+	"\x10object_graph_def\x18\a \x01(\v2&.tfoffload.tensorflow.SavedObjectGraphR\x0eobjectGraphDef\x1a\x97\x04\n" +
 	"\vMetaInfoDef\x12,\n" +
-	"\x12meta_graph_version\x18\x01 \x01(\tR\x10metaGraphVersion\x12<\n" +
-	"\x10stripped_op_list\x18\x02 \x01(\v2\x12.tensorflow.OpListR\x0estrippedOpList\x12/\n" +
+	"\x12meta_graph_version\x18\x01 \x01(\tR\x10metaGraphVersion\x12F\n" +
+	"\x10stripped_op_list\x18\x02 \x01(\v2\x1c.tfoffload.tensorflow.OpListR\x0estrippedOpList\x12/\n" +
 	"\bany_info\x18\x03 \x01(\v2\x14.google.protobuf.AnyR\aanyInfo\x12\x12\n" +
 	"\x04tags\x18\x04 \x03(\tR\x04tags\x12-\n" +
 	"\x12tensorflow_version\x18\x05 \x01(\tR\x11tensorflowVersion\x124\n" +
 	"\x16tensorflow_git_version\x18\x06 \x01(\tR\x14tensorflowGitVersion\x124\n" +
-	"\x16stripped_default_attrs\x18\a \x01(\bR\x14strippedDefaultAttrs\x12d\n" +
-	"\x10function_aliases\x18\b \x03(\v29.tensorflow.MetaGraphDef.MetaInfoDef.FunctionAliasesEntryR\x0ffunctionAliases\x1aB\n" +
+	"\x16stripped_default_attrs\x18\a \x01(\bR\x14strippedDefaultAttrs\x12n\n" +
+	"\x10function_aliases\x18\b \x03(\v2C.tfoffload.tensorflow.MetaGraphDef.MetaInfoDef.FunctionAliasesEntryR\x0ffunctionAliases\x1aB\n" +
 	"\x14FunctionAliasesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a[\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1ae\n" +
 	"\x12CollectionDefEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12/\n" +
-	"\x05value\x18\x02 \x01(\v2\x19.tensorflow.CollectionDefR\x05value:\x028\x01\x1aY\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x129\n" +
+	"\x05value\x18\x02 \x01(\v2#.tfoffload.tensorflow.CollectionDefR\x05value:\x028\x01\x1ac\n" +
 	"\x11SignatureDefEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12.\n" +
-	"\x05value\x18\x02 \x01(\v2\x18.tensorflow.SignatureDefR\x05value:\x028\x01\"\xb6\x04\n" +
-	"\rCollectionDef\x12A\n" +
-	"\tnode_list\x18\x01 \x01(\v2\".tensorflow.CollectionDef.NodeListH\x00R\bnodeList\x12D\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x128\n" +
+	"\x05value\x18\x02 \x01(\v2\".tfoffload.tensorflow.SignatureDefR\x05value:\x028\x01\"\xe8\x04\n" +
+	"\rCollectionDef\x12K\n" +
+	"\tnode_list\x18\x01 \x01(\v2,.tfoffload.tensorflow.CollectionDef.NodeListH\x00R\bnodeList\x12N\n" +
 	"\n" +
-	"bytes_list\x18\x02 \x01(\v2#.tensorflow.CollectionDef.BytesListH\x00R\tbytesList\x12D\n" +
+	"bytes_list\x18\x02 \x01(\v2-.tfoffload.tensorflow.CollectionDef.BytesListH\x00R\tbytesList\x12N\n" +
 	"\n" +
-	"int64_list\x18\x03 \x01(\v2#.tensorflow.CollectionDef.Int64ListH\x00R\tint64List\x12D\n" +
+	"int64_list\x18\x03 \x01(\v2-.tfoffload.tensorflow.CollectionDef.Int64ListH\x00R\tint64List\x12N\n" +
 	"\n" +
-	"float_list\x18\x04 \x01(\v2#.tensorflow.CollectionDef.FloatListH\x00R\tfloatList\x12>\n" +
-	"\bany_list\x18\x05 \x01(\v2!.tensorflow.CollectionDef.AnyListH\x00R\aanyList\x1a \n" +
+	"float_list\x18\x04 \x01(\v2-.tfoffload.tensorflow.CollectionDef.FloatListH\x00R\tfloatList\x12H\n" +
+	"\bany_list\x18\x05 \x01(\v2+.tfoffload.tensorflow.CollectionDef.AnyListH\x00R\aanyList\x1a \n" +
 	"\bNodeList\x12\x14\n" +
 	"\x05value\x18\x01 \x03(\tR\x05value\x1a!\n" +
 	"\tBytesList\x12\x14\n" +
@@ -1185,53 +1185,53 @@ const file_internal_tfpb_meta_graph_proto_rawDesc = "" +
 	"\x05value\x18\x01 \x03(\x02B\x02\x10\x01R\x05value\x1a5\n" +
 	"\aAnyList\x12*\n" +
 	"\x05value\x18\x01 \x03(\v2\x14.google.protobuf.AnyR\x05valueB\x06\n" +
-	"\x04kind\"\xda\x04\n" +
+	"\x04kind\"\x96\x05\n" +
 	"\n" +
 	"TensorInfo\x12\x14\n" +
-	"\x04name\x18\x01 \x01(\tH\x00R\x04name\x12A\n" +
+	"\x04name\x18\x01 \x01(\tH\x00R\x04name\x12K\n" +
 	"\n" +
-	"coo_sparse\x18\x04 \x01(\v2 .tensorflow.TensorInfo.CooSparseH\x00R\tcooSparse\x12S\n" +
-	"\x10composite_tensor\x18\x05 \x01(\v2&.tensorflow.TensorInfo.CompositeTensorH\x00R\x0fcompositeTensor\x12*\n" +
-	"\x05dtype\x18\x02 \x01(\x0e2\x14.tensorflow.DataTypeR\x05dtype\x12?\n" +
-	"\ftensor_shape\x18\x03 \x01(\v2\x1c.tensorflow.TensorShapeProtoR\vtensorShape\x1a\xa0\x01\n" +
+	"coo_sparse\x18\x04 \x01(\v2*.tfoffload.tensorflow.TensorInfo.CooSparseH\x00R\tcooSparse\x12]\n" +
+	"\x10composite_tensor\x18\x05 \x01(\v20.tfoffload.tensorflow.TensorInfo.CompositeTensorH\x00R\x0fcompositeTensor\x124\n" +
+	"\x05dtype\x18\x02 \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeR\x05dtype\x12I\n" +
+	"\ftensor_shape\x18\x03 \x01(\v2&.tfoffload.tensorflow.TensorShapeProtoR\vtensorShape\x1a\xa0\x01\n" +
 	"\tCooSparse\x12,\n" +
 	"\x12values_tensor_name\x18\x01 \x01(\tR\x10valuesTensorName\x12.\n" +
 	"\x13indices_tensor_name\x18\x02 \x01(\tR\x11indicesTensorName\x125\n" +
-	"\x17dense_shape_tensor_name\x18\x03 \x01(\tR\x14denseShapeTensorName\x1a\x81\x01\n" +
-	"\x0fCompositeTensor\x126\n" +
-	"\ttype_spec\x18\x01 \x01(\v2\x19.tensorflow.TypeSpecProtoR\btypeSpec\x126\n" +
+	"\x17dense_shape_tensor_name\x18\x03 \x01(\tR\x14denseShapeTensorName\x1a\x95\x01\n" +
+	"\x0fCompositeTensor\x12@\n" +
+	"\ttype_spec\x18\x01 \x01(\v2#.tfoffload.tensorflow.TypeSpecProtoR\btypeSpec\x12@\n" +
 	"\n" +
-	"components\x18\x02 \x03(\v2\x16.tensorflow.TensorInfoR\n" +
+	"components\x18\x02 \x03(\v2 .tfoffload.tensorflow.TensorInfoR\n" +
 	"componentsB\n" +
 	"\n" +
-	"\bencoding\"\xef\x03\n" +
-	"\fSignatureDef\x12<\n" +
-	"\x06inputs\x18\x01 \x03(\v2$.tensorflow.SignatureDef.InputsEntryR\x06inputs\x12?\n" +
-	"\aoutputs\x18\x02 \x03(\v2%.tensorflow.SignatureDef.OutputsEntryR\aoutputs\x12\x1f\n" +
+	"\bencoding\"\xab\x04\n" +
+	"\fSignatureDef\x12F\n" +
+	"\x06inputs\x18\x01 \x03(\v2..tfoffload.tensorflow.SignatureDef.InputsEntryR\x06inputs\x12I\n" +
+	"\aoutputs\x18\x02 \x03(\v2/.tfoffload.tensorflow.SignatureDef.OutputsEntryR\aoutputs\x12\x1f\n" +
 	"\vmethod_name\x18\x03 \x01(\tR\n" +
-	"methodName\x12B\n" +
-	"\bdefaults\x18\x04 \x03(\v2&.tensorflow.SignatureDef.DefaultsEntryR\bdefaults\x1aQ\n" +
+	"methodName\x12L\n" +
+	"\bdefaults\x18\x04 \x03(\v20.tfoffload.tensorflow.SignatureDef.DefaultsEntryR\bdefaults\x1a[\n" +
 	"\vInputsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12,\n" +
-	"\x05value\x18\x02 \x01(\v2\x16.tensorflow.TensorInfoR\x05value:\x028\x01\x1aR\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x126\n" +
+	"\x05value\x18\x02 \x01(\v2 .tfoffload.tensorflow.TensorInfoR\x05value:\x028\x01\x1a\\\n" +
 	"\fOutputsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12,\n" +
-	"\x05value\x18\x02 \x01(\v2\x16.tensorflow.TensorInfoR\x05value:\x028\x01\x1aT\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x126\n" +
+	"\x05value\x18\x02 \x01(\v2 .tfoffload.tensorflow.TensorInfoR\x05value:\x028\x01\x1a^\n" +
 	"\rDefaultsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12-\n" +
-	"\x05value\x18\x02 \x01(\v2\x17.tensorflow.TensorProtoR\x05value:\x028\x01\"c\n" +
-	"\fAssetFileDef\x127\n" +
-	"\vtensor_info\x18\x01 \x01(\v2\x16.tensorflow.TensorInfoR\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x127\n" +
+	"\x05value\x18\x02 \x01(\v2!.tfoffload.tensorflow.TensorProtoR\x05value:\x028\x01\"m\n" +
+	"\fAssetFileDef\x12A\n" +
+	"\vtensor_info\x18\x01 \x01(\v2 .tfoffload.tensorflow.TensorInfoR\n" +
 	"tensorInfo\x12\x1a\n" +
-	"\bfilename\x18\x02 \x01(\tR\bfilename\"\x89\x03\n" +
+	"\bfilename\x18\x02 \x01(\tR\bfilename\"\x93\x03\n" +
 	"\bSaverDef\x120\n" +
 	"\x14filename_tensor_name\x18\x01 \x01(\tR\x12filenameTensorName\x12(\n" +
 	"\x10save_tensor_name\x18\x02 \x01(\tR\x0esaveTensorName\x12&\n" +
 	"\x0frestore_op_name\x18\x03 \x01(\tR\rrestoreOpName\x12\x1e\n" +
 	"\vmax_to_keep\x18\x04 \x01(\x05R\tmaxToKeep\x12\x18\n" +
 	"\asharded\x18\x05 \x01(\bR\asharded\x12@\n" +
-	"\x1dkeep_checkpoint_every_n_hours\x18\x06 \x01(\x02R\x19keepCheckpointEveryNHours\x12F\n" +
-	"\aversion\x18\a \x01(\x0e2,.tensorflow.SaverDef.CheckpointFormatVersionR\aversion\"5\n" +
+	"\x1dkeep_checkpoint_every_n_hours\x18\x06 \x01(\x02R\x19keepCheckpointEveryNHours\x12P\n" +
+	"\aversion\x18\a \x01(\x0e26.tfoffload.tensorflow.SaverDef.CheckpointFormatVersionR\aversion\"5\n" +
 	"\x17CheckpointFormatVersion\x12\n" +
 	"\n" +
 	"\x06LEGACY\x10\x00\x12\x06\n" +
@@ -1253,71 +1253,71 @@ func file_internal_tfpb_meta_graph_proto_rawDescGZIP() []byte {
 var file_internal_tfpb_meta_graph_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_internal_tfpb_meta_graph_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_internal_tfpb_meta_graph_proto_goTypes = []any{
-	(SaverDef_CheckpointFormatVersion)(0), // 0: tensorflow.SaverDef.CheckpointFormatVersion
-	(*SavedModel)(nil),                    // 1: tensorflow.SavedModel
-	(*MetaGraphDef)(nil),                  // 2: tensorflow.MetaGraphDef
-	(*CollectionDef)(nil),                 // 3: tensorflow.CollectionDef
-	(*TensorInfo)(nil),                    // 4: tensorflow.TensorInfo
-	(*SignatureDef)(nil),                  // 5: tensorflow.SignatureDef
-	(*AssetFileDef)(nil),                  // 6: tensorflow.AssetFileDef
-	(*SaverDef)(nil),                      // 7: tensorflow.SaverDef
-	(*MetaGraphDef_MetaInfoDef)(nil),      // 8: tensorflow.MetaGraphDef.MetaInfoDef
-	nil,                                   // 9: tensorflow.MetaGraphDef.CollectionDefEntry
-	nil,                                   // 10: tensorflow.MetaGraphDef.SignatureDefEntry
-	nil,                                   // 11: tensorflow.MetaGraphDef.MetaInfoDef.FunctionAliasesEntry
-	(*CollectionDef_NodeList)(nil),        // 12: tensorflow.CollectionDef.NodeList
-	(*CollectionDef_BytesList)(nil),       // 13: tensorflow.CollectionDef.BytesList
-	(*CollectionDef_Int64List)(nil),       // 14: tensorflow.CollectionDef.Int64List
-	(*CollectionDef_FloatList)(nil),       // 15: tensorflow.CollectionDef.FloatList
-	(*CollectionDef_AnyList)(nil),         // 16: tensorflow.CollectionDef.AnyList
-	(*TensorInfo_CooSparse)(nil),          // 17: tensorflow.TensorInfo.CooSparse
-	(*TensorInfo_CompositeTensor)(nil),    // 18: tensorflow.TensorInfo.CompositeTensor
-	nil,                                   // 19: tensorflow.SignatureDef.InputsEntry
-	nil,                                   // 20: tensorflow.SignatureDef.OutputsEntry
-	nil,                                   // 21: tensorflow.SignatureDef.DefaultsEntry
-	(*GraphDef)(nil),                      // 22: tensorflow.GraphDef
-	(*SavedObjectGraph)(nil),              // 23: tensorflow.SavedObjectGraph
-	(DataType)(0),                         // 24: tensorflow.DataType
-	(*TensorShapeProto)(nil),              // 25: tensorflow.TensorShapeProto
-	(*OpList)(nil),                        // 26: tensorflow.OpList
+	(SaverDef_CheckpointFormatVersion)(0), // 0: tfoffload.tensorflow.SaverDef.CheckpointFormatVersion
+	(*SavedModel)(nil),                    // 1: tfoffload.tensorflow.SavedModel
+	(*MetaGraphDef)(nil),                  // 2: tfoffload.tensorflow.MetaGraphDef
+	(*CollectionDef)(nil),                 // 3: tfoffload.tensorflow.CollectionDef
+	(*TensorInfo)(nil),                    // 4: tfoffload.tensorflow.TensorInfo
+	(*SignatureDef)(nil),                  // 5: tfoffload.tensorflow.SignatureDef
+	(*AssetFileDef)(nil),                  // 6: tfoffload.tensorflow.AssetFileDef
+	(*SaverDef)(nil),                      // 7: tfoffload.tensorflow.SaverDef
+	(*MetaGraphDef_MetaInfoDef)(nil),      // 8: tfoffload.tensorflow.MetaGraphDef.MetaInfoDef
+	nil,                                   // 9: tfoffload.tensorflow.MetaGraphDef.CollectionDefEntry
+	nil,                                   // 10: tfoffload.tensorflow.MetaGraphDef.SignatureDefEntry
+	nil,                                   // 11: tfoffload.tensorflow.MetaGraphDef.MetaInfoDef.FunctionAliasesEntry
+	(*CollectionDef_NodeList)(nil),        // 12: tfoffload.tensorflow.CollectionDef.NodeList
+	(*CollectionDef_BytesList)(nil),       // 13: tfoffload.tensorflow.CollectionDef.BytesList
+	(*CollectionDef_Int64List)(nil),       // 14: tfoffload.tensorflow.CollectionDef.Int64List
+	(*CollectionDef_FloatList)(nil),       // 15: tfoffload.tensorflow.CollectionDef.FloatList
+	(*CollectionDef_AnyList)(nil),         // 16: tfoffload.tensorflow.CollectionDef.AnyList
+	(*TensorInfo_CooSparse)(nil),          // 17: tfoffload.tensorflow.TensorInfo.CooSparse
+	(*TensorInfo_CompositeTensor)(nil),    // 18: tfoffload.tensorflow.TensorInfo.CompositeTensor
+	nil,                                   // 19: tfoffload.tensorflow.SignatureDef.InputsEntry
+	nil,                                   // 20: tfoffload.tensorflow.SignatureDef.OutputsEntry
+	nil,                                   // 21: tfoffload.tensorflow.SignatureDef.DefaultsEntry
+	(*GraphDef)(nil),                      // 22: tfoffload.tensorflow.GraphDef
+	(*SavedObjectGraph)(nil),              // 23: tfoffload.tensorflow.SavedObjectGraph
+	(DataType)(0),                         // 24: tfoffload.tensorflow.DataType
+	(*TensorShapeProto)(nil),              // 25: tfoffload.tensorflow.TensorShapeProto
+	(*OpList)(nil),                        // 26: tfoffload.tensorflow.OpList
 	(*anypb.Any)(nil),                     // 27: google.protobuf.Any
-	(*TypeSpecProto)(nil),                 // 28: tensorflow.TypeSpecProto
-	(*TensorProto)(nil),                   // 29: tensorflow.TensorProto
+	(*TypeSpecProto)(nil),                 // 28: tfoffload.tensorflow.TypeSpecProto
+	(*TensorProto)(nil),                   // 29: tfoffload.tensorflow.TensorProto
 }
 var file_internal_tfpb_meta_graph_proto_depIdxs = []int32{
-	2,  // 0: tensorflow.SavedModel.meta_graphs:type_name -> tensorflow.MetaGraphDef
-	8,  // 1: tensorflow.MetaGraphDef.meta_info_def:type_name -> tensorflow.MetaGraphDef.MetaInfoDef
-	22, // 2: tensorflow.MetaGraphDef.graph_def:type_name -> tensorflow.GraphDef
-	7,  // 3: tensorflow.MetaGraphDef.saver_def:type_name -> tensorflow.SaverDef
-	9,  // 4: tensorflow.MetaGraphDef.collection_def:type_name -> tensorflow.MetaGraphDef.CollectionDefEntry
-	10, // 5: tensorflow.MetaGraphDef.signature_def:type_name -> tensorflow.MetaGraphDef.SignatureDefEntry
-	6,  // 6: tensorflow.MetaGraphDef.asset_file_def:type_name -> tensorflow.AssetFileDef
-	23, // 7: tensorflow.MetaGraphDef.object_graph_def:type_name -> tensorflow.SavedObjectGraph
-	12, // 8: tensorflow.CollectionDef.node_list:type_name -> tensorflow.CollectionDef.NodeList
-	13, // 9: tensorflow.CollectionDef.bytes_list:type_name -> tensorflow.CollectionDef.BytesList
-	14, // 10: tensorflow.CollectionDef.int64_list:type_name -> tensorflow.CollectionDef.Int64List
-	15, // 11: tensorflow.CollectionDef.float_list:type_name -> tensorflow.CollectionDef.FloatList
-	16, // 12: tensorflow.CollectionDef.any_list:type_name -> tensorflow.CollectionDef.AnyList
-	17, // 13: tensorflow.TensorInfo.coo_sparse:type_name -> tensorflow.TensorInfo.CooSparse
-	18, // 14: tensorflow.TensorInfo.composite_tensor:type_name -> tensorflow.TensorInfo.CompositeTensor
-	24, // 15: tensorflow.TensorInfo.dtype:type_name -> tensorflow.DataType
-	25, // 16: tensorflow.TensorInfo.tensor_shape:type_name -> tensorflow.TensorShapeProto
-	19, // 17: tensorflow.SignatureDef.inputs:type_name -> tensorflow.SignatureDef.InputsEntry
-	20, // 18: tensorflow.SignatureDef.outputs:type_name -> tensorflow.SignatureDef.OutputsEntry
-	21, // 19: tensorflow.SignatureDef.defaults:type_name -> tensorflow.SignatureDef.DefaultsEntry
-	4,  // 20: tensorflow.AssetFileDef.tensor_info:type_name -> tensorflow.TensorInfo
-	0,  // 21: tensorflow.SaverDef.version:type_name -> tensorflow.SaverDef.CheckpointFormatVersion
-	26, // 22: tensorflow.MetaGraphDef.MetaInfoDef.stripped_op_list:type_name -> tensorflow.OpList
-	27, // 23: tensorflow.MetaGraphDef.MetaInfoDef.any_info:type_name -> google.protobuf.Any
-	11, // 24: tensorflow.MetaGraphDef.MetaInfoDef.function_aliases:type_name -> tensorflow.MetaGraphDef.MetaInfoDef.FunctionAliasesEntry
-	3,  // 25: tensorflow.MetaGraphDef.CollectionDefEntry.value:type_name -> tensorflow.CollectionDef
-	5,  // 26: tensorflow.MetaGraphDef.SignatureDefEntry.value:type_name -> tensorflow.SignatureDef
-	27, // 27: tensorflow.CollectionDef.AnyList.value:type_name -> google.protobuf.Any
-	28, // 28: tensorflow.TensorInfo.CompositeTensor.type_spec:type_name -> tensorflow.TypeSpecProto
-	4,  // 29: tensorflow.TensorInfo.CompositeTensor.components:type_name -> tensorflow.TensorInfo
-	4,  // 30: tensorflow.SignatureDef.InputsEntry.value:type_name -> tensorflow.TensorInfo
-	4,  // 31: tensorflow.SignatureDef.OutputsEntry.value:type_name -> tensorflow.TensorInfo
-	29, // 32: tensorflow.SignatureDef.DefaultsEntry.value:type_name -> tensorflow.TensorProto
+	2,  // 0: tfoffload.tensorflow.SavedModel.meta_graphs:type_name -> tfoffload.tensorflow.MetaGraphDef
+	8,  // 1: tfoffload.tensorflow.MetaGraphDef.meta_info_def:type_name -> tfoffload.tensorflow.MetaGraphDef.MetaInfoDef
+	22, // 2: tfoffload.tensorflow.MetaGraphDef.graph_def:type_name -> tfoffload.tensorflow.GraphDef
+	7,  // 3: tfoffload.tensorflow.MetaGraphDef.saver_def:type_name -> tfoffload.tensorflow.SaverDef
+	9,  // 4: tfoffload.tensorflow.MetaGraphDef.collection_def:type_name -> tfoffload.tensorflow.MetaGraphDef.CollectionDefEntry
+	10, // 5: tfoffload.tensorflow.MetaGraphDef.signature_def:type_name -> tfoffload.tensorflow.MetaGraphDef.SignatureDefEntry
+	6,  // 6: tfoffload.tensorflow.MetaGraphDef.asset_file_def:type_name -> tfoffload.tensorflow.AssetFileDef
+	23, // 7: tfoffload.tensorflow.MetaGraphDef.object_graph_def:type_name -> tfoffload.tensorflow.SavedObjectGraph
+	12, // 8: tfoffload.tensorflow.CollectionDef.node_list:type_name -> tfoffload.tensorflow.CollectionDef.NodeList
+	13, // 9: tfoffload.tensorflow.CollectionDef.bytes_list:type_name -> tfoffload.tensorflow.CollectionDef.BytesList
+	14, // 10: tfoffload.tensorflow.CollectionDef.int64_list:type_name -> tfoffload.tensorflow.CollectionDef.Int64List
+	15, // 11: tfoffload.tensorflow.CollectionDef.float_list:type_name -> tfoffload.tensorflow.CollectionDef.FloatList
+	16, // 12: tfoffload.tensorflow.CollectionDef.any_list:type_name -> tfoffload.tensorflow.CollectionDef.AnyList
+	17, // 13: tfoffload.tensorflow.TensorInfo.coo_sparse:type_name -> tfoffload.tensorflow.TensorInfo.CooSparse
+	18, // 14: tfoffload.tensorflow.TensorInfo.composite_tensor:type_name -> tfoffload.tensorflow.TensorInfo.CompositeTensor
+	24, // 15: tfoffload.tensorflow.TensorInfo.dtype:type_name -> tfoffload.tensorflow.DataType
+	25, // 16: tfoffload.tensorflow.TensorInfo.tensor_shape:type_name -> tfoffload.tensorflow.TensorShapeProto
+	19, // 17: tfoffload.tensorflow.SignatureDef.inputs:type_name -> tfoffload.tensorflow.SignatureDef.InputsEntry
+	20, // 18: tfoffload.tensorflow.SignatureDef.outputs:type_name -> tfoffload.tensorflow.SignatureDef.OutputsEntry
+	21, // 19: tfoffload.tensorflow.SignatureDef.defaults:type_name -> tfoffload.tensorflow.SignatureDef.DefaultsEntry
+	4,  // 20: tfoffload.tensorflow.AssetFileDef.tensor_info:type_name -> tfoffload.tensorflow.TensorInfo
+	0,  // 21: tfoffload.tensorflow.SaverDef.version:type_name -> tfoffload.tensorflow.SaverDef.CheckpointFormatVersion
+	26, // 22: tfoffload.tensorflow.MetaGraphDef.MetaInfoDef.stripped_op_list:type_name -> tfoffload.tensorflow.OpList
+	27, // 23: tfoffload.tensorflow.MetaGraphDef.MetaInfoDef.any_info:type_name -> google.protobuf.Any
+	11, // 24: tfoffload.tensorflow.MetaGraphDef.MetaInfoDef.function_aliases:type_name -> tfoffload.tensorflow.MetaGraphDef.MetaInfoDef.FunctionAliasesEntry
+	3,  // 25: tfoffload.tensorflow.MetaGraphDef.CollectionDefEntry.value:type_name -> tfoffload.tensorflow.CollectionDef
+	5,  // 26: tfoffload.tensorflow.MetaGraphDef.SignatureDefEntry.value:type_name -> tfoffload.tensorflow.SignatureDef
+	27, // 27: tfoffload.tensorflow.CollectionDef.AnyList.value:type_name -> google.protobuf.Any
+	28, // 28: tfoffload.tensorflow.TensorInfo.CompositeTensor.type_spec:type_name -> tfoffload.tensorflow.TypeSpecProto
+	4,  // 29: tfoffload.tensorflow.TensorInfo.CompositeTensor.components:type_name -> tfoffload.tensorflow.TensorInfo
+	4,  // 30: tfoffload.tensorflow.SignatureDef.InputsEntry.value:type_name -> tfoffload.tensorflow.TensorInfo
+	4,  // 31: tfoffload.tensorflow.SignatureDef.OutputsEntry.value:type_name -> tfoffload.tensorflow.TensorInfo
+	29, // 32: tfoffload.tensorflow.SignatureDef.DefaultsEntry.value:type_name -> tfoffload.tensorflow.TensorProto
 	33, // [33:33] is the sub-list for method output_type
 	33, // [33:33] is the sub-list for method input_type
 	33, // [33:33] is the sub-list for extension type_name

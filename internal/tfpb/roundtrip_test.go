@@ -36,7 +36,7 @@ func unknownFields(m protoreflect.Message, path string) []string {
 		out = append(out, fmt.Sprintf("%s (%s): %d bytes of unknown fields", path, m.Descriptor().FullName(), len(u)))
 	}
 	if a, ok := m.Interface().(*anypb.Any); ok {
-		if inner, err := a.UnmarshalNew(); err == nil {
+		if inner, err := anypb.UnmarshalNew(a, proto.UnmarshalOptions{Resolver: tfpb.Resolver}); err == nil {
 			out = append(out, unknownFields(inner.ProtoReflect(), path+"<"+a.GetTypeUrl()+">")...)
 		}
 		return out
@@ -422,6 +422,6 @@ func TestUnknownFieldsDetected(t *testing.T) {
 	got := unknownFields(g.ProtoReflect(), "GraphDef")
 	require.Len(t, got, 2)
 	sort.Strings(got)
-	assert.True(t, strings.HasPrefix(got[0], "GraphDef.node[0] (tensorflow.NodeDef)"), got[0])
-	assert.True(t, strings.HasPrefix(got[1], "GraphDef.node[0].attr[k] (tensorflow.AttrValue)"), got[1])
+	assert.True(t, strings.HasPrefix(got[0], "GraphDef.node[0] (tfoffload.tensorflow.NodeDef)"), got[0])
+	assert.True(t, strings.HasPrefix(got[1], "GraphDef.node[0].attr[k] (tfoffload.tensorflow.AttrValue)"), got[1])
 }

@@ -768,11 +768,11 @@ func (x *SavedConstant) GetOperation() string {
 // SavedVariable is a variable whose value is restored from the checkpoint.
 type SavedVariable struct {
 	state           protoimpl.MessageState  `protogen:"open.v1"`
-	Dtype           DataType                `protobuf:"varint,1,opt,name=dtype,proto3,enum=tensorflow.DataType" json:"dtype,omitempty"`
+	Dtype           DataType                `protobuf:"varint,1,opt,name=dtype,proto3,enum=tfoffload.tensorflow.DataType" json:"dtype,omitempty"`
 	Shape           *TensorShapeProto       `protobuf:"bytes,2,opt,name=shape,proto3" json:"shape,omitempty"`
 	Trainable       bool                    `protobuf:"varint,3,opt,name=trainable,proto3" json:"trainable,omitempty"`
-	Synchronization VariableSynchronization `protobuf:"varint,4,opt,name=synchronization,proto3,enum=tensorflow.VariableSynchronization" json:"synchronization,omitempty"`
-	Aggregation     VariableAggregation     `protobuf:"varint,5,opt,name=aggregation,proto3,enum=tensorflow.VariableAggregation" json:"aggregation,omitempty"`
+	Synchronization VariableSynchronization `protobuf:"varint,4,opt,name=synchronization,proto3,enum=tfoffload.tensorflow.VariableSynchronization" json:"synchronization,omitempty"`
+	Aggregation     VariableAggregation     `protobuf:"varint,5,opt,name=aggregation,proto3,enum=tfoffload.tensorflow.VariableAggregation" json:"aggregation,omitempty"`
 	Name            string                  `protobuf:"bytes,6,opt,name=name,proto3" json:"name,omitempty"`
 	Device          string                  `protobuf:"bytes,7,opt,name=device,proto3" json:"device,omitempty"`
 	// Per-replica components of a distributed variable.
@@ -874,7 +874,7 @@ type FunctionSpec struct {
 	Fullargspec    *StructuredValue        `protobuf:"bytes,1,opt,name=fullargspec,proto3" json:"fullargspec,omitempty"`
 	IsMethod       bool                    `protobuf:"varint,2,opt,name=is_method,json=isMethod,proto3" json:"is_method,omitempty"`
 	InputSignature *StructuredValue        `protobuf:"bytes,5,opt,name=input_signature,json=inputSignature,proto3" json:"input_signature,omitempty"`
-	JitCompile     FunctionSpec_JitCompile `protobuf:"varint,6,opt,name=jit_compile,json=jitCompile,proto3,enum=tensorflow.FunctionSpec_JitCompile" json:"jit_compile,omitempty"`
+	JitCompile     FunctionSpec_JitCompile `protobuf:"varint,6,opt,name=jit_compile,json=jitCompile,proto3,enum=tfoffload.tensorflow.FunctionSpec_JitCompile" json:"jit_compile,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -1041,77 +1041,77 @@ var File_internal_tfpb_saved_object_graph_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_saved_object_graph_proto_rawDesc = "" +
 	"\n" +
-	"&internal/tfpb/saved_object_graph.proto\x12\n" +
-	"tensorflow\x1a\x19google/protobuf/any.proto\x1a\x19internal/tfpb/graph.proto\x1a\x1ainternal/tfpb/struct.proto\x1a\x1ainternal/tfpb/tensor.proto\x1a*internal/tfpb/trackable_object_graph.proto\x1a\x19internal/tfpb/types.proto\x1a\x1cinternal/tfpb/variable.proto\"\x8e\x02\n" +
-	"\x10SavedObjectGraph\x12-\n" +
-	"\x05nodes\x18\x01 \x03(\v2\x17.tensorflow.SavedObjectR\x05nodes\x12b\n" +
-	"\x12concrete_functions\x18\x02 \x03(\v23.tensorflow.SavedObjectGraph.ConcreteFunctionsEntryR\x11concreteFunctions\x1ag\n" +
+	"&internal/tfpb/saved_object_graph.proto\x12\x14tfoffload.tensorflow\x1a\x19google/protobuf/any.proto\x1a\x19internal/tfpb/graph.proto\x1a\x1ainternal/tfpb/struct.proto\x1a\x1ainternal/tfpb/tensor.proto\x1a*internal/tfpb/trackable_object_graph.proto\x1a\x19internal/tfpb/types.proto\x1a\x1cinternal/tfpb/variable.proto\"\xac\x02\n" +
+	"\x10SavedObjectGraph\x127\n" +
+	"\x05nodes\x18\x01 \x03(\v2!.tfoffload.tensorflow.SavedObjectR\x05nodes\x12l\n" +
+	"\x12concrete_functions\x18\x02 \x03(\v2=.tfoffload.tensorflow.SavedObjectGraph.ConcreteFunctionsEntryR\x11concreteFunctions\x1aq\n" +
 	"\x16ConcreteFunctionsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x127\n" +
-	"\x05value\x18\x02 \x01(\v2!.tensorflow.SavedConcreteFunctionR\x05value:\x028\x01\"\xab\t\n" +
-	"\vSavedObject\x12\\\n" +
-	"\bchildren\x18\x01 \x03(\v2@.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReferenceR\bchildren\x12d\n" +
-	"\fdependencies\x18\x0f \x03(\v2@.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReferenceR\fdependencies\x12m\n" +
-	"\x0eslot_variables\x18\x03 \x03(\v2F.tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReferenceR\rslotVariables\x12>\n" +
-	"\vuser_object\x18\x04 \x01(\v2\x1b.tensorflow.SavedUserObjectH\x00R\n" +
-	"userObject\x12.\n" +
-	"\x05asset\x18\x05 \x01(\v2\x16.tensorflow.SavedAssetH\x00R\x05asset\x127\n" +
-	"\bfunction\x18\x06 \x01(\v2\x19.tensorflow.SavedFunctionH\x00R\bfunction\x127\n" +
-	"\bvariable\x18\a \x01(\v2\x19.tensorflow.SavedVariableH\x00R\bvariable\x12]\n" +
-	"\x16bare_concrete_function\x18\b \x01(\v2%.tensorflow.SavedBareConcreteFunctionH\x00R\x14bareConcreteFunction\x127\n" +
-	"\bconstant\x18\t \x01(\v2\x19.tensorflow.SavedConstantH\x00R\bconstant\x127\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12A\n" +
+	"\x05value\x18\x02 \x01(\v2+.tfoffload.tensorflow.SavedConcreteFunctionR\x05value:\x028\x01\"\xad\n" +
+	"\n" +
+	"\vSavedObject\x12f\n" +
+	"\bchildren\x18\x01 \x03(\v2J.tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReferenceR\bchildren\x12n\n" +
+	"\fdependencies\x18\x0f \x03(\v2J.tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReferenceR\fdependencies\x12w\n" +
+	"\x0eslot_variables\x18\x03 \x03(\v2P.tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReferenceR\rslotVariables\x12H\n" +
+	"\vuser_object\x18\x04 \x01(\v2%.tfoffload.tensorflow.SavedUserObjectH\x00R\n" +
+	"userObject\x128\n" +
+	"\x05asset\x18\x05 \x01(\v2 .tfoffload.tensorflow.SavedAssetH\x00R\x05asset\x12A\n" +
+	"\bfunction\x18\x06 \x01(\v2#.tfoffload.tensorflow.SavedFunctionH\x00R\bfunction\x12A\n" +
+	"\bvariable\x18\a \x01(\v2#.tfoffload.tensorflow.SavedVariableH\x00R\bvariable\x12g\n" +
+	"\x16bare_concrete_function\x18\b \x01(\v2/.tfoffload.tensorflow.SavedBareConcreteFunctionH\x00R\x14bareConcreteFunction\x12A\n" +
+	"\bconstant\x18\t \x01(\v2#.tfoffload.tensorflow.SavedConstantH\x00R\bconstant\x12A\n" +
 	"\bresource\x18\n" +
-	" \x01(\v2\x19.tensorflow.SavedResourceH\x00R\bresource\x12E\n" +
-	"\x0fcaptured_tensor\x18\f \x01(\v2\x1a.tensorflow.CapturedTensorH\x00R\x0ecapturedTensor\x12W\n" +
-	"\x10saveable_objects\x18\v \x03(\v2,.tensorflow.SavedObject.SaveableObjectsEntryR\x0fsaveableObjects\x12'\n" +
+	" \x01(\v2#.tfoffload.tensorflow.SavedResourceH\x00R\bresource\x12O\n" +
+	"\x0fcaptured_tensor\x18\f \x01(\v2$.tfoffload.tensorflow.CapturedTensorH\x00R\x0ecapturedTensor\x12a\n" +
+	"\x10saveable_objects\x18\v \x03(\v26.tfoffload.tensorflow.SavedObject.SaveableObjectsEntryR\x0fsaveableObjects\x12'\n" +
 	"\x0fregistered_name\x18\r \x01(\tR\x0eregisteredName\x12H\n" +
 	"\x15serialized_user_proto\x18\x0e \x01(\v2\x14.google.protobuf.AnyR\x13serializedUserProto\x12)\n" +
-	"\x10registered_saver\x18\x10 \x01(\tR\x0fregisteredSaver\x1a^\n" +
+	"\x10registered_saver\x18\x10 \x01(\tR\x0fregisteredSaver\x1ah\n" +
 	"\x14SaveableObjectsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x120\n" +
-	"\x05value\x18\x02 \x01(\v2\x1a.tensorflow.SaveableObjectR\x05value:\x028\x01B\x06\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12:\n" +
+	"\x05value\x18\x02 \x01(\v2$.tfoffload.tensorflow.SaveableObjectR\x05value:\x028\x01B\x06\n" +
 	"\x04kindJ\x04\b\x02\x10\x03R\n" +
-	"attributes\"\x83\x01\n" +
+	"attributes\"\x8d\x01\n" +
 	"\x0fSavedUserObject\x12\x1e\n" +
 	"\n" +
 	"identifier\x18\x01 \x01(\tR\n" +
-	"identifier\x120\n" +
-	"\aversion\x18\x02 \x01(\v2\x16.tensorflow.VersionDefR\aversion\x12\x1e\n" +
+	"identifier\x12:\n" +
+	"\aversion\x18\x02 \x01(\v2 .tfoffload.tensorflow.VersionDefR\aversion\x12\x1e\n" +
 	"\bmetadata\x18\x03 \x01(\tB\x02\x18\x01R\bmetadata\"=\n" +
 	"\n" +
 	"SavedAsset\x12/\n" +
-	"\x14asset_file_def_index\x18\x01 \x01(\x05R\x11assetFileDefIndex\"}\n" +
+	"\x14asset_file_def_index\x18\x01 \x01(\x05R\x11assetFileDefIndex\"\x87\x01\n" +
 	"\rSavedFunction\x12-\n" +
-	"\x12concrete_functions\x18\x01 \x03(\tR\x11concreteFunctions\x12=\n" +
-	"\rfunction_spec\x18\x02 \x01(\v2\x18.tensorflow.FunctionSpecR\ffunctionSpec\"Q\n" +
+	"\x12concrete_functions\x18\x01 \x03(\tR\x11concreteFunctions\x12G\n" +
+	"\rfunction_spec\x18\x02 \x01(\v2\".tfoffload.tensorflow.FunctionSpecR\ffunctionSpec\"Q\n" +
 	"\x0eCapturedTensor\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12+\n" +
-	"\x11concrete_function\x18\x02 \x01(\tR\x10concreteFunction\"\xe3\x01\n" +
+	"\x11concrete_function\x18\x02 \x01(\tR\x10concreteFunction\"\xf7\x01\n" +
 	"\x15SavedConcreteFunction\x12!\n" +
-	"\fbound_inputs\x18\x02 \x03(\x05R\vboundInputs\x12_\n" +
-	"\x1dcanonicalized_input_signature\x18\x03 \x01(\v2\x1b.tensorflow.StructuredValueR\x1bcanonicalizedInputSignature\x12F\n" +
-	"\x10output_signature\x18\x04 \x01(\v2\x1b.tensorflow.StructuredValueR\x0foutputSignature\"\xff\x01\n" +
+	"\fbound_inputs\x18\x02 \x03(\x05R\vboundInputs\x12i\n" +
+	"\x1dcanonicalized_input_signature\x18\x03 \x01(\v2%.tfoffload.tensorflow.StructuredValueR\x1bcanonicalizedInputSignature\x12P\n" +
+	"\x10output_signature\x18\x04 \x01(\v2%.tfoffload.tensorflow.StructuredValueR\x0foutputSignature\"\x89\x02\n" +
 	"\x19SavedBareConcreteFunction\x124\n" +
 	"\x16concrete_function_name\x18\x01 \x01(\tR\x14concreteFunctionName\x12+\n" +
 	"\x11argument_keywords\x18\x02 \x03(\tR\x10argumentKeywords\x12@\n" +
-	"\x1callowed_positional_arguments\x18\x03 \x01(\x03R\x1aallowedPositionalArguments\x12=\n" +
-	"\rfunction_spec\x18\x04 \x01(\v2\x18.tensorflow.FunctionSpecR\ffunctionSpec\"-\n" +
+	"\x1callowed_positional_arguments\x18\x03 \x01(\x03R\x1aallowedPositionalArguments\x12G\n" +
+	"\rfunction_spec\x18\x04 \x01(\v2\".tfoffload.tensorflow.FunctionSpecR\ffunctionSpec\"-\n" +
 	"\rSavedConstant\x12\x1c\n" +
-	"\toperation\x18\x01 \x01(\tR\toperation\"\xc7\x03\n" +
-	"\rSavedVariable\x12*\n" +
-	"\x05dtype\x18\x01 \x01(\x0e2\x14.tensorflow.DataTypeR\x05dtype\x122\n" +
-	"\x05shape\x18\x02 \x01(\v2\x1c.tensorflow.TensorShapeProtoR\x05shape\x12\x1c\n" +
-	"\ttrainable\x18\x03 \x01(\bR\ttrainable\x12M\n" +
-	"\x0fsynchronization\x18\x04 \x01(\x0e2#.tensorflow.VariableSynchronizationR\x0fsynchronization\x12A\n" +
-	"\vaggregation\x18\x05 \x01(\x0e2\x1f.tensorflow.VariableAggregationR\vaggregation\x12\x12\n" +
+	"\toperation\x18\x01 \x01(\tR\toperation\"\xfa\x03\n" +
+	"\rSavedVariable\x124\n" +
+	"\x05dtype\x18\x01 \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeR\x05dtype\x12<\n" +
+	"\x05shape\x18\x02 \x01(\v2&.tfoffload.tensorflow.TensorShapeProtoR\x05shape\x12\x1c\n" +
+	"\ttrainable\x18\x03 \x01(\bR\ttrainable\x12W\n" +
+	"\x0fsynchronization\x18\x04 \x01(\x0e2-.tfoffload.tensorflow.VariableSynchronizationR\x0fsynchronization\x12K\n" +
+	"\vaggregation\x18\x05 \x01(\x0e2).tfoffload.tensorflow.VariableAggregationR\vaggregation\x12\x12\n" +
 	"\x04name\x18\x06 \x01(\tR\x04name\x12\x16\n" +
-	"\x06device\x18\a \x01(\tR\x06device\x12z\n" +
-	",experimental_distributed_variable_components\x18\b \x03(\v2\x19.tensorflow.SavedVariableR)experimentalDistributedVariableComponents\"\xae\x02\n" +
-	"\fFunctionSpec\x12=\n" +
-	"\vfullargspec\x18\x01 \x01(\v2\x1b.tensorflow.StructuredValueR\vfullargspec\x12\x1b\n" +
-	"\tis_method\x18\x02 \x01(\bR\bisMethod\x12D\n" +
-	"\x0finput_signature\x18\x05 \x01(\v2\x1b.tensorflow.StructuredValueR\x0einputSignature\x12D\n" +
-	"\vjit_compile\x18\x06 \x01(\x0e2#.tensorflow.FunctionSpec.JitCompileR\n" +
+	"\x06device\x18\a \x01(\tR\x06device\x12\x84\x01\n" +
+	",experimental_distributed_variable_components\x18\b \x03(\v2#.tfoffload.tensorflow.SavedVariableR)experimentalDistributedVariableComponents\"\xcc\x02\n" +
+	"\fFunctionSpec\x12G\n" +
+	"\vfullargspec\x18\x01 \x01(\v2%.tfoffload.tensorflow.StructuredValueR\vfullargspec\x12\x1b\n" +
+	"\tis_method\x18\x02 \x01(\bR\bisMethod\x12N\n" +
+	"\x0finput_signature\x18\x05 \x01(\v2%.tfoffload.tensorflow.StructuredValueR\x0einputSignature\x12N\n" +
+	"\vjit_compile\x18\x06 \x01(\x0e2-.tfoffload.tensorflow.FunctionSpec.JitCompileR\n" +
 	"jitCompile\"*\n" +
 	"\n" +
 	"JitCompile\x12\v\n" +
@@ -1139,63 +1139,63 @@ func file_internal_tfpb_saved_object_graph_proto_rawDescGZIP() []byte {
 var file_internal_tfpb_saved_object_graph_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_internal_tfpb_saved_object_graph_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_internal_tfpb_saved_object_graph_proto_goTypes = []any{
-	(FunctionSpec_JitCompile)(0),      // 0: tensorflow.FunctionSpec.JitCompile
-	(*SavedObjectGraph)(nil),          // 1: tensorflow.SavedObjectGraph
-	(*SavedObject)(nil),               // 2: tensorflow.SavedObject
-	(*SavedUserObject)(nil),           // 3: tensorflow.SavedUserObject
-	(*SavedAsset)(nil),                // 4: tensorflow.SavedAsset
-	(*SavedFunction)(nil),             // 5: tensorflow.SavedFunction
-	(*CapturedTensor)(nil),            // 6: tensorflow.CapturedTensor
-	(*SavedConcreteFunction)(nil),     // 7: tensorflow.SavedConcreteFunction
-	(*SavedBareConcreteFunction)(nil), // 8: tensorflow.SavedBareConcreteFunction
-	(*SavedConstant)(nil),             // 9: tensorflow.SavedConstant
-	(*SavedVariable)(nil),             // 10: tensorflow.SavedVariable
-	(*FunctionSpec)(nil),              // 11: tensorflow.FunctionSpec
-	(*SavedResource)(nil),             // 12: tensorflow.SavedResource
-	(*SaveableObject)(nil),            // 13: tensorflow.SaveableObject
-	nil,                               // 14: tensorflow.SavedObjectGraph.ConcreteFunctionsEntry
-	nil,                               // 15: tensorflow.SavedObject.SaveableObjectsEntry
-	(*TrackableObjectGraph_TrackableObject_ObjectReference)(nil),       // 16: tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference
-	(*TrackableObjectGraph_TrackableObject_SlotVariableReference)(nil), // 17: tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference
+	(FunctionSpec_JitCompile)(0),      // 0: tfoffload.tensorflow.FunctionSpec.JitCompile
+	(*SavedObjectGraph)(nil),          // 1: tfoffload.tensorflow.SavedObjectGraph
+	(*SavedObject)(nil),               // 2: tfoffload.tensorflow.SavedObject
+	(*SavedUserObject)(nil),           // 3: tfoffload.tensorflow.SavedUserObject
+	(*SavedAsset)(nil),                // 4: tfoffload.tensorflow.SavedAsset
+	(*SavedFunction)(nil),             // 5: tfoffload.tensorflow.SavedFunction
+	(*CapturedTensor)(nil),            // 6: tfoffload.tensorflow.CapturedTensor
+	(*SavedConcreteFunction)(nil),     // 7: tfoffload.tensorflow.SavedConcreteFunction
+	(*SavedBareConcreteFunction)(nil), // 8: tfoffload.tensorflow.SavedBareConcreteFunction
+	(*SavedConstant)(nil),             // 9: tfoffload.tensorflow.SavedConstant
+	(*SavedVariable)(nil),             // 10: tfoffload.tensorflow.SavedVariable
+	(*FunctionSpec)(nil),              // 11: tfoffload.tensorflow.FunctionSpec
+	(*SavedResource)(nil),             // 12: tfoffload.tensorflow.SavedResource
+	(*SaveableObject)(nil),            // 13: tfoffload.tensorflow.SaveableObject
+	nil,                               // 14: tfoffload.tensorflow.SavedObjectGraph.ConcreteFunctionsEntry
+	nil,                               // 15: tfoffload.tensorflow.SavedObject.SaveableObjectsEntry
+	(*TrackableObjectGraph_TrackableObject_ObjectReference)(nil),       // 16: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference
+	(*TrackableObjectGraph_TrackableObject_SlotVariableReference)(nil), // 17: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference
 	(*anypb.Any)(nil),            // 18: google.protobuf.Any
-	(*VersionDef)(nil),           // 19: tensorflow.VersionDef
-	(*StructuredValue)(nil),      // 20: tensorflow.StructuredValue
-	(DataType)(0),                // 21: tensorflow.DataType
-	(*TensorShapeProto)(nil),     // 22: tensorflow.TensorShapeProto
-	(VariableSynchronization)(0), // 23: tensorflow.VariableSynchronization
-	(VariableAggregation)(0),     // 24: tensorflow.VariableAggregation
+	(*VersionDef)(nil),           // 19: tfoffload.tensorflow.VersionDef
+	(*StructuredValue)(nil),      // 20: tfoffload.tensorflow.StructuredValue
+	(DataType)(0),                // 21: tfoffload.tensorflow.DataType
+	(*TensorShapeProto)(nil),     // 22: tfoffload.tensorflow.TensorShapeProto
+	(VariableSynchronization)(0), // 23: tfoffload.tensorflow.VariableSynchronization
+	(VariableAggregation)(0),     // 24: tfoffload.tensorflow.VariableAggregation
 }
 var file_internal_tfpb_saved_object_graph_proto_depIdxs = []int32{
-	2,  // 0: tensorflow.SavedObjectGraph.nodes:type_name -> tensorflow.SavedObject
-	14, // 1: tensorflow.SavedObjectGraph.concrete_functions:type_name -> tensorflow.SavedObjectGraph.ConcreteFunctionsEntry
-	16, // 2: tensorflow.SavedObject.children:type_name -> tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference
-	16, // 3: tensorflow.SavedObject.dependencies:type_name -> tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference
-	17, // 4: tensorflow.SavedObject.slot_variables:type_name -> tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference
-	3,  // 5: tensorflow.SavedObject.user_object:type_name -> tensorflow.SavedUserObject
-	4,  // 6: tensorflow.SavedObject.asset:type_name -> tensorflow.SavedAsset
-	5,  // 7: tensorflow.SavedObject.function:type_name -> tensorflow.SavedFunction
-	10, // 8: tensorflow.SavedObject.variable:type_name -> tensorflow.SavedVariable
-	8,  // 9: tensorflow.SavedObject.bare_concrete_function:type_name -> tensorflow.SavedBareConcreteFunction
-	9,  // 10: tensorflow.SavedObject.constant:type_name -> tensorflow.SavedConstant
-	12, // 11: tensorflow.SavedObject.resource:type_name -> tensorflow.SavedResource
-	6,  // 12: tensorflow.SavedObject.captured_tensor:type_name -> tensorflow.CapturedTensor
-	15, // 13: tensorflow.SavedObject.saveable_objects:type_name -> tensorflow.SavedObject.SaveableObjectsEntry
-	18, // 14: tensorflow.SavedObject.serialized_user_proto:type_name -> google.protobuf.Any
-	19, // 15: tensorflow.SavedUserObject.version:type_name -> tensorflow.VersionDef
-	11, // 16: tensorflow.SavedFunction.function_spec:type_name -> tensorflow.FunctionSpec
-	20, // 17: tensorflow.SavedConcreteFunction.canonicalized_input_signature:type_name -> tensorflow.StructuredValue
-	20, // 18: tensorflow.SavedConcreteFunction.output_signature:type_name -> tensorflow.StructuredValue
-	11, // 19: tensorflow.SavedBareConcreteFunction.function_spec:type_name -> tensorflow.FunctionSpec
-	21, // 20: tensorflow.SavedVariable.dtype:type_name -> tensorflow.DataType
-	22, // 21: tensorflow.SavedVariable.shape:type_name -> tensorflow.TensorShapeProto
-	23, // 22: tensorflow.SavedVariable.synchronization:type_name -> tensorflow.VariableSynchronization
-	24, // 23: tensorflow.SavedVariable.aggregation:type_name -> tensorflow.VariableAggregation
-	10, // 24: tensorflow.SavedVariable.experimental_distributed_variable_components:type_name -> tensorflow.SavedVariable
-	20, // 25: tensorflow.FunctionSpec.fullargspec:type_name -> tensorflow.StructuredValue
-	20, // 26: tensorflow.FunctionSpec.input_signature:type_name -> tensorflow.StructuredValue
-	0,  // 27: tensorflow.FunctionSpec.jit_compile:type_name -> tensorflow.FunctionSpec.JitCompile
-	7,  // 28: tensorflow.SavedObjectGraph.ConcreteFunctionsEntry.value:type_name -> tensorflow.SavedConcreteFunction
-	13, // 29: tensorflow.SavedObject.SaveableObjectsEntry.value:type_name -> tensorflow.SaveableObject
+	2,  // 0: tfoffload.tensorflow.SavedObjectGraph.nodes:type_name -> tfoffload.tensorflow.SavedObject
+	14, // 1: tfoffload.tensorflow.SavedObjectGraph.concrete_functions:type_name -> tfoffload.tensorflow.SavedObjectGraph.ConcreteFunctionsEntry
+	16, // 2: tfoffload.tensorflow.SavedObject.children:type_name -> tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference
+	16, // 3: tfoffload.tensorflow.SavedObject.dependencies:type_name -> tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference
+	17, // 4: tfoffload.tensorflow.SavedObject.slot_variables:type_name -> tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference
+	3,  // 5: tfoffload.tensorflow.SavedObject.user_object:type_name -> tfoffload.tensorflow.SavedUserObject
+	4,  // 6: tfoffload.tensorflow.SavedObject.asset:type_name -> tfoffload.tensorflow.SavedAsset
+	5,  // 7: tfoffload.tensorflow.SavedObject.function:type_name -> tfoffload.tensorflow.SavedFunction
+	10, // 8: tfoffload.tensorflow.SavedObject.variable:type_name -> tfoffload.tensorflow.SavedVariable
+	8,  // 9: tfoffload.tensorflow.SavedObject.bare_concrete_function:type_name -> tfoffload.tensorflow.SavedBareConcreteFunction
+	9,  // 10: tfoffload.tensorflow.SavedObject.constant:type_name -> tfoffload.tensorflow.SavedConstant
+	12, // 11: tfoffload.tensorflow.SavedObject.resource:type_name -> tfoffload.tensorflow.SavedResource
+	6,  // 12: tfoffload.tensorflow.SavedObject.captured_tensor:type_name -> tfoffload.tensorflow.CapturedTensor
+	15, // 13: tfoffload.tensorflow.SavedObject.saveable_objects:type_name -> tfoffload.tensorflow.SavedObject.SaveableObjectsEntry
+	18, // 14: tfoffload.tensorflow.SavedObject.serialized_user_proto:type_name -> google.protobuf.Any
+	19, // 15: tfoffload.tensorflow.SavedUserObject.version:type_name -> tfoffload.tensorflow.VersionDef
+	11, // 16: tfoffload.tensorflow.SavedFunction.function_spec:type_name -> tfoffload.tensorflow.FunctionSpec
+	20, // 17: tfoffload.tensorflow.SavedConcreteFunction.canonicalized_input_signature:type_name -> tfoffload.tensorflow.StructuredValue
+	20, // 18: tfoffload.tensorflow.SavedConcreteFunction.output_signature:type_name -> tfoffload.tensorflow.StructuredValue
+	11, // 19: tfoffload.tensorflow.SavedBareConcreteFunction.function_spec:type_name -> tfoffload.tensorflow.FunctionSpec
+	21, // 20: tfoffload.tensorflow.SavedVariable.dtype:type_name -> tfoffload.tensorflow.DataType
+	22, // 21: tfoffload.tensorflow.SavedVariable.shape:type_name -> tfoffload.tensorflow.TensorShapeProto
+	23, // 22: tfoffload.tensorflow.SavedVariable.synchronization:type_name -> tfoffload.tensorflow.VariableSynchronization
+	24, // 23: tfoffload.tensorflow.SavedVariable.aggregation:type_name -> tfoffload.tensorflow.VariableAggregation
+	10, // 24: tfoffload.tensorflow.SavedVariable.experimental_distributed_variable_components:type_name -> tfoffload.tensorflow.SavedVariable
+	20, // 25: tfoffload.tensorflow.FunctionSpec.fullargspec:type_name -> tfoffload.tensorflow.StructuredValue
+	20, // 26: tfoffload.tensorflow.FunctionSpec.input_signature:type_name -> tfoffload.tensorflow.StructuredValue
+	0,  // 27: tfoffload.tensorflow.FunctionSpec.jit_compile:type_name -> tfoffload.tensorflow.FunctionSpec.JitCompile
+	7,  // 28: tfoffload.tensorflow.SavedObjectGraph.ConcreteFunctionsEntry.value:type_name -> tfoffload.tensorflow.SavedConcreteFunction
+	13, // 29: tfoffload.tensorflow.SavedObject.SaveableObjectsEntry.value:type_name -> tfoffload.tensorflow.SaveableObject
 	30, // [30:30] is the sub-list for method output_type
 	30, // [30:30] is the sub-list for method input_type
 	30, // [30:30] is the sub-list for extension type_name

@@ -343,7 +343,7 @@ type StructuredValue_TensorShapeValue struct {
 }
 
 type StructuredValue_TensorDtypeValue struct {
-	TensorDtypeValue DataType `protobuf:"varint,32,opt,name=tensor_dtype_value,json=tensorDtypeValue,proto3,enum=tensorflow.DataType,oneof"`
+	TensorDtypeValue DataType `protobuf:"varint,32,opt,name=tensor_dtype_value,json=tensorDtypeValue,proto3,enum=tfoffload.tensorflow.DataType,oneof"`
 }
 
 type StructuredValue_TensorSpecValue struct {
@@ -697,7 +697,7 @@ type TensorSpecProto struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	Shape         *TensorShapeProto      `protobuf:"bytes,2,opt,name=shape,proto3" json:"shape,omitempty"`
-	Dtype         DataType               `protobuf:"varint,3,opt,name=dtype,proto3,enum=tensorflow.DataType" json:"dtype,omitempty"`
+	Dtype         DataType               `protobuf:"varint,3,opt,name=dtype,proto3,enum=tfoffload.tensorflow.DataType" json:"dtype,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -758,7 +758,7 @@ type BoundedTensorSpecProto struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	Shape         *TensorShapeProto      `protobuf:"bytes,2,opt,name=shape,proto3" json:"shape,omitempty"`
-	Dtype         DataType               `protobuf:"varint,3,opt,name=dtype,proto3,enum=tensorflow.DataType" json:"dtype,omitempty"`
+	Dtype         DataType               `protobuf:"varint,3,opt,name=dtype,proto3,enum=tfoffload.tensorflow.DataType" json:"dtype,omitempty"`
 	Minimum       *TensorProto           `protobuf:"bytes,4,opt,name=minimum,proto3" json:"minimum,omitempty"`
 	Maximum       *TensorProto           `protobuf:"bytes,5,opt,name=maximum,proto3" json:"maximum,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -833,7 +833,7 @@ func (x *BoundedTensorSpecProto) GetMaximum() *TensorProto {
 // TypeSpecProto is a tf.TypeSpec (composite tensor type).
 type TypeSpecProto struct {
 	state         protoimpl.MessageState      `protogen:"open.v1"`
-	TypeSpecClass TypeSpecProto_TypeSpecClass `protobuf:"varint,1,opt,name=type_spec_class,json=typeSpecClass,proto3,enum=tensorflow.TypeSpecProto_TypeSpecClass" json:"type_spec_class,omitempty"`
+	TypeSpecClass TypeSpecProto_TypeSpecClass `protobuf:"varint,1,opt,name=type_spec_class,json=typeSpecClass,proto3,enum=tfoffload.tensorflow.TypeSpecProto_TypeSpecClass" json:"type_spec_class,omitempty"`
 	// Result of TypeSpec._serialize().
 	TypeState *StructuredValue `protobuf:"bytes,2,opt,name=type_state,json=typeState,proto3" json:"type_state,omitempty"`
 	// Python class name (authoritative for REGISTERED_TYPE_SPEC).
@@ -905,64 +905,63 @@ var File_internal_tfpb_struct_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_struct_proto_rawDesc = "" +
 	"\n" +
-	"\x1ainternal/tfpb/struct.proto\x12\n" +
-	"tensorflow\x1a\x1ainternal/tfpb/tensor.proto\x1a\x19internal/tfpb/types.proto\"\xd6\a\n" +
-	"\x0fStructuredValue\x126\n" +
+	"\x1ainternal/tfpb/struct.proto\x12\x14tfoffload.tensorflow\x1a\x1ainternal/tfpb/tensor.proto\x1a\x19internal/tfpb/types.proto\"\xce\b\n" +
+	"\x0fStructuredValue\x12@\n" +
 	"\n" +
-	"none_value\x18\x01 \x01(\v2\x15.tensorflow.NoneValueH\x00R\tnoneValue\x12%\n" +
+	"none_value\x18\x01 \x01(\v2\x1f.tfoffload.tensorflow.NoneValueH\x00R\tnoneValue\x12%\n" +
 	"\rfloat64_value\x18\v \x01(\x01H\x00R\ffloat64Value\x12!\n" +
 	"\vint64_value\x18\f \x01(\x12H\x00R\n" +
 	"int64Value\x12#\n" +
 	"\fstring_value\x18\r \x01(\tH\x00R\vstringValue\x12\x1f\n" +
 	"\n" +
-	"bool_value\x18\x0e \x01(\bH\x00R\tboolValue\x12L\n" +
-	"\x12tensor_shape_value\x18\x1f \x01(\v2\x1c.tensorflow.TensorShapeProtoH\x00R\x10tensorShapeValue\x12D\n" +
-	"\x12tensor_dtype_value\x18  \x01(\x0e2\x14.tensorflow.DataTypeH\x00R\x10tensorDtypeValue\x12I\n" +
-	"\x11tensor_spec_value\x18! \x01(\v2\x1b.tensorflow.TensorSpecProtoH\x00R\x0ftensorSpecValue\x12C\n" +
-	"\x0ftype_spec_value\x18\" \x01(\v2\x19.tensorflow.TypeSpecProtoH\x00R\rtypeSpecValue\x12_\n" +
-	"\x19bounded_tensor_spec_value\x18# \x01(\v2\".tensorflow.BoundedTensorSpecProtoH\x00R\x16boundedTensorSpecValue\x126\n" +
+	"bool_value\x18\x0e \x01(\bH\x00R\tboolValue\x12V\n" +
+	"\x12tensor_shape_value\x18\x1f \x01(\v2&.tfoffload.tensorflow.TensorShapeProtoH\x00R\x10tensorShapeValue\x12N\n" +
+	"\x12tensor_dtype_value\x18  \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeH\x00R\x10tensorDtypeValue\x12S\n" +
+	"\x11tensor_spec_value\x18! \x01(\v2%.tfoffload.tensorflow.TensorSpecProtoH\x00R\x0ftensorSpecValue\x12M\n" +
+	"\x0ftype_spec_value\x18\" \x01(\v2#.tfoffload.tensorflow.TypeSpecProtoH\x00R\rtypeSpecValue\x12i\n" +
+	"\x19bounded_tensor_spec_value\x18# \x01(\v2,.tfoffload.tensorflow.BoundedTensorSpecProtoH\x00R\x16boundedTensorSpecValue\x12@\n" +
 	"\n" +
-	"list_value\x183 \x01(\v2\x15.tensorflow.ListValueH\x00R\tlistValue\x129\n" +
-	"\vtuple_value\x184 \x01(\v2\x16.tensorflow.TupleValueH\x00R\n" +
-	"tupleValue\x126\n" +
+	"list_value\x183 \x01(\v2\x1f.tfoffload.tensorflow.ListValueH\x00R\tlistValue\x12C\n" +
+	"\vtuple_value\x184 \x01(\v2 .tfoffload.tensorflow.TupleValueH\x00R\n" +
+	"tupleValue\x12@\n" +
 	"\n" +
-	"dict_value\x185 \x01(\v2\x15.tensorflow.DictValueH\x00R\tdictValue\x12I\n" +
-	"\x11named_tuple_value\x186 \x01(\v2\x1b.tensorflow.NamedTupleValueH\x00R\x0fnamedTupleValue\x12<\n" +
-	"\ftensor_value\x187 \x01(\v2\x17.tensorflow.TensorProtoH\x00R\vtensorValue\x12:\n" +
-	"\vnumpy_value\x188 \x01(\v2\x17.tensorflow.TensorProtoH\x00R\n" +
+	"dict_value\x185 \x01(\v2\x1f.tfoffload.tensorflow.DictValueH\x00R\tdictValue\x12S\n" +
+	"\x11named_tuple_value\x186 \x01(\v2%.tfoffload.tensorflow.NamedTupleValueH\x00R\x0fnamedTupleValue\x12F\n" +
+	"\ftensor_value\x187 \x01(\v2!.tfoffload.tensorflow.TensorProtoH\x00R\vtensorValue\x12D\n" +
+	"\vnumpy_value\x188 \x01(\v2!.tfoffload.tensorflow.TensorProtoH\x00R\n" +
 	"numpyValueB\x06\n" +
 	"\x04kind\"\v\n" +
-	"\tNoneValue\"@\n" +
-	"\tListValue\x123\n" +
-	"\x06values\x18\x01 \x03(\v2\x1b.tensorflow.StructuredValueR\x06values\"A\n" +
+	"\tNoneValue\"J\n" +
+	"\tListValue\x12=\n" +
+	"\x06values\x18\x01 \x03(\v2%.tfoffload.tensorflow.StructuredValueR\x06values\"K\n" +
 	"\n" +
-	"TupleValue\x123\n" +
-	"\x06values\x18\x01 \x03(\v2\x1b.tensorflow.StructuredValueR\x06values\"\x9e\x01\n" +
-	"\tDictValue\x129\n" +
-	"\x06fields\x18\x01 \x03(\v2!.tensorflow.DictValue.FieldsEntryR\x06fields\x1aV\n" +
+	"TupleValue\x12=\n" +
+	"\x06values\x18\x01 \x03(\v2%.tfoffload.tensorflow.StructuredValueR\x06values\"\xb2\x01\n" +
+	"\tDictValue\x12C\n" +
+	"\x06fields\x18\x01 \x03(\v2+.tfoffload.tensorflow.DictValue.FieldsEntryR\x06fields\x1a`\n" +
 	"\vFieldsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x121\n" +
-	"\x05value\x18\x02 \x01(\v2\x1b.tensorflow.StructuredValueR\x05value:\x028\x01\"P\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12;\n" +
+	"\x05value\x18\x02 \x01(\v2%.tfoffload.tensorflow.StructuredValueR\x05value:\x028\x01\"Z\n" +
 	"\tPairValue\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x121\n" +
-	"\x05value\x18\x02 \x01(\v2\x1b.tensorflow.StructuredValueR\x05value\"T\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12;\n" +
+	"\x05value\x18\x02 \x01(\v2%.tfoffload.tensorflow.StructuredValueR\x05value\"^\n" +
 	"\x0fNamedTupleValue\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12-\n" +
-	"\x06values\x18\x02 \x03(\v2\x15.tensorflow.PairValueR\x06values\"\x85\x01\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x127\n" +
+	"\x06values\x18\x02 \x03(\v2\x1f.tfoffload.tensorflow.PairValueR\x06values\"\x99\x01\n" +
 	"\x0fTensorSpecProto\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x122\n" +
-	"\x05shape\x18\x02 \x01(\v2\x1c.tensorflow.TensorShapeProtoR\x05shape\x12*\n" +
-	"\x05dtype\x18\x03 \x01(\x0e2\x14.tensorflow.DataTypeR\x05dtype\"\xf2\x01\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12<\n" +
+	"\x05shape\x18\x02 \x01(\v2&.tfoffload.tensorflow.TensorShapeProtoR\x05shape\x124\n" +
+	"\x05dtype\x18\x03 \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeR\x05dtype\"\x9a\x02\n" +
 	"\x16BoundedTensorSpecProto\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x122\n" +
-	"\x05shape\x18\x02 \x01(\v2\x1c.tensorflow.TensorShapeProtoR\x05shape\x12*\n" +
-	"\x05dtype\x18\x03 \x01(\x0e2\x14.tensorflow.DataTypeR\x05dtype\x121\n" +
-	"\aminimum\x18\x04 \x01(\v2\x17.tensorflow.TensorProtoR\aminimum\x121\n" +
-	"\amaximum\x18\x05 \x01(\v2\x17.tensorflow.TensorProtoR\amaximum\"\xb8\x04\n" +
-	"\rTypeSpecProto\x12O\n" +
-	"\x0ftype_spec_class\x18\x01 \x01(\x0e2'.tensorflow.TypeSpecProto.TypeSpecClassR\rtypeSpecClass\x12:\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12<\n" +
+	"\x05shape\x18\x02 \x01(\v2&.tfoffload.tensorflow.TensorShapeProtoR\x05shape\x124\n" +
+	"\x05dtype\x18\x03 \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeR\x05dtype\x12;\n" +
+	"\aminimum\x18\x04 \x01(\v2!.tfoffload.tensorflow.TensorProtoR\aminimum\x12;\n" +
+	"\amaximum\x18\x05 \x01(\v2!.tfoffload.tensorflow.TensorProtoR\amaximum\"\xcc\x04\n" +
+	"\rTypeSpecProto\x12Y\n" +
+	"\x0ftype_spec_class\x18\x01 \x01(\x0e21.tfoffload.tensorflow.TypeSpecProto.TypeSpecClassR\rtypeSpecClass\x12D\n" +
 	"\n" +
-	"type_state\x18\x02 \x01(\v2\x1b.tensorflow.StructuredValueR\ttypeState\x12/\n" +
+	"type_state\x18\x02 \x01(\v2%.tfoffload.tensorflow.StructuredValueR\ttypeState\x12/\n" +
 	"\x14type_spec_class_name\x18\x03 \x01(\tR\x11typeSpecClassName\x12.\n" +
 	"\x13num_flat_components\x18\x04 \x01(\x05R\x11numFlatComponents\"\xb8\x02\n" +
 	"\rTypeSpecClass\x12\v\n" +
@@ -996,49 +995,49 @@ func file_internal_tfpb_struct_proto_rawDescGZIP() []byte {
 var file_internal_tfpb_struct_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_internal_tfpb_struct_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_internal_tfpb_struct_proto_goTypes = []any{
-	(TypeSpecProto_TypeSpecClass)(0), // 0: tensorflow.TypeSpecProto.TypeSpecClass
-	(*StructuredValue)(nil),          // 1: tensorflow.StructuredValue
-	(*NoneValue)(nil),                // 2: tensorflow.NoneValue
-	(*ListValue)(nil),                // 3: tensorflow.ListValue
-	(*TupleValue)(nil),               // 4: tensorflow.TupleValue
-	(*DictValue)(nil),                // 5: tensorflow.DictValue
-	(*PairValue)(nil),                // 6: tensorflow.PairValue
-	(*NamedTupleValue)(nil),          // 7: tensorflow.NamedTupleValue
-	(*TensorSpecProto)(nil),          // 8: tensorflow.TensorSpecProto
-	(*BoundedTensorSpecProto)(nil),   // 9: tensorflow.BoundedTensorSpecProto
-	(*TypeSpecProto)(nil),            // 10: tensorflow.TypeSpecProto
-	nil,                              // 11: tensorflow.DictValue.FieldsEntry
-	(*TensorShapeProto)(nil),         // 12: tensorflow.TensorShapeProto
-	(DataType)(0),                    // 13: tensorflow.DataType
-	(*TensorProto)(nil),              // 14: tensorflow.TensorProto
+	(TypeSpecProto_TypeSpecClass)(0), // 0: tfoffload.tensorflow.TypeSpecProto.TypeSpecClass
+	(*StructuredValue)(nil),          // 1: tfoffload.tensorflow.StructuredValue
+	(*NoneValue)(nil),                // 2: tfoffload.tensorflow.NoneValue
+	(*ListValue)(nil),                // 3: tfoffload.tensorflow.ListValue
+	(*TupleValue)(nil),               // 4: tfoffload.tensorflow.TupleValue
+	(*DictValue)(nil),                // 5: tfoffload.tensorflow.DictValue
+	(*PairValue)(nil),                // 6: tfoffload.tensorflow.PairValue
+	(*NamedTupleValue)(nil),          // 7: tfoffload.tensorflow.NamedTupleValue
+	(*TensorSpecProto)(nil),          // 8: tfoffload.tensorflow.TensorSpecProto
+	(*BoundedTensorSpecProto)(nil),   // 9: tfoffload.tensorflow.BoundedTensorSpecProto
+	(*TypeSpecProto)(nil),            // 10: tfoffload.tensorflow.TypeSpecProto
+	nil,                              // 11: tfoffload.tensorflow.DictValue.FieldsEntry
+	(*TensorShapeProto)(nil),         // 12: tfoffload.tensorflow.TensorShapeProto
+	(DataType)(0),                    // 13: tfoffload.tensorflow.DataType
+	(*TensorProto)(nil),              // 14: tfoffload.tensorflow.TensorProto
 }
 var file_internal_tfpb_struct_proto_depIdxs = []int32{
-	2,  // 0: tensorflow.StructuredValue.none_value:type_name -> tensorflow.NoneValue
-	12, // 1: tensorflow.StructuredValue.tensor_shape_value:type_name -> tensorflow.TensorShapeProto
-	13, // 2: tensorflow.StructuredValue.tensor_dtype_value:type_name -> tensorflow.DataType
-	8,  // 3: tensorflow.StructuredValue.tensor_spec_value:type_name -> tensorflow.TensorSpecProto
-	10, // 4: tensorflow.StructuredValue.type_spec_value:type_name -> tensorflow.TypeSpecProto
-	9,  // 5: tensorflow.StructuredValue.bounded_tensor_spec_value:type_name -> tensorflow.BoundedTensorSpecProto
-	3,  // 6: tensorflow.StructuredValue.list_value:type_name -> tensorflow.ListValue
-	4,  // 7: tensorflow.StructuredValue.tuple_value:type_name -> tensorflow.TupleValue
-	5,  // 8: tensorflow.StructuredValue.dict_value:type_name -> tensorflow.DictValue
-	7,  // 9: tensorflow.StructuredValue.named_tuple_value:type_name -> tensorflow.NamedTupleValue
-	14, // 10: tensorflow.StructuredValue.tensor_value:type_name -> tensorflow.TensorProto
-	14, // 11: tensorflow.StructuredValue.numpy_value:type_name -> tensorflow.TensorProto
-	1,  // 12: tensorflow.ListValue.values:type_name -> tensorflow.StructuredValue
-	1,  // 13: tensorflow.TupleValue.values:type_name -> tensorflow.StructuredValue
-	11, // 14: tensorflow.DictValue.fields:type_name -> tensorflow.DictValue.FieldsEntry
-	1,  // 15: tensorflow.PairValue.value:type_name -> tensorflow.StructuredValue
-	6,  // 16: tensorflow.NamedTupleValue.values:type_name -> tensorflow.PairValue
-	12, // 17: tensorflow.TensorSpecProto.shape:type_name -> tensorflow.TensorShapeProto
-	13, // 18: tensorflow.TensorSpecProto.dtype:type_name -> tensorflow.DataType
-	12, // 19: tensorflow.BoundedTensorSpecProto.shape:type_name -> tensorflow.TensorShapeProto
-	13, // 20: tensorflow.BoundedTensorSpecProto.dtype:type_name -> tensorflow.DataType
-	14, // 21: tensorflow.BoundedTensorSpecProto.minimum:type_name -> tensorflow.TensorProto
-	14, // 22: tensorflow.BoundedTensorSpecProto.maximum:type_name -> tensorflow.TensorProto
-	0,  // 23: tensorflow.TypeSpecProto.type_spec_class:type_name -> tensorflow.TypeSpecProto.TypeSpecClass
-	1,  // 24: tensorflow.TypeSpecProto.type_state:type_name -> tensorflow.StructuredValue
-	1,  // 25: tensorflow.DictValue.FieldsEntry.value:type_name -> tensorflow.StructuredValue
+	2,  // 0: tfoffload.tensorflow.StructuredValue.none_value:type_name -> tfoffload.tensorflow.NoneValue
+	12, // 1: tfoffload.tensorflow.StructuredValue.tensor_shape_value:type_name -> tfoffload.tensorflow.TensorShapeProto
+	13, // 2: tfoffload.tensorflow.StructuredValue.tensor_dtype_value:type_name -> tfoffload.tensorflow.DataType
+	8,  // 3: tfoffload.tensorflow.StructuredValue.tensor_spec_value:type_name -> tfoffload.tensorflow.TensorSpecProto
+	10, // 4: tfoffload.tensorflow.StructuredValue.type_spec_value:type_name -> tfoffload.tensorflow.TypeSpecProto
+	9,  // 5: tfoffload.tensorflow.StructuredValue.bounded_tensor_spec_value:type_name -> tfoffload.tensorflow.BoundedTensorSpecProto
+	3,  // 6: tfoffload.tensorflow.StructuredValue.list_value:type_name -> tfoffload.tensorflow.ListValue
+	4,  // 7: tfoffload.tensorflow.StructuredValue.tuple_value:type_name -> tfoffload.tensorflow.TupleValue
+	5,  // 8: tfoffload.tensorflow.StructuredValue.dict_value:type_name -> tfoffload.tensorflow.DictValue
+	7,  // 9: tfoffload.tensorflow.StructuredValue.named_tuple_value:type_name -> tfoffload.tensorflow.NamedTupleValue
+	14, // 10: tfoffload.tensorflow.StructuredValue.tensor_value:type_name -> tfoffload.tensorflow.TensorProto
+	14, // 11: tfoffload.tensorflow.StructuredValue.numpy_value:type_name -> tfoffload.tensorflow.TensorProto
+	1,  // 12: tfoffload.tensorflow.ListValue.values:type_name -> tfoffload.tensorflow.StructuredValue
+	1,  // 13: tfoffload.tensorflow.TupleValue.values:type_name -> tfoffload.tensorflow.StructuredValue
+	11, // 14: tfoffload.tensorflow.DictValue.fields:type_name -> tfoffload.tensorflow.DictValue.FieldsEntry
+	1,  // 15: tfoffload.tensorflow.PairValue.value:type_name -> tfoffload.tensorflow.StructuredValue
+	6,  // 16: tfoffload.tensorflow.NamedTupleValue.values:type_name -> tfoffload.tensorflow.PairValue
+	12, // 17: tfoffload.tensorflow.TensorSpecProto.shape:type_name -> tfoffload.tensorflow.TensorShapeProto
+	13, // 18: tfoffload.tensorflow.TensorSpecProto.dtype:type_name -> tfoffload.tensorflow.DataType
+	12, // 19: tfoffload.tensorflow.BoundedTensorSpecProto.shape:type_name -> tfoffload.tensorflow.TensorShapeProto
+	13, // 20: tfoffload.tensorflow.BoundedTensorSpecProto.dtype:type_name -> tfoffload.tensorflow.DataType
+	14, // 21: tfoffload.tensorflow.BoundedTensorSpecProto.minimum:type_name -> tfoffload.tensorflow.TensorProto
+	14, // 22: tfoffload.tensorflow.BoundedTensorSpecProto.maximum:type_name -> tfoffload.tensorflow.TensorProto
+	0,  // 23: tfoffload.tensorflow.TypeSpecProto.type_spec_class:type_name -> tfoffload.tensorflow.TypeSpecProto.TypeSpecClass
+	1,  // 24: tfoffload.tensorflow.TypeSpecProto.type_state:type_name -> tfoffload.tensorflow.StructuredValue
+	1,  // 25: tfoffload.tensorflow.DictValue.FieldsEntry.value:type_name -> tfoffload.tensorflow.StructuredValue
 	26, // [26:26] is the sub-list for method output_type
 	26, // [26:26] is the sub-list for method input_type
 	26, // [26:26] is the sub-list for extension type_name

@@ -88,7 +88,7 @@ func (x *TensorShapeProto) GetUnknownRank() bool {
 // to fill the shape.
 type TensorProto struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Dtype         DataType               `protobuf:"varint,1,opt,name=dtype,proto3,enum=tensorflow.DataType" json:"dtype,omitempty"`
+	Dtype         DataType               `protobuf:"varint,1,opt,name=dtype,proto3,enum=tfoffload.tensorflow.DataType" json:"dtype,omitempty"`
 	TensorShape   *TensorShapeProto      `protobuf:"bytes,2,opt,name=tensor_shape,json=tensorShape,proto3" json:"tensor_shape,omitempty"`
 	VersionNumber int32                  `protobuf:"varint,3,opt,name=version_number,json=versionNumber,proto3" json:"version_number,omitempty"`
 	// Raw row-major element bytes, for any dtype.
@@ -538,7 +538,7 @@ func (x *TensorShapeProto_Dim) GetName() string {
 // DtypeAndShape pairs an element type with a shape.
 type ResourceHandleProto_DtypeAndShape struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Dtype         DataType               `protobuf:"varint,1,opt,name=dtype,proto3,enum=tensorflow.DataType" json:"dtype,omitempty"`
+	Dtype         DataType               `protobuf:"varint,1,opt,name=dtype,proto3,enum=tfoffload.tensorflow.DataType" json:"dtype,omitempty"`
 	Shape         *TensorShapeProto      `protobuf:"bytes,2,opt,name=shape,proto3" json:"shape,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -670,17 +670,16 @@ var File_internal_tfpb_tensor_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_tensor_proto_rawDesc = "" +
 	"\n" +
-	"\x1ainternal/tfpb/tensor.proto\x12\n" +
-	"tensorflow\x1a\x19internal/tfpb/types.proto\"\x98\x01\n" +
-	"\x10TensorShapeProto\x122\n" +
-	"\x03dim\x18\x02 \x03(\v2 .tensorflow.TensorShapeProto.DimR\x03dim\x12!\n" +
+	"\x1ainternal/tfpb/tensor.proto\x12\x14tfoffload.tensorflow\x1a\x19internal/tfpb/types.proto\"\xa2\x01\n" +
+	"\x10TensorShapeProto\x12<\n" +
+	"\x03dim\x18\x02 \x03(\v2*.tfoffload.tensorflow.TensorShapeProto.DimR\x03dim\x12!\n" +
 	"\funknown_rank\x18\x03 \x01(\bR\vunknownRank\x1a-\n" +
 	"\x03Dim\x12\x12\n" +
 	"\x04size\x18\x01 \x01(\x03R\x04size\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"\xf0\x05\n" +
-	"\vTensorProto\x12*\n" +
-	"\x05dtype\x18\x01 \x01(\x0e2\x14.tensorflow.DataTypeR\x05dtype\x12?\n" +
-	"\ftensor_shape\x18\x02 \x01(\v2\x1c.tensorflow.TensorShapeProtoR\vtensorShape\x12%\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"\x98\x06\n" +
+	"\vTensorProto\x124\n" +
+	"\x05dtype\x18\x01 \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeR\x05dtype\x12I\n" +
+	"\ftensor_shape\x18\x02 \x01(\v2&.tfoffload.tensorflow.TensorShapeProtoR\vtensorShape\x12%\n" +
 	"\x0eversion_number\x18\x03 \x01(\x05R\rversionNumber\x12%\n" +
 	"\x0etensor_content\x18\x04 \x01(\fR\rtensorContent\x12\x1d\n" +
 	"\bhalf_val\x18\r \x03(\x05B\x02\x10\x01R\ahalfVal\x12\x1f\n" +
@@ -694,32 +693,32 @@ const file_internal_tfpb_tensor_proto_rawDesc = "" +
 	"\tint64_val\x18\n" +
 	" \x03(\x03B\x02\x10\x01R\bint64Val\x12\x1d\n" +
 	"\bbool_val\x18\v \x03(\bB\x02\x10\x01R\aboolVal\x12%\n" +
-	"\fdcomplex_val\x18\f \x03(\x01B\x02\x10\x01R\vdcomplexVal\x12O\n" +
-	"\x13resource_handle_val\x18\x0e \x03(\v2\x1f.tensorflow.ResourceHandleProtoR\x11resourceHandleVal\x12C\n" +
-	"\vvariant_val\x18\x0f \x03(\v2\".tensorflow.VariantTensorDataProtoR\n" +
+	"\fdcomplex_val\x18\f \x03(\x01B\x02\x10\x01R\vdcomplexVal\x12Y\n" +
+	"\x13resource_handle_val\x18\x0e \x03(\v2).tfoffload.tensorflow.ResourceHandleProtoR\x11resourceHandleVal\x12M\n" +
+	"\vvariant_val\x18\x0f \x03(\v2,.tfoffload.tensorflow.VariantTensorDataProtoR\n" +
 	"variantVal\x12!\n" +
 	"\n" +
 	"uint32_val\x18\x10 \x03(\rB\x02\x10\x01R\tuint32Val\x12!\n" +
 	"\n" +
 	"uint64_val\x18\x11 \x03(\x04B\x02\x10\x01R\tuint64Val\x12\x1d\n" +
 	"\n" +
-	"float8_val\x18\x12 \x01(\fR\tfloat8Val\"\x84\x01\n" +
+	"float8_val\x18\x12 \x01(\fR\tfloat8Val\"\x8e\x01\n" +
 	"\x16VariantTensorDataProto\x12\x1b\n" +
 	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12\x1a\n" +
-	"\bmetadata\x18\x02 \x01(\fR\bmetadata\x121\n" +
-	"\atensors\x18\x03 \x03(\v2\x17.tensorflow.TensorProtoR\atensors\"\xf6\x02\n" +
+	"\bmetadata\x18\x02 \x01(\fR\bmetadata\x12;\n" +
+	"\atensors\x18\x03 \x03(\v2!.tfoffload.tensorflow.TensorProtoR\atensors\"\x95\x03\n" +
 	"\x13ResourceHandleProto\x12\x16\n" +
 	"\x06device\x18\x01 \x01(\tR\x06device\x12\x1c\n" +
 	"\tcontainer\x18\x02 \x01(\tR\tcontainer\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1b\n" +
 	"\thash_code\x18\x04 \x01(\x04R\bhashCode\x12&\n" +
-	"\x0fmaybe_type_name\x18\x05 \x01(\tR\rmaybeTypeName\x12Y\n" +
-	"\x11dtypes_and_shapes\x18\x06 \x03(\v2-.tensorflow.ResourceHandleProto.DtypeAndShapeR\x0fdtypesAndShapes\x1ao\n" +
-	"\rDtypeAndShape\x12*\n" +
-	"\x05dtype\x18\x01 \x01(\x0e2\x14.tensorflow.DataTypeR\x05dtype\x122\n" +
-	"\x05shape\x18\x02 \x01(\v2\x1c.tensorflow.TensorShapeProtoR\x05shapeJ\x04\b\a\x10\b\"\x97\x01\n" +
-	"\x10TensorSliceProto\x12;\n" +
-	"\x06extent\x18\x01 \x03(\v2#.tensorflow.TensorSliceProto.ExtentR\x06extent\x1aF\n" +
+	"\x0fmaybe_type_name\x18\x05 \x01(\tR\rmaybeTypeName\x12c\n" +
+	"\x11dtypes_and_shapes\x18\x06 \x03(\v27.tfoffload.tensorflow.ResourceHandleProto.DtypeAndShapeR\x0fdtypesAndShapes\x1a\x83\x01\n" +
+	"\rDtypeAndShape\x124\n" +
+	"\x05dtype\x18\x01 \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeR\x05dtype\x12<\n" +
+	"\x05shape\x18\x02 \x01(\v2&.tfoffload.tensorflow.TensorShapeProtoR\x05shapeJ\x04\b\a\x10\b\"\xa1\x01\n" +
+	"\x10TensorSliceProto\x12E\n" +
+	"\x06extent\x18\x01 \x03(\v2-.tfoffload.tensorflow.TensorSliceProto.ExtentR\x06extent\x1aF\n" +
 	"\x06Extent\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\x03R\x05start\x12\x18\n" +
 	"\x06length\x18\x02 \x01(\x03H\x00R\x06lengthB\f\n" +
@@ -740,27 +739,27 @@ func file_internal_tfpb_tensor_proto_rawDescGZIP() []byte {
 
 var file_internal_tfpb_tensor_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_internal_tfpb_tensor_proto_goTypes = []any{
-	(*TensorShapeProto)(nil),                  // 0: tensorflow.TensorShapeProto
-	(*TensorProto)(nil),                       // 1: tensorflow.TensorProto
-	(*VariantTensorDataProto)(nil),            // 2: tensorflow.VariantTensorDataProto
-	(*ResourceHandleProto)(nil),               // 3: tensorflow.ResourceHandleProto
-	(*TensorSliceProto)(nil),                  // 4: tensorflow.TensorSliceProto
-	(*TensorShapeProto_Dim)(nil),              // 5: tensorflow.TensorShapeProto.Dim
-	(*ResourceHandleProto_DtypeAndShape)(nil), // 6: tensorflow.ResourceHandleProto.DtypeAndShape
-	(*TensorSliceProto_Extent)(nil),           // 7: tensorflow.TensorSliceProto.Extent
-	(DataType)(0),                             // 8: tensorflow.DataType
+	(*TensorShapeProto)(nil),                  // 0: tfoffload.tensorflow.TensorShapeProto
+	(*TensorProto)(nil),                       // 1: tfoffload.tensorflow.TensorProto
+	(*VariantTensorDataProto)(nil),            // 2: tfoffload.tensorflow.VariantTensorDataProto
+	(*ResourceHandleProto)(nil),               // 3: tfoffload.tensorflow.ResourceHandleProto
+	(*TensorSliceProto)(nil),                  // 4: tfoffload.tensorflow.TensorSliceProto
+	(*TensorShapeProto_Dim)(nil),              // 5: tfoffload.tensorflow.TensorShapeProto.Dim
+	(*ResourceHandleProto_DtypeAndShape)(nil), // 6: tfoffload.tensorflow.ResourceHandleProto.DtypeAndShape
+	(*TensorSliceProto_Extent)(nil),           // 7: tfoffload.tensorflow.TensorSliceProto.Extent
+	(DataType)(0),                             // 8: tfoffload.tensorflow.DataType
 }
 var file_internal_tfpb_tensor_proto_depIdxs = []int32{
-	5,  // 0: tensorflow.TensorShapeProto.dim:type_name -> tensorflow.TensorShapeProto.Dim
-	8,  // 1: tensorflow.TensorProto.dtype:type_name -> tensorflow.DataType
-	0,  // 2: tensorflow.TensorProto.tensor_shape:type_name -> tensorflow.TensorShapeProto
-	3,  // 3: tensorflow.TensorProto.resource_handle_val:type_name -> tensorflow.ResourceHandleProto
-	2,  // 4: tensorflow.TensorProto.variant_val:type_name -> tensorflow.VariantTensorDataProto
-	1,  // 5: tensorflow.VariantTensorDataProto.tensors:type_name -> tensorflow.TensorProto
-	6,  // 6: tensorflow.ResourceHandleProto.dtypes_and_shapes:type_name -> tensorflow.ResourceHandleProto.DtypeAndShape
-	7,  // 7: tensorflow.TensorSliceProto.extent:type_name -> tensorflow.TensorSliceProto.Extent
-	8,  // 8: tensorflow.ResourceHandleProto.DtypeAndShape.dtype:type_name -> tensorflow.DataType
-	0,  // 9: tensorflow.ResourceHandleProto.DtypeAndShape.shape:type_name -> tensorflow.TensorShapeProto
+	5,  // 0: tfoffload.tensorflow.TensorShapeProto.dim:type_name -> tfoffload.tensorflow.TensorShapeProto.Dim
+	8,  // 1: tfoffload.tensorflow.TensorProto.dtype:type_name -> tfoffload.tensorflow.DataType
+	0,  // 2: tfoffload.tensorflow.TensorProto.tensor_shape:type_name -> tfoffload.tensorflow.TensorShapeProto
+	3,  // 3: tfoffload.tensorflow.TensorProto.resource_handle_val:type_name -> tfoffload.tensorflow.ResourceHandleProto
+	2,  // 4: tfoffload.tensorflow.TensorProto.variant_val:type_name -> tfoffload.tensorflow.VariantTensorDataProto
+	1,  // 5: tfoffload.tensorflow.VariantTensorDataProto.tensors:type_name -> tfoffload.tensorflow.TensorProto
+	6,  // 6: tfoffload.tensorflow.ResourceHandleProto.dtypes_and_shapes:type_name -> tfoffload.tensorflow.ResourceHandleProto.DtypeAndShape
+	7,  // 7: tfoffload.tensorflow.TensorSliceProto.extent:type_name -> tfoffload.tensorflow.TensorSliceProto.Extent
+	8,  // 8: tfoffload.tensorflow.ResourceHandleProto.DtypeAndShape.dtype:type_name -> tfoffload.tensorflow.DataType
+	0,  // 9: tfoffload.tensorflow.ResourceHandleProto.DtypeAndShape.shape:type_name -> tfoffload.tensorflow.TensorShapeProto
 	10, // [10:10] is the sub-list for method output_type
 	10, // [10:10] is the sub-list for method input_type
 	10, // [10:10] is the sub-list for extension type_name

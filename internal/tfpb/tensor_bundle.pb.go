@@ -79,7 +79,7 @@ type BundleHeaderProto struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Number of .data-XXXXX-of-NNNNN shard files.
 	NumShards     int32                        `protobuf:"varint,1,opt,name=num_shards,json=numShards,proto3" json:"num_shards,omitempty"`
-	Endianness    BundleHeaderProto_Endianness `protobuf:"varint,2,opt,name=endianness,proto3,enum=tensorflow.BundleHeaderProto_Endianness" json:"endianness,omitempty"`
+	Endianness    BundleHeaderProto_Endianness `protobuf:"varint,2,opt,name=endianness,proto3,enum=tfoffload.tensorflow.BundleHeaderProto_Endianness" json:"endianness,omitempty"`
 	Version       *VersionDef                  `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -139,7 +139,7 @@ func (x *BundleHeaderProto) GetVersion() *VersionDef {
 // BundleEntryProto locates one tensor in the data shards.
 type BundleEntryProto struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	Dtype DataType               `protobuf:"varint,1,opt,name=dtype,proto3,enum=tensorflow.DataType" json:"dtype,omitempty"`
+	Dtype DataType               `protobuf:"varint,1,opt,name=dtype,proto3,enum=tfoffload.tensorflow.DataType" json:"dtype,omitempty"`
 	Shape *TensorShapeProto      `protobuf:"bytes,2,opt,name=shape,proto3" json:"shape,omitempty"`
 	// Bytes [offset, offset+size) of data shard shard_id.
 	ShardId int32 `protobuf:"varint,3,opt,name=shard_id,json=shardId,proto3" json:"shard_id,omitempty"`
@@ -237,28 +237,27 @@ var File_internal_tfpb_tensor_bundle_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_tensor_bundle_proto_rawDesc = "" +
 	"\n" +
-	"!internal/tfpb/tensor_bundle.proto\x12\n" +
-	"tensorflow\x1a\x19internal/tfpb/graph.proto\x1a\x1ainternal/tfpb/tensor.proto\x1a\x19internal/tfpb/types.proto\"\xd1\x01\n" +
+	"!internal/tfpb/tensor_bundle.proto\x12\x14tfoffload.tensorflow\x1a\x19internal/tfpb/graph.proto\x1a\x1ainternal/tfpb/tensor.proto\x1a\x19internal/tfpb/types.proto\"\xe5\x01\n" +
 	"\x11BundleHeaderProto\x12\x1d\n" +
 	"\n" +
-	"num_shards\x18\x01 \x01(\x05R\tnumShards\x12H\n" +
+	"num_shards\x18\x01 \x01(\x05R\tnumShards\x12R\n" +
 	"\n" +
-	"endianness\x18\x02 \x01(\x0e2(.tensorflow.BundleHeaderProto.EndiannessR\n" +
-	"endianness\x120\n" +
-	"\aversion\x18\x03 \x01(\v2\x16.tensorflow.VersionDefR\aversion\"!\n" +
+	"endianness\x18\x02 \x01(\x0e22.tfoffload.tensorflow.BundleHeaderProto.EndiannessR\n" +
+	"endianness\x12:\n" +
+	"\aversion\x18\x03 \x01(\v2 .tfoffload.tensorflow.VersionDefR\aversion\"!\n" +
 	"\n" +
 	"Endianness\x12\n" +
 	"\n" +
 	"\x06LITTLE\x10\x00\x12\a\n" +
-	"\x03BIG\x10\x01\"\x87\x02\n" +
-	"\x10BundleEntryProto\x12*\n" +
-	"\x05dtype\x18\x01 \x01(\x0e2\x14.tensorflow.DataTypeR\x05dtype\x122\n" +
-	"\x05shape\x18\x02 \x01(\v2\x1c.tensorflow.TensorShapeProtoR\x05shape\x12\x19\n" +
+	"\x03BIG\x10\x01\"\xa5\x02\n" +
+	"\x10BundleEntryProto\x124\n" +
+	"\x05dtype\x18\x01 \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeR\x05dtype\x12<\n" +
+	"\x05shape\x18\x02 \x01(\v2&.tfoffload.tensorflow.TensorShapeProtoR\x05shape\x12\x19\n" +
 	"\bshard_id\x18\x03 \x01(\x05R\ashardId\x12\x16\n" +
 	"\x06offset\x18\x04 \x01(\x03R\x06offset\x12\x12\n" +
 	"\x04size\x18\x05 \x01(\x03R\x04size\x12\x16\n" +
-	"\x06crc32c\x18\x06 \x01(\aR\x06crc32c\x124\n" +
-	"\x06slices\x18\a \x03(\v2\x1c.tensorflow.TensorSliceProtoR\x06slicesB3Z1github.com/tfoffload/tfoffload/internal/tfpb;tfpbb\x06proto3"
+	"\x06crc32c\x18\x06 \x01(\aR\x06crc32c\x12>\n" +
+	"\x06slices\x18\a \x03(\v2&.tfoffload.tensorflow.TensorSliceProtoR\x06slicesB3Z1github.com/tfoffload/tfoffload/internal/tfpb;tfpbb\x06proto3"
 
 var (
 	file_internal_tfpb_tensor_bundle_proto_rawDescOnce sync.Once
@@ -275,20 +274,20 @@ func file_internal_tfpb_tensor_bundle_proto_rawDescGZIP() []byte {
 var file_internal_tfpb_tensor_bundle_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_internal_tfpb_tensor_bundle_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_internal_tfpb_tensor_bundle_proto_goTypes = []any{
-	(BundleHeaderProto_Endianness)(0), // 0: tensorflow.BundleHeaderProto.Endianness
-	(*BundleHeaderProto)(nil),         // 1: tensorflow.BundleHeaderProto
-	(*BundleEntryProto)(nil),          // 2: tensorflow.BundleEntryProto
-	(*VersionDef)(nil),                // 3: tensorflow.VersionDef
-	(DataType)(0),                     // 4: tensorflow.DataType
-	(*TensorShapeProto)(nil),          // 5: tensorflow.TensorShapeProto
-	(*TensorSliceProto)(nil),          // 6: tensorflow.TensorSliceProto
+	(BundleHeaderProto_Endianness)(0), // 0: tfoffload.tensorflow.BundleHeaderProto.Endianness
+	(*BundleHeaderProto)(nil),         // 1: tfoffload.tensorflow.BundleHeaderProto
+	(*BundleEntryProto)(nil),          // 2: tfoffload.tensorflow.BundleEntryProto
+	(*VersionDef)(nil),                // 3: tfoffload.tensorflow.VersionDef
+	(DataType)(0),                     // 4: tfoffload.tensorflow.DataType
+	(*TensorShapeProto)(nil),          // 5: tfoffload.tensorflow.TensorShapeProto
+	(*TensorSliceProto)(nil),          // 6: tfoffload.tensorflow.TensorSliceProto
 }
 var file_internal_tfpb_tensor_bundle_proto_depIdxs = []int32{
-	0, // 0: tensorflow.BundleHeaderProto.endianness:type_name -> tensorflow.BundleHeaderProto.Endianness
-	3, // 1: tensorflow.BundleHeaderProto.version:type_name -> tensorflow.VersionDef
-	4, // 2: tensorflow.BundleEntryProto.dtype:type_name -> tensorflow.DataType
-	5, // 3: tensorflow.BundleEntryProto.shape:type_name -> tensorflow.TensorShapeProto
-	6, // 4: tensorflow.BundleEntryProto.slices:type_name -> tensorflow.TensorSliceProto
+	0, // 0: tfoffload.tensorflow.BundleHeaderProto.endianness:type_name -> tfoffload.tensorflow.BundleHeaderProto.Endianness
+	3, // 1: tfoffload.tensorflow.BundleHeaderProto.version:type_name -> tfoffload.tensorflow.VersionDef
+	4, // 2: tfoffload.tensorflow.BundleEntryProto.dtype:type_name -> tfoffload.tensorflow.DataType
+	5, // 3: tfoffload.tensorflow.BundleEntryProto.shape:type_name -> tfoffload.tensorflow.TensorShapeProto
+	6, // 4: tfoffload.tensorflow.BundleEntryProto.slices:type_name -> tfoffload.tensorflow.TensorSliceProto
 	5, // [5:5] is the sub-list for method output_type
 	5, // [5:5] is the sub-list for method input_type
 	5, // [5:5] is the sub-list for extension type_name

@@ -385,17 +385,16 @@ var File_internal_tfpb_trackable_object_graph_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_trackable_object_graph_proto_rawDesc = "" +
 	"\n" +
-	"*internal/tfpb/trackable_object_graph.proto\x12\n" +
-	"tensorflow\x1a\x1egoogle/protobuf/wrappers.proto\"\xaf\a\n" +
-	"\x14TrackableObjectGraph\x12F\n" +
-	"\x05nodes\x18\x01 \x03(\v20.tensorflow.TrackableObjectGraph.TrackableObjectR\x05nodes\x1a\xce\x06\n" +
-	"\x0fTrackableObject\x12\\\n" +
-	"\bchildren\x18\x01 \x03(\v2@.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReferenceR\bchildren\x12a\n" +
+	"*internal/tfpb/trackable_object_graph.proto\x12\x14tfoffload.tensorflow\x1a\x1egoogle/protobuf/wrappers.proto\"\xe1\a\n" +
+	"\x14TrackableObjectGraph\x12P\n" +
+	"\x05nodes\x18\x01 \x03(\v2:.tfoffload.tensorflow.TrackableObjectGraph.TrackableObjectR\x05nodes\x1a\xf6\x06\n" +
+	"\x0fTrackableObject\x12f\n" +
+	"\bchildren\x18\x01 \x03(\v2J.tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReferenceR\bchildren\x12k\n" +
 	"\n" +
-	"attributes\x18\x02 \x03(\v2A.tensorflow.TrackableObjectGraph.TrackableObject.SerializedTensorR\n" +
-	"attributes\x12m\n" +
-	"\x0eslot_variables\x18\x03 \x03(\v2F.tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReferenceR\rslotVariables\x12F\n" +
-	"\x10registered_saver\x18\x04 \x01(\v2\x1b.tensorflow.RegisteredSaverR\x0fregisteredSaver\x12N\n" +
+	"attributes\x18\x02 \x03(\v2K.tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.SerializedTensorR\n" +
+	"attributes\x12w\n" +
+	"\x0eslot_variables\x18\x03 \x03(\v2P.tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReferenceR\rslotVariables\x12P\n" +
+	"\x10registered_saver\x18\x04 \x01(\v2%.tfoffload.tensorflow.RegisteredSaverR\x0fregisteredSaver\x12N\n" +
 	"\x15has_checkpoint_values\x18\x05 \x01(\v2\x1a.google.protobuf.BoolValueR\x13hasCheckpointValues\x1aI\n" +
 	"\x0fObjectReference\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\x05R\x06nodeId\x12\x1d\n" +
@@ -428,21 +427,21 @@ func file_internal_tfpb_trackable_object_graph_proto_rawDescGZIP() []byte {
 
 var file_internal_tfpb_trackable_object_graph_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_internal_tfpb_trackable_object_graph_proto_goTypes = []any{
-	(*TrackableObjectGraph)(nil),                                       // 0: tensorflow.TrackableObjectGraph
-	(*RegisteredSaver)(nil),                                            // 1: tensorflow.RegisteredSaver
-	(*TrackableObjectGraph_TrackableObject)(nil),                       // 2: tensorflow.TrackableObjectGraph.TrackableObject
-	(*TrackableObjectGraph_TrackableObject_ObjectReference)(nil),       // 3: tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference
-	(*TrackableObjectGraph_TrackableObject_SerializedTensor)(nil),      // 4: tensorflow.TrackableObjectGraph.TrackableObject.SerializedTensor
-	(*TrackableObjectGraph_TrackableObject_SlotVariableReference)(nil), // 5: tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference
+	(*TrackableObjectGraph)(nil),                                       // 0: tfoffload.tensorflow.TrackableObjectGraph
+	(*RegisteredSaver)(nil),                                            // 1: tfoffload.tensorflow.RegisteredSaver
+	(*TrackableObjectGraph_TrackableObject)(nil),                       // 2: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject
+	(*TrackableObjectGraph_TrackableObject_ObjectReference)(nil),       // 3: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference
+	(*TrackableObjectGraph_TrackableObject_SerializedTensor)(nil),      // 4: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.SerializedTensor
+	(*TrackableObjectGraph_TrackableObject_SlotVariableReference)(nil), // 5: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference
 	(*wrapperspb.BoolValue)(nil),                                       // 6: google.protobuf.BoolValue
 }
 var file_internal_tfpb_trackable_object_graph_proto_depIdxs = []int32{
-	2, // 0: tensorflow.TrackableObjectGraph.nodes:type_name -> tensorflow.TrackableObjectGraph.TrackableObject
-	3, // 1: tensorflow.TrackableObjectGraph.TrackableObject.children:type_name -> tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference
-	4, // 2: tensorflow.TrackableObjectGraph.TrackableObject.attributes:type_name -> tensorflow.TrackableObjectGraph.TrackableObject.SerializedTensor
-	5, // 3: tensorflow.TrackableObjectGraph.TrackableObject.slot_variables:type_name -> tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference
-	1, // 4: tensorflow.TrackableObjectGraph.TrackableObject.registered_saver:type_name -> tensorflow.RegisteredSaver
-	6, // 5: tensorflow.TrackableObjectGraph.TrackableObject.has_checkpoint_values:type_name -> google.protobuf.BoolValue
+	2, // 0: tfoffload.tensorflow.TrackableObjectGraph.nodes:type_name -> tfoffload.tensorflow.TrackableObjectGraph.TrackableObject
+	3, // 1: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.children:type_name -> tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference
+	4, // 2: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.attributes:type_name -> tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.SerializedTensor
+	5, // 3: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.slot_variables:type_name -> tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.SlotVariableReference
+	1, // 4: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.registered_saver:type_name -> tfoffload.tensorflow.RegisteredSaver
+	6, // 5: tfoffload.tensorflow.TrackableObjectGraph.TrackableObject.has_checkpoint_values:type_name -> google.protobuf.BoolValue
 	6, // [6:6] is the sub-list for method output_type
 	6, // [6:6] is the sub-list for method input_type
 	6, // [6:6] is the sub-list for extension type_name

@@ -268,7 +268,7 @@ func (DataType) EnumDescriptor() ([]byte, []int) {
 // SerializedDType wraps a DataType (a serialized tf.dtypes.DType).
 type SerializedDType struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Datatype      DataType               `protobuf:"varint,1,opt,name=datatype,proto3,enum=tensorflow.DataType" json:"datatype,omitempty"`
+	Datatype      DataType               `protobuf:"varint,1,opt,name=datatype,proto3,enum=tfoffload.tensorflow.DataType" json:"datatype,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -314,10 +314,9 @@ var File_internal_tfpb_types_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_types_proto_rawDesc = "" +
 	"\n" +
-	"\x19internal/tfpb/types.proto\x12\n" +
-	"tensorflow\"C\n" +
-	"\x0fSerializedDType\x120\n" +
-	"\bdatatype\x18\x01 \x01(\x0e2\x14.tensorflow.DataTypeR\bdatatype*\xa9\t\n" +
+	"\x19internal/tfpb/types.proto\x12\x14tfoffload.tensorflow\"M\n" +
+	"\x0fSerializedDType\x12:\n" +
+	"\bdatatype\x18\x01 \x01(\x0e2\x1e.tfoffload.tensorflow.DataTypeR\bdatatype*\xa9\t\n" +
 	"\bDataType\x12\x0e\n" +
 	"\n" +
 	"DT_INVALID\x10\x00\x12\f\n" +
@@ -404,11 +403,11 @@ func file_internal_tfpb_types_proto_rawDescGZIP() []byte {
 var file_internal_tfpb_types_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_internal_tfpb_types_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_internal_tfpb_types_proto_goTypes = []any{
-	(DataType)(0),           // 0: tensorflow.DataType
-	(*SerializedDType)(nil), // 1: tensorflow.SerializedDType
+	(DataType)(0),           // 0: tfoffload.tensorflow.DataType
+	(*SerializedDType)(nil), // 1: tfoffload.tensorflow.SerializedDType
 }
 var file_internal_tfpb_types_proto_depIdxs = []int32{
-	0, // 0: tensorflow.SerializedDType.datatype:type_name -> tensorflow.DataType
+	0, // 0: tfoffload.tensorflow.SerializedDType.datatype:type_name -> tfoffload.tensorflow.DataType
 	1, // [1:1] is the sub-list for method output_type
 	1, // [1:1] is the sub-list for method input_type
 	1, // [1:1] is the sub-list for extension type_name

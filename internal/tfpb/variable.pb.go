@@ -143,8 +143,8 @@ type VariableDef struct {
 	SaveSliceInfoDef *SaveSliceInfoDef       `protobuf:"bytes,4,opt,name=save_slice_info_def,json=saveSliceInfoDef,proto3" json:"save_slice_info_def,omitempty"`
 	IsResource       bool                    `protobuf:"varint,5,opt,name=is_resource,json=isResource,proto3" json:"is_resource,omitempty"`
 	Trainable        bool                    `protobuf:"varint,7,opt,name=trainable,proto3" json:"trainable,omitempty"`
-	Synchronization  VariableSynchronization `protobuf:"varint,8,opt,name=synchronization,proto3,enum=tensorflow.VariableSynchronization" json:"synchronization,omitempty"`
-	Aggregation      VariableAggregation     `protobuf:"varint,9,opt,name=aggregation,proto3,enum=tensorflow.VariableAggregation" json:"aggregation,omitempty"`
+	Synchronization  VariableSynchronization `protobuf:"varint,8,opt,name=synchronization,proto3,enum=tfoffload.tensorflow.VariableSynchronization" json:"synchronization,omitempty"`
+	Aggregation      VariableAggregation     `protobuf:"varint,9,opt,name=aggregation,proto3,enum=tfoffload.tensorflow.VariableAggregation" json:"aggregation,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -315,19 +315,18 @@ var File_internal_tfpb_variable_proto protoreflect.FileDescriptor
 
 const file_internal_tfpb_variable_proto_rawDesc = "" +
 	"\n" +
-	"\x1cinternal/tfpb/variable.proto\x12\n" +
-	"tensorflow\"\xce\x03\n" +
+	"\x1cinternal/tfpb/variable.proto\x12\x14tfoffload.tensorflow\"\xec\x03\n" +
 	"\vVariableDef\x12#\n" +
 	"\rvariable_name\x18\x01 \x01(\tR\fvariableName\x12,\n" +
 	"\x12initial_value_name\x18\x06 \x01(\tR\x10initialValueName\x12)\n" +
 	"\x10initializer_name\x18\x02 \x01(\tR\x0finitializerName\x12#\n" +
-	"\rsnapshot_name\x18\x03 \x01(\tR\fsnapshotName\x12K\n" +
-	"\x13save_slice_info_def\x18\x04 \x01(\v2\x1c.tensorflow.SaveSliceInfoDefR\x10saveSliceInfoDef\x12\x1f\n" +
+	"\rsnapshot_name\x18\x03 \x01(\tR\fsnapshotName\x12U\n" +
+	"\x13save_slice_info_def\x18\x04 \x01(\v2&.tfoffload.tensorflow.SaveSliceInfoDefR\x10saveSliceInfoDef\x12\x1f\n" +
 	"\vis_resource\x18\x05 \x01(\bR\n" +
 	"isResource\x12\x1c\n" +
-	"\ttrainable\x18\a \x01(\bR\ttrainable\x12M\n" +
-	"\x0fsynchronization\x18\b \x01(\x0e2#.tensorflow.VariableSynchronizationR\x0fsynchronization\x12A\n" +
-	"\vaggregation\x18\t \x01(\x0e2\x1f.tensorflow.VariableAggregationR\vaggregation\"\x8a\x01\n" +
+	"\ttrainable\x18\a \x01(\bR\ttrainable\x12W\n" +
+	"\x0fsynchronization\x18\b \x01(\x0e2-.tfoffload.tensorflow.VariableSynchronizationR\x0fsynchronization\x12K\n" +
+	"\vaggregation\x18\t \x01(\x0e2).tfoffload.tensorflow.VariableAggregationR\vaggregation\"\x8a\x01\n" +
 	"\x10SaveSliceInfoDef\x12\x1b\n" +
 	"\tfull_name\x18\x01 \x01(\tR\bfullName\x12\x1d\n" +
 	"\n" +
@@ -361,15 +360,15 @@ func file_internal_tfpb_variable_proto_rawDescGZIP() []byte {
 var file_internal_tfpb_variable_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_internal_tfpb_variable_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_internal_tfpb_variable_proto_goTypes = []any{
-	(VariableSynchronization)(0), // 0: tensorflow.VariableSynchronization
-	(VariableAggregation)(0),     // 1: tensorflow.VariableAggregation
-	(*VariableDef)(nil),          // 2: tensorflow.VariableDef
-	(*SaveSliceInfoDef)(nil),     // 3: tensorflow.SaveSliceInfoDef
+	(VariableSynchronization)(0), // 0: tfoffload.tensorflow.VariableSynchronization
+	(VariableAggregation)(0),     // 1: tfoffload.tensorflow.VariableAggregation
+	(*VariableDef)(nil),          // 2: tfoffload.tensorflow.VariableDef
+	(*SaveSliceInfoDef)(nil),     // 3: tfoffload.tensorflow.SaveSliceInfoDef
 }
 var file_internal_tfpb_variable_proto_depIdxs = []int32{
-	3, // 0: tensorflow.VariableDef.save_slice_info_def:type_name -> tensorflow.SaveSliceInfoDef
-	0, // 1: tensorflow.VariableDef.synchronization:type_name -> tensorflow.VariableSynchronization
-	1, // 2: tensorflow.VariableDef.aggregation:type_name -> tensorflow.VariableAggregation
+	3, // 0: tfoffload.tensorflow.VariableDef.save_slice_info_def:type_name -> tfoffload.tensorflow.SaveSliceInfoDef
+	0, // 1: tfoffload.tensorflow.VariableDef.synchronization:type_name -> tfoffload.tensorflow.VariableSynchronization
+	1, // 2: tfoffload.tensorflow.VariableDef.aggregation:type_name -> tfoffload.tensorflow.VariableAggregation
 	3, // [3:3] is the sub-list for method output_type
 	3, // [3:3] is the sub-list for method input_type
 	3, // [3:3] is the sub-list for extension type_name
