@@ -46,6 +46,23 @@ func buildAndRun(t *testing.T, dir string, args ...string) string {
 	return string(stdout)
 }
 
+// TestShimModulesBuild builds and vets every package of the drop-in
+// modules, the proto alias packages included, which no example imports.
+func TestShimModulesBuild(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	testutil.RequireOrSkip(t, "the go command", err)
+	for _, mod := range []string{"tensorflow", "galeone-tensorflow", "graft", "tfgo"} {
+		t.Run(mod, func(t *testing.T) {
+			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+				cmd := exec.Command(gobin, args...)
+				cmd.Dir = filepath.Join("..", "compat", "shims", mod)
+				out, err := cmd.CombinedOutput()
+				require.NoError(t, err, "go %s in compat/shims/%s:\n%s", args[0], mod, out)
+			}
+		})
+	}
+}
+
 // TestTFLabelImage runs the bindings' classic example on the frozen
 // poets MobileNet and checks each printed label and probability against
 // the same preprocessing graph and model run through bridge.
