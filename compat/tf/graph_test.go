@@ -50,6 +50,14 @@ func TestGraphOperations(t *testing.T) {
 	tAttr, err := a.Attr("T")
 	require.NoError(t, err)
 	assert.Equal(t, Float, tAttr, "T is inferred from the inputs")
+	sq, err := g.AddOperation(OpSpec{Type: "Squeeze", Name: "sq", Input: []Input{a.Output(0)}, Attrs: map[string]any{"squeeze_dims": []int64{}}})
+	require.NoError(t, err)
+	dims, err := sq.Attr("squeeze_dims")
+	require.NoError(t, err)
+	assert.Equal(t, []int64(nil), dims)
+	ph, err := g.Operation("x").Attr("shape")
+	require.NoError(t, err)
+	assert.Equal(t, "[?, 3]", ph.(Shape).String())
 	_, err = a.Attr("nope")
 	assert.EqualError(t, err, "operation 'sum' has no attr named 'nope'")
 
@@ -57,7 +65,7 @@ func TestGraphOperations(t *testing.T) {
 	for _, op := range g.Operations() {
 		names = append(names, op.Name())
 	}
-	assert.Equal(t, []string{"x", "c", "sum", "y"}, names)
+	assert.Equal(t, []string{"x", "c", "sum", "y", "sq"}, names)
 
 	cons := g.Operation("c").Output(0).Consumers()
 	require.Len(t, cons, 1)

@@ -84,7 +84,41 @@ func (op *Operation) Attr(name string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("operation '%s' has no attr named '%s'", op.nodeName, name)
 	}
+	if l, isList := v.GetValue().(*tfpb.AttrValue_List); isList && emptyList(l.List) {
+		// An empty list does not say its kind; the declared one does.
+		if sig, found := opdefs.SignatureOf(n.GetOp()); found {
+			for _, d := range sig.Attrs {
+				if d.Name == name {
+					return emptyListOf(d.Type), nil
+				}
+			}
+		}
+	}
 	return attrToGo(v)
+}
+
+func emptyList(l *tfpb.AttrValue_ListValue) bool {
+	return len(l.GetS())+len(l.GetI())+len(l.GetF())+len(l.GetB())+len(l.GetType())+len(l.GetShape())+len(l.GetTensor())+len(l.GetFunc()) == 0
+}
+
+// emptyListOf is the bindings' typed nil for an empty list attribute of
+// the declared kind ("list(int)" gives []int64(nil)).
+func emptyListOf(kind string) any {
+	switch kind {
+	case "list(string)":
+		return []string(nil)
+	case "list(float)":
+		return []float32(nil)
+	case "list(bool)":
+		return []bool(nil)
+	case "list(type)":
+		return []DataType(nil)
+	case "list(shape)":
+		return []Shape(nil)
+	case "list(tensor)":
+		return []*Tensor(nil)
+	}
+	return []int64(nil)
 }
 
 func attrToGo(v *tfpb.AttrValue) (any, error) {
@@ -150,8 +184,7 @@ func listToGo(l *tfpb.AttrValue_ListValue) (any, error) {
 		}
 		return out, nil
 	}
-	// An empty list does not say its kind; the bindings answer by the
-	// declared kind, which an empty list cannot tell apart here.
+	// An empty list of an op without a signature: its kind is unknown.
 	return []int64(nil), nil
 }
 
