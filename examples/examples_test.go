@@ -22,9 +22,12 @@ import (
 	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testutil"
+	"github.com/tfoffload/tfoffload/internal/testutil/compattest"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 )
+
+func TestMain(m *testing.M) { compattest.Main(m) }
 
 // buildAndRun builds the example in dir with the go command and runs it
 // with args, returning its standard output.
@@ -39,6 +42,7 @@ func buildAndRun(t *testing.T, dir string, args ...string) string {
 	require.NoError(t, err, "go build in %s:\n%s", dir, out)
 	run := exec.Command(bin, args...)
 	run.Dir = dir
+	run.Env = compattest.SubprocessEnv()
 	var stderr strings.Builder
 	run.Stderr = &stderr
 	stdout, err := run.Output()
