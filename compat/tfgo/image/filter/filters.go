@@ -1,4 +1,3 @@
-// Package filter is tfgo's image/filter: constant convolution kernels.
 package filter
 
 import (
