@@ -32,6 +32,9 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzFunctionLibrary$$' ./tfexec
 	$(FUZZ) '^FuzzDecodeWav$$' ./tfexec/kernels/audio
 	$(FUZZ) '^FuzzDecodeJpeg$$' ./internal/jpegturbo
+	$(FUZZ) '^FuzzDecodePng$$' ./tfexec/kernels/image
+	$(FUZZ) '^FuzzDecodeGif$$' ./tfexec/kernels/image
+	$(FUZZ) '^FuzzDecodeBmp$$' ./tfexec/kernels/image
 	$(FUZZ) '^FuzzParseExample$$' ./tfexec/kernels/parsing
 	$(FUZZ) '^FuzzParseTextFile$$' ./tfexec/kernels/lookup
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge

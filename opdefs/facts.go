@@ -55,7 +55,8 @@ var table = map[string]Facts{
 	"ParseExample": {DataShape: true}, "ParseExampleV2": {DataShape: true},
 	"ParseSingleExample": {DataShape: true},
 	// Decoded images are as large as their files say.
-	"DecodeJpeg": {DataShape: true}, "DecodeAndCropJpeg": {DataShape: true},
+	"DecodeJpeg": {DataShape: true}, "DecodeAndCropJpeg": {DataShape: true}, "DecodePng": {DataShape: true},
+	"DecodeGif": {DataShape: true}, "DecodeBmp": {DataShape: true}, "DecodeImage": {DataShape: true},
 	// A table's contents.
 	"LookupTableExport": {DataShape: true}, "LookupTableExportV2": {DataShape: true},
 	// Sparse tensors: rows filled in, segments counted from their ids.

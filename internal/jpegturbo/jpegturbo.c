@@ -151,6 +151,21 @@ static int configure(j_decompress_ptr c, const tfo_jpeg_flags *f, int *component
 	return TFO_JPEG_OK;
 }
 
+// open_image creates the decompressor on data and reads the header; on
+// failure (no image before EOI) it destroys it and returns 0. Called after
+// the caller's setjmp, which catches libjpeg's fatal errors.
+static int open_image(j_decompress_ptr c, source *s, const uint8_t *data, size_t len, const tfo_jpeg_flags *f,
+                      tfo_jpeg_info *info) {
+	jpeg_create_decompress(c);
+	set_source(c, s, data, len, f->try_recover_truncated);
+	if (jpeg_read_header(c, TRUE) != JPEG_HEADER_OK) {
+		snprintf(info->msg, sizeof info->msg, "no image in the JPEG data");
+		jpeg_destroy_decompress(c);
+		return 0;
+	}
+	return 1;
+}
+
 static int valid_ratio(int r) { return r == 1 || r == 2 || r == 4 || r == 8; }
 
 int tfo_jpeg_header(const uint8_t *data, size_t len, const tfo_jpeg_flags *f, tfo_jpeg_info *info) {
@@ -169,11 +184,7 @@ int tfo_jpeg_header(const uint8_t *data, size_t len, const tfo_jpeg_flags *f, tf
 		jpeg_destroy_decompress(&c);
 		return TFO_JPEG_ERROR;
 	}
-	jpeg_create_decompress(&c);
-	set_source(&c, &s, data, len, f->try_recover_truncated);
-	if (jpeg_read_header(&c, TRUE) != JPEG_HEADER_OK) {
-		snprintf(info->msg, sizeof info->msg, "no image in the JPEG data");
-		jpeg_destroy_decompress(&c);
+	if (!open_image(&c, &s, data, len, f, info)) {
 		return TFO_JPEG_ERROR;
 	}
 	if (f->components < 0) {
@@ -228,11 +239,7 @@ int tfo_jpeg_decode(const uint8_t *data, size_t len, const tfo_jpeg_flags *f, ui
 		jpeg_destroy_decompress(&c);
 		return TFO_JPEG_ERROR;
 	}
-	jpeg_create_decompress(&c);
-	set_source(&c, &s, data, len, f->try_recover_truncated);
-	if (jpeg_read_header(&c, TRUE) != JPEG_HEADER_OK) {
-		snprintf(info->msg, sizeof info->msg, "no image in the JPEG data");
-		jpeg_destroy_decompress(&c);
+	if (!open_image(&c, &s, data, len, f, info)) {
 		return TFO_JPEG_ERROR;
 	}
 	rc = configure(&c, f, &comps);

@@ -124,6 +124,21 @@ func (o DecodeOptions) cropped(h Header) (Header, error) {
 	return Header{Width: c.Width, Height: c.Height, Channels: h.Channels}, nil
 }
 
+// reserveFor returns the output header for an image of full under o's
+// crop window, after reserve (when not nil) has accepted it.
+func (o DecodeOptions) reserveFor(full Header, reserve func(Header) error) (Header, error) {
+	h, err := o.cropped(full)
+	if err != nil {
+		return Header{}, err
+	}
+	if reserve != nil {
+		if err := reserve(h); err != nil {
+			return Header{}, err
+		}
+	}
+	return h, nil
+}
+
 // acceptTruncated applies AcceptableFraction to an image of which only
 // rows rows were read: it blackens the rest, or fails.
 func (o DecodeOptions) acceptTruncated(img Image, rows int) (Image, error) {
@@ -169,7 +184,10 @@ func ReadHeader(data []byte, o DecodeOptions) (Header, error) {
 
 // Shape returns the image's size as TensorFlow's ExtractJpegShape reports
 // it: full size, and the components libjpeg outputs by default (1 for
-// grayscale, 3 for YCbCr and RGB, 4 for CMYK and YCCK).
+// grayscale, 3 for YCbCr and RGB, 4 for CMYK and YCCK). It reads the
+// header only, where TensorFlow also starts decompression (which, for a
+// progressive file, reads every scan): a file whose scans are corrupt can
+// have a shape here and an error there.
 func Shape(data []byte) (Header, error) {
 	if len(data) == 0 {
 		return Header{}, fmt.Errorf("%w: empty input", ErrInvalid)

@@ -71,14 +71,9 @@ func decodeStd(data []byte, o DecodeOptions, reserve func(Header) error) (Image,
 	if err != nil {
 		return Image{}, err
 	}
-	h, err := o.cropped(full)
+	h, err := o.reserveFor(full, reserve)
 	if err != nil {
 		return Image{}, err
-	}
-	if reserve != nil {
-		if err := reserve(h); err != nil {
-			return Image{}, err
-		}
 	}
 	src, err := jpeg.Decode(bytes.NewReader(data))
 	if errors.Is(err, io.ErrUnexpectedEOF) {

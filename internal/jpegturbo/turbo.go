@@ -89,14 +89,9 @@ func decode(data []byte, o DecodeOptions, reserve func(Header) error) (Image, er
 	if err != nil {
 		return Image{}, err
 	}
-	h, err := o.cropped(full)
+	h, err := o.reserveFor(full, reserve)
 	if err != nil {
 		return Image{}, err
-	}
-	if reserve != nil {
-		if err := reserve(h); err != nil {
-			return Image{}, err
-		}
 	}
 	img := Image{Header: h, Pix: make([]byte, h.Samples())}
 	f := cFlags(o)

@@ -84,6 +84,9 @@ var recipes = map[string]recipe{
 	}},
 
 	// image, nn, random
+	"EncodePng": {nil, func(dt tensor.DType) []*tensor.Tensor {
+		return in(kerneltest.Values(dt, tensor.Shape{1, 2, 1}, 1, 2))
+	}},
 	"DrawBoundingBoxes": {nil, func(dt tensor.DType) []*tensor.Tensor {
 		return in(kerneltest.Values(dt, tensor.Shape{1, 2, 2, 1}, 0, 0, 0, 0), kerneltest.Values(tensor.Float32, tensor.Shape{1, 1, 4}, 0, 0, 1, 1))
 	}},

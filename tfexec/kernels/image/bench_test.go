@@ -67,3 +67,9 @@ func randF32(r *rand.Rand, shape tensor.Shape) *tensor.Tensor {
 	}
 	return tensor.MustFromSlice(shape, v)
 }
+
+// BenchmarkDecodeJpeg decodes the shared 606×517 photo grace_hopper.jpg
+// with TensorFlow's default settings.
+func BenchmarkDecodeJpeg(b *testing.B) {
+	kerneltest.Bench(b, op("DecodeJpeg", nil), tensor.Scalar(string(photo(b))))
+}

@@ -151,8 +151,12 @@ func (d *decoder) run(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor,
 	switch classify(raw) {
 	case jpegFormat:
 		return d.decodeJPEG(raw, in)
-	case pngFormat, gifFormat, bmpFormat:
-		return nil, kernel.Unsupported("%s of a non-JPEG file", d.op)
+	case pngFormat:
+		return d.decodePNG(raw)
+	case gifFormat:
+		return d.decodeGIF(raw)
+	case bmpFormat:
+		return d.decodeBMP(raw)
 	}
 	return nil, kernel.Invalid("Unknown image file format. One of JPEG, PNG, GIF, BMP required.")
 }

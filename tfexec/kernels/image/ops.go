@@ -30,7 +30,14 @@ var kernels = []kernel.Def{
 	// format it recognises.
 	{Op: "DecodeJpeg", New: newDecoder},
 	{Op: "DecodeAndCropJpeg", New: newDecoder},
+	{Op: "DecodePng", New: newDecoder},
+	{Op: "DecodeGif", New: newDecoder},
+	{Op: "DecodeBmp", New: newDecoder},
+	{Op: "DecodeImage", New: newDecoder},
 	{Op: "ExtractJpegShape", New: extractJpegShape},
+	{Op: "EncodeJpeg", New: newEncodeJpeg},
+	{Op: "EncodeJpegVariableQuality", New: newEncodeJpegVariableQuality},
+	{Op: "EncodePng", DTypes: []tensor.DType{tensor.Uint8, tensor.Uint16}, New: newEncodePng},
 
 	{Op: "DrawBoundingBoxes", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 	{Op: "DrawBoundingBoxesV2", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
