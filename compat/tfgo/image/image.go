@@ -310,6 +310,21 @@ func (image *Image) DrawBoundingBoxes(boxes []Box) *Image {
 	return image
 }
 
+// EncodeJPEG scales the image to [0, 255], casts it to uint8 and returns
+// the JPEG encoding of its single image, a string scalar to evaluate.
+func (image *Image) EncodeJPEG(optional ...op.EncodeJpegAttr) tf.Output {
+	defer image.Tensor.Check()
+	image = image.Scale(0, 255).Cast(tf.Uint8)
+	return op.EncodeJpeg(image.Path.SubScope("EncodeJpeg"), image.Value(), optional...)
+}
+
+// EncodePNG is EncodeJPEG for PNG.
+func (image *Image) EncodePNG(optional ...op.EncodePngAttr) tf.Output {
+	defer image.Tensor.Check()
+	image = image.Scale(0, 255).Cast(tf.Uint8)
+	return op.EncodePng(image.Path.SubScope("EncodePng"), image.Value(), optional...)
+}
+
 // RGBToGrayscale converts RGB to one gray channel (ITU-R 601 weights).
 func (image *Image) RGBToGrayscale() *Image {
 	defer image.Tensor.Check()

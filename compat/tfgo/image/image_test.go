@@ -1,9 +1,12 @@
 package image
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	tf "github.com/tfoffload/tfoffload/compat/tf"
 	"github.com/tfoffload/tfoffload/compat/tf/op"
@@ -85,4 +88,28 @@ func TestReadJPEG(t *testing.T) {
 	}
 	assert.Equal(t, float32(0), lo, "Read scales to [0, 1]")
 	assert.Equal(t, float32(1), hi)
+}
+
+// TestEncodeDecodeRoundTrip encodes an image as PNG and JPEG and reads the
+// files back with Read, as tfgo's README does with its edge images.
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	root := tg.NewRoot()
+	img := NewImage(root, gradient(root))
+	png := img.Clone().EncodePNG()
+	jpg := img.Clone().EncodeJPEG(op.EncodeJpegQuality(100))
+	res := tg.Exec(root, []tf.Output{png, jpg}, nil, nil)
+	dir := t.TempDir()
+	files := map[string]*tf.Tensor{"x.png": res[0], "x.jpg": res[1]}
+	for name, enc := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(enc.Value().(string)), 0o600))
+	}
+	r := tg.NewRoot()
+	back := Read(r, filepath.Join(dir, "x.png"), 3)
+	backJPG := Read(r, filepath.Join(dir, "x.jpg"), 3)
+	out := tg.Exec(r, []tf.Output{back.Value(), backJPG.Value()}, nil, nil)
+	assert.Equal(t, []int64{4, 4, 3}, out[0].Shape())
+	assert.Equal(t, []int64{4, 4, 3}, out[1].Shape())
+	v := out[0].Value().([][][]float32)
+	assert.Equal(t, float32(0), v[0][0][0], "PNG is lossless: the darkest red is still 0")
+	assert.Equal(t, float32(1), v[0][3][0])
 }

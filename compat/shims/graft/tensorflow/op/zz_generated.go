@@ -425,6 +425,33 @@ var DecodeAndCropJpegDctMethod = op.DecodeAndCropJpegDctMethod
 // DecodeAndCropJpeg is op.DecodeAndCropJpeg.
 var DecodeAndCropJpeg = op.DecodeAndCropJpeg
 
+// DecodeBmpAttr is op.DecodeBmpAttr.
+type DecodeBmpAttr = op.DecodeBmpAttr
+
+// DecodeBmpChannels is op.DecodeBmpChannels.
+var DecodeBmpChannels = op.DecodeBmpChannels
+
+// DecodeBmp is op.DecodeBmp.
+var DecodeBmp = op.DecodeBmp
+
+// DecodeGif is op.DecodeGif.
+var DecodeGif = op.DecodeGif
+
+// DecodeImageAttr is op.DecodeImageAttr.
+type DecodeImageAttr = op.DecodeImageAttr
+
+// DecodeImageChannels is op.DecodeImageChannels.
+var DecodeImageChannels = op.DecodeImageChannels
+
+// DecodeImageDtype is op.DecodeImageDtype.
+var DecodeImageDtype = op.DecodeImageDtype
+
+// DecodeImageExpandAnimations is op.DecodeImageExpandAnimations.
+var DecodeImageExpandAnimations = op.DecodeImageExpandAnimations
+
+// DecodeImage is op.DecodeImage.
+var DecodeImage = op.DecodeImage
+
 // DecodeJpegAttr is op.DecodeJpegAttr.
 type DecodeJpegAttr = op.DecodeJpegAttr
 
@@ -448,6 +475,18 @@ var DecodeJpegDctMethod = op.DecodeJpegDctMethod
 
 // DecodeJpeg is op.DecodeJpeg.
 var DecodeJpeg = op.DecodeJpeg
+
+// DecodePngAttr is op.DecodePngAttr.
+type DecodePngAttr = op.DecodePngAttr
+
+// DecodePngChannels is op.DecodePngChannels.
+var DecodePngChannels = op.DecodePngChannels
+
+// DecodePngDtype is op.DecodePngDtype.
+var DecodePngDtype = op.DecodePngDtype
+
+// DecodePng is op.DecodePng.
+var DecodePng = op.DecodePng
 
 // DecodeWavAttr is op.DecodeWavAttr.
 type DecodeWavAttr = op.DecodeWavAttr
@@ -514,6 +553,51 @@ var Elu = op.Elu
 
 // EmptyTensorList is op.EmptyTensorList.
 var EmptyTensorList = op.EmptyTensorList
+
+// EncodeJpegAttr is op.EncodeJpegAttr.
+type EncodeJpegAttr = op.EncodeJpegAttr
+
+// EncodeJpegFormat is op.EncodeJpegFormat.
+var EncodeJpegFormat = op.EncodeJpegFormat
+
+// EncodeJpegQuality is op.EncodeJpegQuality.
+var EncodeJpegQuality = op.EncodeJpegQuality
+
+// EncodeJpegProgressive is op.EncodeJpegProgressive.
+var EncodeJpegProgressive = op.EncodeJpegProgressive
+
+// EncodeJpegOptimizeSize is op.EncodeJpegOptimizeSize.
+var EncodeJpegOptimizeSize = op.EncodeJpegOptimizeSize
+
+// EncodeJpegChromaDownsampling is op.EncodeJpegChromaDownsampling.
+var EncodeJpegChromaDownsampling = op.EncodeJpegChromaDownsampling
+
+// EncodeJpegDensityUnit is op.EncodeJpegDensityUnit.
+var EncodeJpegDensityUnit = op.EncodeJpegDensityUnit
+
+// EncodeJpegXDensity is op.EncodeJpegXDensity.
+var EncodeJpegXDensity = op.EncodeJpegXDensity
+
+// EncodeJpegYDensity is op.EncodeJpegYDensity.
+var EncodeJpegYDensity = op.EncodeJpegYDensity
+
+// EncodeJpegXmpMetadata is op.EncodeJpegXmpMetadata.
+var EncodeJpegXmpMetadata = op.EncodeJpegXmpMetadata
+
+// EncodeJpeg is op.EncodeJpeg.
+var EncodeJpeg = op.EncodeJpeg
+
+// EncodeJpegVariableQuality is op.EncodeJpegVariableQuality.
+var EncodeJpegVariableQuality = op.EncodeJpegVariableQuality
+
+// EncodePngAttr is op.EncodePngAttr.
+type EncodePngAttr = op.EncodePngAttr
+
+// EncodePngCompression is op.EncodePngCompression.
+var EncodePngCompression = op.EncodePngCompression
+
+// EncodePng is op.EncodePng.
+var EncodePng = op.EncodePng
 
 // EncodeWav is op.EncodeWav.
 var EncodeWav = op.EncodeWav
