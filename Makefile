@@ -48,9 +48,11 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzParseLabels$$' ./dataset
 	$(FUZZ) '^FuzzDecodePredictRequest$$' ./serve
 	$(FUZZ) '^FuzzDecodeExamplesRequest$$' ./serve
+	$(FUZZ) '^FuzzImport$$' ./compat/tf
+	$(FUZZ) '^FuzzReadTensor$$' ./compat/tf
 
-generate:        ## regenerate the protobuf Go code (needs protoc 3.21)
-	go generate ./internal/tfpb ./internal/onnxpb
+generate:        ## regenerate the protobuf Go code (needs protoc 3.21) and the compat op wrappers
+	go generate ./internal/tfpb ./internal/onnxpb ./internal/servingpb ./compat/tf/op
 
 bench:           ## benchmarks of the engine and kernels
 	go test -run XXX -bench . -benchmem ./engine ./tfexec/kernels/conv ./bridge

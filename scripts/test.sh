@@ -33,4 +33,4 @@ if [[ $status -ne 0 ]]; then
 fi
 
 echo "== go test -race (concurrent packages)"
-go test -count=1 -race -short ./tfexec ./engine ./bridge ./offload ./partition ./clusters ./checkpoint ./tensor ./graph ./serve
+go test -count=1 -race -short ./tfexec ./engine ./bridge ./offload ./partition ./clusters ./checkpoint ./tensor ./graph ./serve ./compat/tf

@@ -1,0 +1,9 @@
+package op
+
+import (
+	"testing"
+
+	"github.com/tfoffload/tfoffload/internal/testutil/compattest"
+)
+
+func TestMain(m *testing.M) { compattest.Main(m) }

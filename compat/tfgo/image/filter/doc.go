@@ -1,0 +1,2 @@
+// Package filter is tfgo's image/filter: constant convolution kernels.
+package filter

@@ -1,0 +1,115 @@
+package image
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	tf "github.com/tfoffload/tfoffload/compat/tf"
+	"github.com/tfoffload/tfoffload/compat/tf/op"
+	tg "github.com/tfoffload/tfoffload/compat/tfgo"
+	"github.com/tfoffload/tfoffload/compat/tfgo/image/filter"
+	"github.com/tfoffload/tfoffload/compat/tfgo/image/padding"
+	"github.com/tfoffload/tfoffload/internal/testutil"
+)
+
+// gradient is a 4×4 RGB image whose red channel grows along x.
+// Every channel varies, so Scale (per channel) divides by no zero.
+func gradient(root *op.Scope) tf.Output {
+	var px [4][4][3]uint8
+	for y := range 4 {
+		for x := range 4 {
+			px[y][x] = [3]uint8{uint8(x * 50), uint8(y * 10), uint8(100 + x + y)}
+		}
+	}
+	return op.Const(root.SubScope("pixels"), px)
+}
+
+func TestNewImageScaleAndValue(t *testing.T) {
+	root := tg.NewRoot()
+	img := NewImage(root, gradient(root))
+	assert.Equal(t, tf.Float, img.Dtype())
+	assert.Equal(t, "[1, 4, 4, 3]", img.Output.Shape().String())
+	resized := img.Clone().ResizeBilinear(Size{Height: 2, Width: 2})
+	gray := img.Clone().RGBToGrayscale()
+	crop := img.Clone().CentralCrop(0.5)
+	res := tg.Exec(root, []tf.Output{img.Value(), resized.Value(), gray.Output, crop.Output}, nil, nil)
+	v := res[0].Value().([][][]float32)
+	assert.Equal(t, float32(0), v[0][0][2], "Scale maps each channel's minimum to 0")
+	assert.InDelta(t, 150.0/150, v[0][3][0], 1e-6, "Scale maps the image onto [0, 1]")
+	assert.Equal(t, []int64{2, 2, 3}, res[1].Shape(), "Value squeezes a batch of one")
+	assert.Equal(t, []int64{1, 4, 4, 1}, res[2].Shape())
+	assert.Equal(t, []int64{1, 2, 2, 3}, res[3].Shape())
+}
+
+func TestConvolveSobel(t *testing.T) {
+	root := tg.NewRoot()
+	gray := NewImage(root, gradient(root)).RGBToGrayscale()
+	gx := gray.Clone().Convolve(filter.SobelX(root), Stride{X: 1, Y: 1}, padding.VALID)
+	gy := gray.Clone().Correlate(filter.SobelY(root), Stride{X: 1, Y: 1}, padding.SAME)
+	res := tg.Exec(root, []tf.Output{gx.Output, gy.Output}, nil, nil)
+	assert.Equal(t, []int64{1, 2, 2, 1}, res[0].Shape())
+	assert.Equal(t, []int64{1, 4, 4, 1}, res[1].Shape())
+	v := res[0].Value().([][][][]float32)
+	assert.True(t, v[0][0][0][0] > 0, "the flipped Sobel kernel sees the rising red channel: %v", v)
+}
+
+func TestPanics(t *testing.T) {
+	root := tg.NewRoot()
+	assert.PanicsWithError(t, "tensor should be 3 or 4 D, but has 1 dimensions", func() {
+		NewImage(root, op.Const(root.SubScope("v"), []float32{1}))
+	})
+	assert.PanicsWithError(t, "unsupported image extension bmp2", func() { Read(root, "x.bmp2", 3) })
+	assert.Equal(t, "SAME", padding.SAME.String())
+	assert.Equal(t, "VALID", padding.VALID.String())
+	r := tg.NewRoot()
+	img := NewImage(r, gradient(r))
+	assert.Panics(t, func() { img.AdjustHue(0.1) }, "AdjustHue has no kernel: building panics")
+}
+
+func TestReadJPEG(t *testing.T) {
+	path := testutil.SharedModel(t, "images/grace_hopper_224.jpg")
+	root := tg.NewRoot()
+	img := Read(root, path, 3)
+	small := img.Clone().ResizeBilinear(Size{Height: 8, Width: 8})
+	res := tg.Exec(root, []tf.Output{img.Output, small.Value()}, nil, nil)
+	assert.Equal(t, []int64{1, 224, 224, 3}, res[0].Shape())
+	assert.Equal(t, []int64{8, 8, 3}, res[1].Shape())
+	lo, hi := float32(1), float32(0)
+	for _, row := range res[0].Value().([][][][]float32)[0] {
+		for _, px := range row {
+			for _, v := range px {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+	}
+	assert.Equal(t, float32(0), lo, "Read scales to [0, 1]")
+	assert.Equal(t, float32(1), hi)
+}
+
+// TestEncodeDecodeRoundTrip encodes an image as PNG and JPEG and reads the
+// files back with Read, as tfgo's README does with its edge images.
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	root := tg.NewRoot()
+	img := NewImage(root, gradient(root))
+	png := img.Clone().EncodePNG()
+	jpg := img.Clone().EncodeJPEG(op.EncodeJpegQuality(100))
+	res := tg.Exec(root, []tf.Output{png, jpg}, nil, nil)
+	dir := t.TempDir()
+	files := map[string]*tf.Tensor{"x.png": res[0], "x.jpg": res[1]}
+	for name, enc := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(enc.Value().(string)), 0o600))
+	}
+	r := tg.NewRoot()
+	back := Read(r, filepath.Join(dir, "x.png"), 3)
+	backJPG := Read(r, filepath.Join(dir, "x.jpg"), 3)
+	out := tg.Exec(r, []tf.Output{back.Value(), backJPG.Value()}, nil, nil)
+	assert.Equal(t, []int64{4, 4, 3}, out[0].Shape())
+	assert.Equal(t, []int64{4, 4, 3}, out[1].Shape())
+	v := out[0].Value().([][][]float32)
+	assert.Equal(t, float32(0), v[0][0][0], "PNG is lossless: the darkest red is still 0")
+	assert.Equal(t, float32(1), v[0][3][0])
+}

@@ -1,0 +1,19 @@
+module example.com/tf-label-image
+
+go 1.26.8
+
+require github.com/tensorflow/tensorflow v2.15.0+incompatible
+
+require (
+	github.com/dgryski/go-farm v0.0.0-20240924180020-3414d57e47da // indirect
+	github.com/golang/snappy v1.0.0 // indirect
+	github.com/tfoffload/tfoffload v0.0.0-00010101000000-000000000000 // indirect
+	github.com/x448/float16 v0.8.4 // indirect
+	go.uber.org/multierr v1.11.0 // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
+)
+
+replace (
+	github.com/tensorflow/tensorflow => ../../compat/shims/tensorflow
+	github.com/tfoffload/tfoffload => ../..
+)
