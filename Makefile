@@ -35,6 +35,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzParseTextFile$$' ./tfexec/kernels/lookup
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
 	$(FUZZ) '^FuzzFreeze$$' ./freeze
+	cd beam && $(FUZZ) '^FuzzReader$$' ./tfrecord
 
 generate:        ## regenerate the protobuf Go code (needs protoc 3.21)
 	go generate ./internal/tfpb ./internal/onnxpb

@@ -1,0 +1,16 @@
+module github.com/tfoffload/tfoffload/beam
+
+go 1.26.8
+
+require (
+	github.com/stretchr/testify v1.11.1
+	github.com/tfoffload/tfoffload v0.0.0
+)
+
+require (
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
+
+replace github.com/tfoffload/tfoffload => ../
