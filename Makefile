@@ -36,6 +36,8 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
 	$(FUZZ) '^FuzzFreeze$$' ./freeze
 	cd beam && $(FUZZ) '^FuzzReader$$' ./tfrecord
+	cd beam && $(FUZZ) '^FuzzExampleFeeds$$' ./tfbeam
+	cd beam && $(FUZZ) '^FuzzImageTensor$$' ./tfbeam
 
 generate:        ## regenerate the protobuf Go code (needs protoc 3.21)
 	go generate ./internal/tfpb ./internal/onnxpb

@@ -42,7 +42,7 @@
 //     feature named as its signature key (else its node name), converted
 //     to the input's dtype and shaped as [1, the input's other
 //     dimensions], with one unknown dimension inferred. A model whose
-//     input is a string tensor that no feature names (a tf.Example
+//     input is a string vector or scalar that no feature names (a tf.Example
 //     signature, such as TensorFlow Serving's classify and regress
 //     signatures) is fed the serialized record itself, as a batch of one.
 //   - .png, .jpg, .jpeg, .gif: decoded, converted to RGB (or gray for a

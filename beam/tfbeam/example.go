@@ -13,12 +13,12 @@ import (
 // exampleFeeds makes the feeds for one serialized tf.Example: every
 // input is filled from the feature of its name, except that a model
 // whose only (or named) input is a string tensor with no feature of its
-// name takes the record itself, as a batch of one, for its own
-// ParseExample.
+// name, and that is a vector or a scalar, takes the record itself, as a
+// batch of one, for its own ParseExample.
 func exampleFeeds(inputs []graph.TensorInfo, inputName string, record []byte) (map[string]*tensor.Tensor, error) {
 	var ex tfpb.Example
 	parseErr := proto.Unmarshal(record, &ex)
-	if in, err := fedInput(inputs, inputName); err == nil && in.DType == tensor.String && ex.GetFeatures().GetFeature()[featureName(in)] == nil {
+	if in, err := fedInput(inputs, inputName); err == nil && takesRecords(in) && ex.GetFeatures().GetFeature()[featureName(in)] == nil {
 		shape := tensor.Shape{1}
 		if in.RankKnown && len(in.Shape) == 0 {
 			shape = tensor.Shape{}
@@ -47,6 +47,12 @@ func exampleFeeds(inputs []graph.TensorInfo, inputName string, record []byte) (m
 		feeds[in.Name] = t
 	}
 	return feeds, nil
+}
+
+// takesRecords reports an input that can hold serialized records: a
+// string vector (a batch), a string scalar, or a string of unknown rank.
+func takesRecords(in graph.TensorInfo) bool {
+	return in.DType == tensor.String && (!in.RankKnown || len(in.Shape) <= 1)
 }
 
 // featureName is the feature an input is read from: its signature key,

@@ -46,20 +46,11 @@ func formatOf(p, given string) (string, error) {
 // (signature key or tensor name), else the model's only input.
 func fedInput(inputs []graph.TensorInfo, name string) (graph.TensorInfo, error) {
 	if name != "" {
-		for _, in := range inputs {
-			if in.Key == name && in.Key != "" {
-				return in, nil
-			}
+		in, found, err := graph.FindTensor(inputs, name)
+		if err != nil || !found {
+			return graph.TensorInfo{}, fmt.Errorf("the model has no input %q (it has: %s)", name, inputNames(inputs))
 		}
-		t, err := graph.ParseTensorName(name)
-		if err == nil && !t.Control {
-			for _, in := range inputs {
-				if in.Name == t.Canonical() {
-					return in, nil
-				}
-			}
-		}
-		return graph.TensorInfo{}, fmt.Errorf("the model has no input %q (it has: %s)", name, inputNames(inputs))
+		return in, nil
 	}
 	if len(inputs) != 1 {
 		return graph.TensorInfo{}, fmt.Errorf("the model has %d inputs (%s): name the one to feed in Config.Input", len(inputs), inputNames(inputs))
@@ -79,7 +70,8 @@ func inputNames(inputs []graph.TensorInfo) string {
 }
 
 // matchDType checks a value against the input's dtype, widening the one
-// mismatch `tfoffload run` allows: float32 for a bfloat16 input.
+// mismatch `tfoffload run` allows (its matchDType): float32 for a
+// bfloat16 input.
 func matchDType(t *tensor.Tensor, want tensor.DType) (*tensor.Tensor, error) {
 	if want == tensor.Invalid || t.DType() == want {
 		return t, nil

@@ -162,19 +162,10 @@ func chooseOutputs(g *graph.Model, sig *graph.Signature, names []string) ([]grap
 // findTensor finds name among infos by signature key or tensor name; a
 // tensor name outside infos is taken as given.
 func findTensor(infos []graph.TensorInfo, name string) (graph.TensorInfo, error) {
-	for _, in := range infos {
-		if in.Key != "" && in.Key == name {
-			return in, nil
-		}
+	in, found, err := graph.FindTensor(infos, name)
+	if err != nil || found {
+		return in, err
 	}
-	t, err := graph.ParseTensorName(name)
-	if err != nil || t.Control {
-		return graph.TensorInfo{}, fmt.Errorf("%q is neither a signature key nor a tensor name", name)
-	}
-	for _, in := range infos {
-		if in.Name == t.Canonical() {
-			return in, nil
-		}
-	}
+	t, _ := graph.ParseTensorName(name) // FindTensor has parsed it
 	return graph.TensorInfo{Name: t.Canonical()}, nil
 }

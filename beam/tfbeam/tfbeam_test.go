@@ -422,6 +422,11 @@ func TestExampleFeeds(t *testing.T) {
 		assert.Equal(t, []string{string(rec)}, feeds["tf_example:0"].Data())
 		assert.Equal(t, tensor.Shape{1}, feeds["tf_example:0"].Shape())
 	})
+	t.Run("a rank-2 string input does not take the record", func(t *testing.T) {
+		in := graph.TensorInfo{Key: "inputs", Name: "tf_example:0", DType: tensor.String, Shape: []int64{-1, 2}, RankKnown: true}
+		_, err := exampleFeeds([]graph.TensorInfo{in}, "", rec)
+		assert.ErrorContains(t, err, `no feature "inputs"`)
+	})
 	t.Run("not an Example", func(t *testing.T) {
 		_, err := exampleFeeds([]graph.TensorInfo{info("f", tensor.Float32, -1)}, "", []byte{0xff, 0xff})
 		assert.Error(t, err)

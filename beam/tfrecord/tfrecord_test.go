@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"flag"
 	"io"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -158,12 +160,21 @@ func TestGzip(t *testing.T) {
 	assert.Error(t, err, "an uncompressed file is not gzip")
 }
 
+var update = flag.Bool("update", false, "rewrite the fuzz seed corpus")
+
+// TestFuzzSeedCorpus keeps testdata/fuzz/FuzzReader in step with
+// TensorFlow's bytes above.
+func TestFuzzSeedCorpus(t *testing.T) {
+	var seeds [][]any
+	for _, s := range []string{fooRecord, fooBarRecord, ""} {
+		seeds = append(seeds, []any{decode(t, s)})
+	}
+	testutil.CheckFuzzCorpus(t, filepath.Join("testdata", "fuzz", "FuzzReader"), seeds, *update, "go test ./tfrecord -run TestFuzzSeedCorpus -update")
+}
+
 // FuzzReader: any stream either reads as records that write back to the
 // same bytes, or stops at an ErrCorrupt; it never panics.
 func FuzzReader(f *testing.F) {
-	for _, s := range []string{fooRecord, fooBarRecord, ""} {
-		f.Add(decode(f, s))
-	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := NewReader(bytes.NewReader(data))
 		r.MaxRecordBytes = 1 << 20
