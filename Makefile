@@ -35,6 +35,9 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzParseTextFile$$' ./tfexec/kernels/lookup
 	$(FUZZ) '^FuzzOffloadedSession$$' ./bridge
 	$(FUZZ) '^FuzzFreeze$$' ./freeze
+	$(FUZZ) '^FuzzParseCSV$$' ./dataset
+	$(FUZZ) '^FuzzParsePreset$$' ./dataset
+	$(FUZZ) '^FuzzParseLabels$$' ./dataset
 	cd beam && $(FUZZ) '^FuzzReader$$' ./tfrecord
 	cd beam && $(FUZZ) '^FuzzExampleFeeds$$' ./tfbeam
 	cd beam && $(FUZZ) '^FuzzImageTensor$$' ./tfbeam

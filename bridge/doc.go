@@ -40,6 +40,23 @@
 //
 // # Concurrency
 //
-// Session.Run is safe for concurrent use. The package-level settings are
-// guarded by a mutex; a session reads them once, when it is created.
+// Session.Run is safe for concurrent use. Session.RunAsync starts an
+// inference and returns a Request to Wait on, so a server keeps several
+// in flight: at most Requests() run at once, the rest wait their turn.
+// WithRequests(n) sets n and splits the cores between the requests (each
+// ONNX Runtime session gets NumCPU/n intra-op threads); an explicit
+// IntraOpThreads in WithEngineOptions overrides the split.
+//
+//	sess, err := bridge.LoadSession("model.json", bridge.WithRequests(0)) // 0: AutoRequests()
+//	reqs := make([]*bridge.Request, len(images))
+//	for i, img := range images {
+//		reqs[i] = sess.RunAsync(ctx, map[string]*tensor.Tensor{"input:0": img}, fetches)
+//	}
+//	for _, r := range reqs {
+//		outs, err := r.Wait()
+//		...
+//	}
+//
+// The package-level settings are guarded by a mutex; a session reads them
+// once, when it is created.
 package bridge

@@ -62,6 +62,7 @@ type config struct {
 	outputs         []string
 	tags            []string
 	engine          engine.SessionOptions
+	requests        *int
 	logger          *slog.Logger
 }
 
@@ -138,6 +139,8 @@ type Session struct {
 	clusters []*offload.Runtime
 	log      *slog.Logger
 
+	slots chan struct{} // RunAsync's requests in flight, one token each
+
 	fallbackNs atomic.Int64  // time in executor kernels outside clusters
 	freezeTime time.Duration // time freezing the model on load took
 
@@ -187,7 +190,19 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s := &Session{model: m, log: cfg.log()}
+	requests := AutoRequests()
+	if cfg.requests != nil {
+		if *cfg.requests < 0 {
+			return nil, fmt.Errorf("bridge: WithRequests(%d): want 0 (automatic) or more", *cfg.requests)
+		}
+		if *cfg.requests > 0 {
+			requests = *cfg.requests
+		}
+		if cfg.engine.IntraOpThreads == 0 {
+			cfg.engine.IntraOpThreads = intraOpThreads(requests)
+		}
+	}
+	s := &Session{model: m, log: cfg.log(), slots: make(chan struct{}, requests)}
 	if needsFreeze(m) {
 		if m, err = s.freeze(m, cfg); err != nil {
 			return nil, err

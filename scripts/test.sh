@@ -15,6 +15,7 @@ command -v go >/dev/null 2>&1 || { echo "test: Go is not installed (https://go.d
 scripts/install-deps.sh
 scripts/install-onnxruntime.sh >/dev/null
 scripts/install-tfjs.sh >/dev/null
+scripts/install-mnist.sh >/dev/null
 
 log="${TEST_LOG:-${TMPDIR:-/tmp}/tfoffload-test.log}"
 summary='^(ok|FAIL|---|panic:|tfops|tfjs-oracle|onnx-conformance|lenet|\s+--- FAIL)'

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -17,6 +16,7 @@ import (
 	"github.com/tfoffload/tfoffload/clusters"
 	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/fsutil"
 	"github.com/tfoffload/tfoffload/offload"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -124,7 +124,7 @@ func convertModel(ctx context.Context, w io.Writer, path, out string, o convertO
 	}
 	model, data, want := comp.Model, comp.ONNX, comp.Want
 	var worst float64
-	err = writeChecked(out, data, func() error {
+	err = fsutil.WriteAtomic(out, data, func() error {
 		got, err := runConverted(ctx, data, model, values)
 		if err != nil {
 			return err
@@ -148,36 +148,6 @@ var ErrConvertedDiffers = errors.New("the converted model differs from the Go ex
 // model on ONNX Runtime and the executor, on float outputs; other outputs
 // must be equal.
 var convertTol = tensor.Tolerance{RTol: 1e-3, ATol: 1e-4}
-
-// writeChecked writes data to out only when check passes: it writes a
-// temporary file beside out, runs check, and renames the file to out on
-// success. On any failure out is left as it was and the temporary file is
-// removed.
-func writeChecked(out string, data []byte, check func() error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := check(); err != nil {
-		return fmt.Errorf("%s not written: %w", out, err)
-	}
-	return os.Rename(f.Name(), out)
-}
 
 // runConverted runs the converted model on ONNX Runtime's CPU provider.
 func runConverted(ctx context.Context, data []byte, model *clusters.Model, values []*tensor.Tensor) ([]*tensor.Tensor, error) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -45,43 +44,6 @@ func TestConvertIsDeterministic(t *testing.T) {
 			assert.Len(t, entries, 3, "no temporary files left")
 		})
 	}
-}
-
-// TestWriteChecked: the file appears only when the check passes; a
-// failed check leaves an earlier file alone and no temporary file behind.
-func TestWriteChecked(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "m.onnx")
-	bad := errors.New("outputs differ")
-
-	err := writeChecked(out, []byte("new"), func() error { return bad })
-	assert.ErrorIs(t, err, bad)
-	assert.NoFileExists(t, out)
-
-	require.NoError(t, writeChecked(out, []byte("first"), func() error { return nil }))
-	got, err := os.ReadFile(out)
-	require.NoError(t, err)
-	assert.Equal(t, "first", string(got))
-	info, err := os.Stat(out)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o644), info.Mode().Perm())
-
-	var during []os.DirEntry
-	err = writeChecked(out, []byte("second"), func() error {
-		during, _ = os.ReadDir(dir)
-		return bad
-	})
-	assert.ErrorIs(t, err, bad)
-	assert.Len(t, during, 2, "the check runs with the temporary file written beside OUT")
-	got, err = os.ReadFile(out)
-	require.NoError(t, err)
-	assert.Equal(t, "first", string(got), "a failed conversion leaves the earlier file")
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	assert.Len(t, entries, 1, "the temporary file is removed")
-
-	err = writeChecked(filepath.Join(dir, "missing", "m.onnx"), []byte("x"), func() error { return nil })
-	assert.Error(t, err)
 }
 
 // TestCompareConverted: float outputs agree within rtol 1e-3/atol 1e-4,

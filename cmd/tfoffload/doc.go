@@ -14,6 +14,7 @@
 //	convert     translate a model (or its offloadable clusters) to ONNX
 //	freeze      write a SavedModel or checkpoint signature as a frozen GraphDef
 //	bench       compare inference speed on the Go executor and on offload backends
+//	accuracy    measure top-1/top-5 accuracy and agreement with the Go executor on labelled data
 //
 // SavedModels that still hold variables run, partition and bench as they
 // are: package bridge freezes them on load.

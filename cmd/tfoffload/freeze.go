@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +12,7 @@ import (
 
 	"github.com/tfoffload/tfoffload/freeze"
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/fsutil"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
 )
 
@@ -105,7 +103,7 @@ func freezeModel(w io.Writer, path, out string, o freezeOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(out, data); err != nil {
+	if err := fsutil.WriteAtomic(out, data, nil); err != nil {
 		return err
 	}
 	st := res.Report.Signatures[0]
@@ -157,41 +155,4 @@ func marshalGraph(g *tfpb.GraphDef, text bool) ([]byte, error) {
 		return prototext.MarshalOptions{Multiline: true}.Marshal(g)
 	}
 	return proto.MarshalOptions{Deterministic: true}.Marshal(g)
-}
-
-// writeAtomic writes data to path through a temporary file in the same
-// directory, renamed over path once complete and synced, so that path
-// holds either its old content or all of data.
-func writeAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, removeIfExists(tmp.Name()))
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func removeIfExists(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return nil
 }

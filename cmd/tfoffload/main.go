@@ -25,6 +25,7 @@ var commands = []func() *cobra.Command{
 	newConvertCmd,
 	newFreezeCmd,
 	newBenchCmd,
+	newAccuracyCmd,
 }
 
 // version is the release version, set at link time with
