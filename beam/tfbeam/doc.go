@@ -45,9 +45,10 @@
 //     input is a string vector or scalar that no feature names (a tf.Example
 //     signature, such as TensorFlow Serving's classify and regress
 //     signatures) is fed the serialized record itself, as a batch of one.
-//   - .png, .jpg, .jpeg, .gif: decoded, converted to RGB (or gray for a
-//     one-channel input), resized with bilinear interpolation and half-pixel
-//     centres (tf.image.resize's default) to Config.Image's size or the
+//   - .png, .jpg, .jpeg, .gif: decoded by Go's image package (a JPEG's
+//     pixels may differ from libjpeg's by a level or two), converted to
+//     RGB (or gray for a one-channel input), resized with bilinear
+//     interpolation and half-pixel centres (tf.image.resize's default) to Config.Image's size or the
 //     input's static height and width, scaled as Config.Image.Scale says,
 //     and fed as [1, height, width, channels].
 //
