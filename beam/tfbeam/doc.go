@@ -48,9 +48,10 @@
 //   - .png, .jpg, .jpeg, .gif: decoded by Go's image package (a JPEG's
 //     pixels may differ from libjpeg's by a level or two), converted to
 //     RGB (or gray for a one-channel input), resized with bilinear
-//     interpolation and half-pixel centres (tf.image.resize's default) to Config.Image's size or the
-//     input's static height and width, scaled as Config.Image.Scale says,
-//     and fed as [1, height, width, channels].
+//     interpolation and half-pixel centres (tf.image.resize's default)
+//     to Config.Image's size or the input's static height and width,
+//     scaled as Config.Image.Scale says, and fed as [1, height, width,
+//     channels].
 //
 // Errors name the file (and record) and the input concerned; an element
 // that fails fails the bundle, as Beam retries it, rather than being
