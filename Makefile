@@ -50,6 +50,9 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzDecodeExamplesRequest$$' ./serve
 	$(FUZZ) '^FuzzImport$$' ./compat/tf
 	$(FUZZ) '^FuzzReadTensor$$' ./compat/tf
+	cd beam && $(FUZZ) '^FuzzReader$$' ./tfrecord
+	cd beam && $(FUZZ) '^FuzzExampleFeeds$$' ./tfbeam
+	cd beam && $(FUZZ) '^FuzzImageTensor$$' ./tfbeam
 
 generate:        ## regenerate the protobuf Go code (needs protoc 3.21) and the compat op wrappers
 	go generate ./internal/tfpb ./internal/onnxpb ./internal/servingpb ./compat/tf/op

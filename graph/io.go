@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/tfoffload/tfoffload/internal/tfpb"
@@ -137,6 +138,28 @@ func (m *Model) OutputsOf(sig *Signature) []TensorInfo {
 		return sig.Outputs
 	}
 	return Sinks(m.Graph)
+}
+
+// FindTensor returns the entry of infos that name names: the one whose
+// signature key is name, else the one whose tensor is name ("x" and "x:0"
+// both name "x:0"). found is false when none does; err reports a name
+// that is neither a key of infos nor a tensor name.
+func FindTensor(infos []TensorInfo, name string) (info TensorInfo, found bool, err error) {
+	for _, in := range infos {
+		if in.Key != "" && in.Key == name {
+			return in, true, nil
+		}
+	}
+	t, err := ParseTensorName(name)
+	if err != nil || t.Control {
+		return TensorInfo{}, false, fmt.Errorf("%q is neither a signature key nor a tensor name", name)
+	}
+	for _, in := range infos {
+		if in.Name == t.Canonical() {
+			return in, true, nil
+		}
+	}
+	return TensorInfo{}, false, nil
 }
 
 // initOpSignature is the pseudo-signature TF2 SavedModels use to name

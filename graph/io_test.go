@@ -87,3 +87,30 @@ func TestInputsOfStopsAtFedTensors(t *testing.T) {
 	x := TensorInfo{Key: "x", Name: "parsed:0"}
 	assert.Equal(t, []TensorInfo{x}, m.InputsOf(&Signature{Inputs: []TensorInfo{x}, Outputs: []TensorInfo{{Name: "y:0"}}}))
 }
+
+func TestFindTensor(t *testing.T) {
+	infos := []TensorInfo{{Key: "images", Name: "input:0"}, {Name: "x:1"}, {Key: "x:1", Name: "other:0"}}
+	for _, tc := range []struct {
+		name, want string
+		found, err bool
+	}{
+		{name: "images", want: "input:0", found: true},
+		{name: "input", want: "input:0", found: true},
+		{name: "input:0", want: "input:0", found: true},
+		{name: "x:1", want: "other:0", found: true}, // a key before a tensor name
+		{name: "y"},
+		{name: "^input", err: true},
+		{name: "", err: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, found, err := FindTensor(infos, tc.name)
+			if tc.err {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.found, found)
+			assert.Equal(t, tc.want, got.Name)
+		})
+	}
+}

@@ -212,20 +212,10 @@ func chooseSignature(m *graph.Model, key string) (*graph.Signature, error) {
 
 // resolveName maps a signature key or tensor name to a graph tensor.
 func resolveName(m *graph.Model, infos []graph.TensorInfo, name string) (graph.TensorInfo, error) {
-	for _, in := range infos {
-		if in.Key == name && in.Key != "" {
-			return in, nil
-		}
+	if in, found, err := graph.FindTensor(infos, name); err != nil || found {
+		return in, err
 	}
-	t, err := graph.ParseTensorName(name)
-	if err != nil || t.Control {
-		return graph.TensorInfo{}, fmt.Errorf("%q is neither a signature key nor a tensor name", name)
-	}
-	for _, in := range infos {
-		if in.Name == t.Canonical() {
-			return in, nil
-		}
-	}
+	t, _ := graph.ParseTensorName(name) // FindTensor has parsed it
 	ix, err := graph.NewIndex(m.Graph)
 	if err != nil {
 		return graph.TensorInfo{}, err

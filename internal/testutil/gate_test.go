@@ -22,6 +22,7 @@ func TestOnlyTestutilReadsTheGate(t *testing.T) {
 	gate := regexp.MustCompile(`(Getenv|LookupEnv)\(\s*("(CI|` + EnvRequireShared + `)"|(testutil\.)?Env(CI|RequireShared)\b)`)
 	self := filepath.Join(root, "internal", "testutil", "shared.go")
 	checked := 0
+	nested := map[string]int{"beam": 0, filepath.Join("examples", "beam"): 0} // modules of their own, scanned too
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -38,9 +39,17 @@ func TestOnlyTestutilReadsTheGate(t *testing.T) {
 		}
 		checked++
 		rel, _ := filepath.Rel(root, path)
+		for mod := range nested {
+			if strings.HasPrefix(rel, mod+string(filepath.Separator)) {
+				nested[mod]++
+			}
+		}
 		assert.False(t, gate.Match(src), "%s reads CI or %s itself: use testutil.Required or RequireOrSkip", rel, EnvRequireShared)
 		return nil
 	})
 	require.NoError(t, err)
 	assert.Greater(t, checked, 200, "Go files checked")
+	for mod, n := range nested {
+		assert.Positive(t, n, "Go files checked in the nested module %s", mod)
+	}
 }

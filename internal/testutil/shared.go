@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -23,24 +24,41 @@ func Required() bool {
 	return os.Getenv(EnvCI) != "" || os.Getenv(EnvRequireShared) == "1"
 }
 
-// RepoRoot returns the absolute path of the directory holding go.mod,
-// found by walking up from the working directory.
+// RepoRoot returns the absolute path of the repository: the directory
+// holding tfoffload's go.mod, found by walking up from the working
+// directory past the go.mod of any module nested inside it (beam/,
+// examples/beam), whose tests share the same ../shared/models.
 func RepoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
-		if fi, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && !fi.IsDir() {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && !nestedModule(data) {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("testutil: no go.mod in the working directory or above it")
+			return "", errors.New("testutil: no tfoffload go.mod in the working directory or above it")
 		}
 		dir = parent
 	}
 }
+
+// nestedModule reports a go.mod whose module path lies under
+// tfoffload's, such as github.com/tfoffload/tfoffload/beam.
+func nestedModule(gomod []byte) bool {
+	for line := range strings.Lines(string(gomod)) {
+		if path, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
+			return strings.HasPrefix(strings.Trim(strings.TrimSpace(path), `"`), modulePath+"/")
+		}
+	}
+	return false
+}
+
+// modulePath is tfoffload's module path.
+const modulePath = "github.com/tfoffload/tfoffload"
 
 // SharedModelsDir returns the absolute path of <repo>/../shared/models and
 // an error when it is not a directory. Tests use [SharedModels]; this is

@@ -16,6 +16,24 @@ func TestRepoRoot(t *testing.T) {
 	assert.FileExists(t, filepath.Join(root, "go.mod"))
 }
 
+// TestRepoRootFromNestedModule: the tests of a module nested in the
+// repository (beam/) find the repository, not their own go.mod.
+func TestRepoRootFromNestedModule(t *testing.T) {
+	root := t.TempDir()
+	nested := filepath.Join(root, "beam", "tfrecord")
+	require.NoError(t, os.MkdirAll(nested, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module github.com/tfoffload/tfoffload\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "beam", "go.mod"), []byte("// nested\nmodule github.com/tfoffload/tfoffload/beam\n"), 0o644))
+	t.Chdir(nested)
+	got, err := RepoRoot()
+	require.NoError(t, err)
+	want, err := filepath.EvalSymlinks(root)
+	require.NoError(t, err)
+	got, err = filepath.EvalSymlinks(got)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
+
 func TestRequired(t *testing.T) {
 	tests := []struct {
 		name        string
