@@ -62,7 +62,7 @@ var sweepKnown = map[string]string{
 // (its CPU backend) and with tfoffload, offloaded to ONNX Runtime's CPU
 // provider and on the executor alone, on seeded random inputs shaped by
 // the model's inputs (unknown batch dimensions 1, other unknown ones
-// sweepDim; image inputs get a photo; sweepFeeds has the inputs of
+// sweepDim(i); image inputs get a photo; sweepFeeds has the inputs of
 // unknown rank), and prints the agreement table ("tfjs-sweep:" lines):
 // every output must agree at rtol 1e-3/atol 1e-4 as in TestTFJSOracle.
 // A model whose batch dimension is unknown runs a second time with a
@@ -116,8 +116,11 @@ func TestTFJSSweep(t *testing.T) {
 	fmt.Print(sweepTable(oracle.Version, rows))
 }
 
-// sweepDim stands for an unknown dimension other than the batch.
-const sweepDim = 64
+// sweepDim stands for unknown dimension i other than the batch: 64, 96,
+// 128, ..., so that an image of unknown size is not square (an op that
+// mixes up height and width shows) and its sides are multiples of 32 (the
+// largest stride of the detection models).
+func sweepDim(i int) int { return 32 * (i + 1) }
 
 // sweepRow is one model's line in the sweep's table.
 type sweepRow struct {
@@ -243,7 +246,7 @@ var sweepFeeds = map[string]map[string]*tensor.Tensor{
 // floats and 0..255 for integers, item k of the batch darkened to
 // 1/(k+1); else seeded random values: floats in [0, 1), integers in
 // [0, 255], bools at random. Unknown dimensions are batch for the first
-// and sweepDim for the others.
+// and sweepDim(i) for the others.
 func sweepInputs(inputs []graph.TensorInfo, fixed map[string]*tensor.Tensor, photo string, batch int) (map[string]*tensor.Tensor, error) {
 	feeds := map[string]*tensor.Tensor{}
 	rng := rand.New(rand.NewPCG(11, 0))
@@ -263,7 +266,7 @@ func sweepInputs(inputs []graph.TensorInfo, fixed map[string]*tensor.Tensor, pho
 			case i == 0:
 				shape = append(shape, batch)
 			default:
-				shape = append(shape, sweepDim)
+				shape = append(shape, sweepDim(i))
 			}
 		}
 		if len(in.Shape) == 4 && in.Shape[1] > 0 && in.Shape[1] == in.Shape[2] && in.Shape[3] == 3 {
