@@ -41,15 +41,23 @@ unbundle() {
 	node - "$1" <<'JS' || die "unbundling $1 failed"
 const fs = require('fs');
 const path = require('path');
+const vm = require('vm');
 const dir = process.argv[2];
+// load evaluates a bundle in an empty context, with no require, process
+// or globals of node's: it only gets a module object to export into.
+function load(file) {
+  const module = { exports: {} };
+  vm.runInNewContext(fs.readFileSync(file, 'utf8'), { module, exports: module.exports }, { filename: file, timeout: 10000 });
+  return module.exports;
+}
 for (const name of fs.readdirSync(dir)) {
   const bundle = path.join(dir, name, 'model.min.js');
   if (!fs.existsSync(bundle)) continue;
-  const model = require(path.resolve(bundle));
+  const model = load(bundle);
   if (!model.modelTopology || !Array.isArray(model.modelTopology.node)) continue; // a layers model
   for (const group of model.weightsManifest) {
     for (const p of group.paths) {
-      const shard = require(path.resolve(dir, name, p + '.min.js'));
+      const shard = load(path.join(dir, name, p + '.min.js'));
       fs.writeFileSync(path.join(dir, name, p), Buffer.from(shard, 'base64'));
     }
   }
