@@ -322,7 +322,7 @@ func sweepTable(version string, rows []sweepRow) string {
 			agree++
 		}
 	}
-	fmt.Fprintf(&b, "tfjs-sweep: TensorFlow.js %s (CPU backend) against tfoffload on %d fetched models: %d agree; max |diff| / max |diff|/|TF.js| over all outputs\n", version, len(rows), agree)
+	fmt.Fprintf(&b, "tfjs-sweep: TensorFlow.js %s (CPU backend) against tfoffload: %d runs (models, and batch 2 of those with a dynamic batch), %d agree; max |diff| / max |diff|/|TF.js| over all outputs\n", version, len(rows), agree)
 	fmt.Fprintf(&b, "tfjs-sweep: | %s | %s | %s | %s | %s | %s | %s | %s |\n", "model", "nodes", "clusters", "on ORT", "fallback ops", "CPU abs / rel", "executor abs / rel", "verdict")
 	for _, r := range rows {
 		fb := strings.Join(r.fallbackOps, " ")
