@@ -128,7 +128,7 @@ func (r *Resources) OpenFile(path string) (*os.File, int64, error) {
 		return openRegular(path)
 	}
 	if slices.Contains(strings.Split(filepath.ToSlash(path), "/"), "..") {
-		return nil, 0, fileAccessError(path, files, "it has a \"..\" element")
+		return nil, 0, fileAccessError(path, files, errors.New(`it has a ".." element`))
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -145,18 +145,20 @@ func (r *Resources) OpenFile(path string) (*os.File, int64, error) {
 		}
 		f, size, err := graph.OpenModelFile(absDir, rel, -1)
 		if errors.Is(err, graph.ErrUnsafePath) {
-			return nil, 0, fmt.Errorf("%q: %w (%v): %w", path, ErrFileAccess, files, err)
+			return nil, 0, fileAccessError(path, files, err)
 		}
 		if err != nil {
 			return nil, 0, fmt.Errorf("%q: %w", path, err)
 		}
 		return f, size, nil
 	}
-	return nil, 0, fileAccessError(path, files, "it lies outside")
+	return nil, 0, fileAccessError(path, files, errors.New("it is inside no directory the session may read"))
 }
 
-func fileAccessError(path string, files FileAccess, why string) error {
-	return fmt.Errorf("%q: %w: %s; the session may read %v (widen it with tfexec.WithFileAccess, bridge.WithFileAccess or tfoffload's --allow-read)",
+// fileAccessError is the one-line refusal of path, saying why, what may
+// be read and how to widen it.
+func fileAccessError(path string, files FileAccess, why error) error {
+	return fmt.Errorf("%q: %w: %w; the session may read %v (widen it with tfexec.WithFileAccess, bridge.WithFileAccess or tfoffload's --allow-read)",
 		path, ErrFileAccess, why, files)
 }
 

@@ -25,9 +25,10 @@ func readFile(ctx *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error
 	if name.DType() != tensor.String || name.Rank() != 0 {
 		return nil, kernel.Invalid("Input filename tensor must be scalar, but had shape: %v", name.Shape())
 	}
+	// The executor's error names the node and op.
 	data, err := read(ctx.Resources, tensor.Values[string](name)[0], tensor.MaxTensorBytes())
 	if err != nil {
-		return nil, fmt.Errorf("ReadFile: %w", err)
+		return nil, err
 	}
 	return []*tensor.Tensor{tensor.Scalar(string(data))}, nil
 }
