@@ -158,7 +158,7 @@ func (r *Resources) OpenFile(path string) (*os.File, int64, error) {
 // fileAccessError is the one-line refusal of path, saying why, what may
 // be read and how to widen it.
 func fileAccessError(path string, files FileAccess, why error) error {
-	return fmt.Errorf("%q: %w: %w; the session may read %v (widen it with tfexec.WithFileAccess, bridge.WithFileAccess or tfoffload's --allow-read)",
+	return fmt.Errorf("%q: %w: %w; the session may read %v (widen it with tfexec.WithFileAccess, bridge.WithFileAccess, tfoffload run --allow-read or serve --allow_read)",
 		path, ErrFileAccess, why, files)
 }
 
