@@ -60,7 +60,8 @@ func (a FileAccess) String() string {
 // TensorFlow's per-session resource manager does: lookup tables live here
 // from the run that creates them to the end of the executor, and every
 // run, and every function the executor calls, sees the same ones. It also
-// holds the model directory kernels may read files from. It is safe for
+// holds the model directory kernels may read files from and the
+// FileAccess that bounds the paths a graph gives at run time. It is safe for
 // concurrent use; what it holds must be too.
 type Resources struct {
 	root  string
@@ -135,15 +136,11 @@ func (r *Resources) OpenFile(path string) (*os.File, int64, error) {
 		return nil, 0, fmt.Errorf("%q: %w", path, err)
 	}
 	for _, dir := range files.Dirs {
-		absDir, err := filepath.Abs(dir)
-		if err != nil {
-			return nil, 0, fmt.Errorf("%q: %w", dir, err)
-		}
-		rel, err := filepath.Rel(absDir, abs)
-		if err != nil || !filepath.IsLocal(rel) {
+		root, rel, ok := within(dir, abs)
+		if !ok {
 			continue
 		}
-		f, size, err := graph.OpenModelFile(absDir, rel, -1)
+		f, size, err := graph.OpenModelFile(root, rel, -1)
 		if errors.Is(err, graph.ErrUnsafePath) {
 			return nil, 0, fileAccessError(path, files, err)
 		}
@@ -153,6 +150,28 @@ func (r *Resources) OpenFile(path string) (*os.File, int64, error) {
 		return f, size, nil
 	}
 	return nil, 0, fileAccessError(path, files, errors.New("it is inside no directory the session may read"))
+}
+
+// within reports whether the absolute path abs is inside dir, as written
+// or with its symbolic links followed (a model folder reached through a
+// link), and returns that form of dir and abs relative to it. Links in
+// abs itself are followed by graph.OpenModelFile, which checks the file
+// still lies inside.
+func within(dir, abs string) (root, rel string, ok bool) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", "", false
+	}
+	roots := []string{absDir}
+	if real, err := filepath.EvalSymlinks(absDir); err == nil && real != absDir {
+		roots = append(roots, real)
+	}
+	for _, root := range roots {
+		if rel, err := filepath.Rel(root, abs); err == nil && filepath.IsLocal(rel) {
+			return root, rel, true
+		}
+	}
+	return "", "", false
 }
 
 // fileAccessError is the one-line refusal of path, saying why, what may

@@ -96,6 +96,7 @@ func TestReadFileAccess(t *testing.T) {
 		{"fifo inside", modelOnly, filepath.Join(model, "fifo"), "", graph.ErrUnsafePath},
 		{"missing inside", modelOnly, filepath.Join(model, "missing"), "", os.ErrNotExist},
 		{"widened", kernel.FileAccess{Dirs: []string{model, other}}, filepath.Join(other, "o.txt"), "other", nil},
+		{"allowed through a link", kernel.FileAccess{Dirs: []string{filepath.Join(dir, "link")}}, inside, "inside", nil},
 		{"no access", kernel.FileAccess{}, inside, "", kernel.ErrFileAccess},
 		{"any", kernel.FileAccess{Any: true}, outside, "secret", nil},
 	} {
