@@ -47,6 +47,18 @@
 // which beat defaults. The environment variables are documented in
 // internal/envconfig and the README.
 //
+// # Files
+//
+// A model's ReadFile nodes read the path their graph holds or is fed at
+// run time. A model is untrusted input, so a session lets them read only
+// inside the model's folder (graph.Model.Dir; nothing for a model built in
+// code), under graph.OpenModelFile's rules: a path with a ".." element is
+// refused, and after its symbolic links are followed the file must still
+// lie inside. WithFileAccess adds directories; WithAnyFileAccess allows
+// every file, as TensorFlow does, for graphs the program built (package
+// compat/tf passes it). A refused read fails the run with ErrFileAccess,
+// naming the node, the path and these options.
+//
 // # Concurrency
 //
 // Session.Run is safe for concurrent use. Session.RunAsync starts an

@@ -69,6 +69,8 @@ type config struct {
 	precision       *quantize.Plan
 	rewrite         func(int, *onnxpb.ModelProto) error
 	tap             func(int, []*tensor.Tensor)
+	readDirs        []string
+	readAny         bool
 }
 
 // WithBackend offloads to the named backend instead of the package's.
@@ -103,6 +105,39 @@ func WithDumpDir(dir string) Option { return func(c *config) { c.dumpDir = &dir 
 // WithLogPlacement logs the clusters and why each other node stayed on
 // the executor.
 func WithLogPlacement(on bool) Option { return func(c *config) { c.logPlacement = &on } }
+
+// ErrFileAccess is wrapped by the error of a run whose ReadFile node was
+// refused its path: see WithFileAccess.
+var ErrFileAccess = kernel.ErrFileAccess
+
+// WithFileAccess lets the graph's ReadFile nodes read the files inside
+// dirs besides the model's own folder (graph.Model.Dir), which is all they
+// may read by default: a downloaded model is untrusted input, and a path
+// it holds or is fed ("/etc/passwd" sent to a served model) must not reach
+// the rest of the file system. The directories are checked as
+// graph.OpenModelFile checks the model's own files: a path with a ".."
+// element is refused, and after its symbolic links are followed the file
+// must still lie inside. A model without a folder (built in code) reads
+// only inside dirs. A refused read fails the run with ErrFileAccess.
+func WithFileAccess(dirs ...string) Option {
+	return func(c *config) { c.readDirs = append(c.readDirs, dirs...) }
+}
+
+// WithAnyFileAccess lets the graph's ReadFile nodes read any file the
+// process can, as TensorFlow does: for graphs the program built itself
+// (package compat/tf passes it), never for models from strangers.
+func WithAnyFileAccess() Option { return func(c *config) { c.readAny = true } }
+
+// fileAccess is what the session's ReadFile nodes may read: see
+// WithFileAccess.
+func (c *config) fileAccess(m *graph.Model) tfexec.Option {
+	a := kernel.FileAccess{Any: c.readAny}
+	if m.Dir != "" {
+		a.Dirs = append(a.Dirs, m.Dir)
+	}
+	a.Dirs = append(a.Dirs, c.readDirs...)
+	return tfexec.WithFileAccess(a)
+}
 
 // WithOutputs names tensors, besides the model's outputs, that Run will
 // fetch, so they stay visible after clustering. A model with variables
@@ -143,6 +178,7 @@ type Session struct {
 	enc      *clusters.Encapsulated
 	clusters []*offload.Runtime
 	log      *slog.Logger
+	files    tfexec.Option // what ReadFile may read (WithFileAccess)
 
 	slots chan struct{} // RunAsync's requests in flight, one token each
 
@@ -201,7 +237,7 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 			cfg.engine.IntraOpThreads = intraOpThreads(requests)
 		}
 	}
-	s := &Session{model: m, log: cfg.log(), slots: make(chan struct{}, requests)}
+	s := &Session{model: m, log: cfg.log(), slots: make(chan struct{}, requests), files: cfg.fileAccess(m)}
 	if needsFreeze(m) {
 		if m, err = s.freeze(m, cfg); err != nil {
 			return nil, err
@@ -217,7 +253,7 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 		}
 	})
 	if !enabled {
-		if s.exec, err = tfexec.New(m.Graph, timer); err != nil {
+		if s.exec, err = tfexec.New(m.Graph, timer, s.files); err != nil {
 			return nil, err
 		}
 		return s, nil
@@ -270,7 +306,7 @@ func NewSession(m *graph.Model, opts ...Option) (*Session, error) {
 		}
 		s.clusters = append(s.clusters, rt)
 	}
-	s.exec, err = tfexec.New(s.enc.Graph, timer, tfexec.WithKernel(clusters.ClusterOp, s.clusterKernel))
+	s.exec, err = tfexec.New(s.enc.Graph, timer, s.files, tfexec.WithKernel(clusters.ClusterOp, s.clusterKernel))
 	if err != nil {
 		return nil, multierr.Append(err, s.Close())
 	}
@@ -524,7 +560,7 @@ func (s *Session) runOriginal(ctx context.Context, feeds map[string]*tensor.Tens
 	s.warnOnce.Do(func() {
 		s.log.Warn("a fetch or feed is inside an offloaded cluster; running the whole graph on the Go executor (name it with WithOutputs to avoid this)")
 	})
-	s.origOnce.Do(func() { s.orig, s.origErr = tfexec.New(s.model.Graph) })
+	s.origOnce.Do(func() { s.orig, s.origErr = tfexec.New(s.model.Graph, s.files) })
 	if s.origErr != nil {
 		return nil, s.origErr
 	}

@@ -70,9 +70,11 @@
 // lookup tables, created by the first run that executes their node and
 // kept until the executor goes, seen by every run and by every function
 // the executor calls. So an init op run once initialises the tables that
-// later runs read. Kernels read files only through the resources, and only
-// under the model directory given with [WithModelFiles]; an executor
-// without one reads no files.
+// later runs read. Kernels read files only through the resources: the
+// files a model's own nodes name (a table's vocabulary) only under the
+// model directory given with [WithModelFiles], and the paths a graph gives
+// at run time (ReadFile) only where [WithFileAccess] allows; an executor
+// without them reads no files.
 //
 // # Memory
 //

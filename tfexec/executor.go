@@ -33,6 +33,7 @@ type Executor struct {
 	// modelDir and resources: what kernels keep between runs, shared with
 	// the executors of the graph's functions (see WithModelFiles).
 	modelDir  string
+	files     kernel.FileAccess
 	resources *kernel.Resources
 
 	mu    sync.Mutex
@@ -98,6 +99,14 @@ func WithModelFiles(dir string) Option {
 	return func(e *Executor) { e.modelDir = dir }
 }
 
+// WithFileAccess sets which files the graph's kernels may read at the
+// paths it gives at run time (ReadFile's filename). The default allows
+// none: a graph may come from anyone, and a path it holds or is fed must
+// not reach the rest of the file system; see kernel.FileAccess.
+func WithFileAccess(a kernel.FileAccess) Option {
+	return func(e *Executor) { e.files = a }
+}
+
 // New returns an executor for g. It indexes the graph (duplicate names and
 // malformed inputs are errors) but prepares no kernels: see Prepare. It
 // also checks the memory budget's environment variables
@@ -118,7 +127,7 @@ func New(g *tfpb.GraphDef, opts ...Option) (*Executor, error) {
 			o(e)
 		}
 	}
-	e.resources = kernel.NewResources(e.modelDir)
+	e.resources = kernel.NewResources(e.modelDir, e.files)
 	e.funcs = newFuncRuntime(e)
 	return e, nil
 }

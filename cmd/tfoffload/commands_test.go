@@ -220,3 +220,32 @@ func TestRunCommandHonoursEnvironment(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(stdout), &sum))
 	assert.Equal(t, "CPU", sum.Backend, "the flag beats the environment")
 }
+
+// TestRunAllowRead: a model's ReadFile reads outside its folder only
+// where --allow-read says.
+func TestRunAllowRead(t *testing.T) {
+	dir := t.TempDir()
+	model, outside := filepath.Join(dir, "model"), filepath.Join(dir, "outside")
+	require.NoError(t, os.Mkdir(model, 0o755))
+	require.NoError(t, os.Mkdir(outside, 0o755))
+	secret := filepath.Join(outside, "secret.txt")
+	require.NoError(t, os.WriteFile(secret, []byte("secret"), 0o644))
+	pb := filepath.Join(model, "model.pbtxt")
+	require.NoError(t, os.WriteFile(pb, []byte(`
+node { name: "filename" op: "Const" attr { key: "dtype" value { type: DT_STRING } }
+  attr { key: "value" value { tensor { dtype: DT_STRING tensor_shape {} string_val: "`+secret+`" } } } }
+node { name: "read" op: "ReadFile" input: "filename" }
+`), 0o644))
+
+	code, _, stderr := runCLI("run", pb, "--output", "read:0", "--backend", "none")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "file access refused")
+	assert.Contains(t, stderr, "--allow-read")
+
+	out := filepath.Join(dir, "out")
+	code, _, stderr = runCLI("run", pb, "--output", "read:0", "--backend", "none", "--allow-read", outside, "--out-dir", out)
+	require.Equal(t, exitOK, code, stderr)
+	got, err := tensor.ReadNPYFile(filepath.Join(out, "0.npy"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"secret"}, tensor.Values[string](got))
+}

@@ -34,6 +34,9 @@ of the signature (--signature, default "serving_default" or the model's only
 signature). The array's dtype must be the input's; a bfloat16 input may be
 given as float32.
 
+Files: a ReadFile node in the model reads only inside the model's folder;
+--allow-read DIR (repeatable) lets it read inside DIR too.
+
 Outputs: --output TENSOR (repeatable; a tensor name or a signature output
 key) chooses what to fetch; without it, the model's outputs are fetched.
 With --out-dir DIR, the i-th fetched tensor (0-based, in order) is written
@@ -60,6 +63,7 @@ type runOptions struct {
 	backend   string
 	json      bool
 	tags      []string
+	allowRead []string
 }
 
 func newRunCmd() *cobra.Command {
@@ -83,6 +87,7 @@ func newRunCmd() *cobra.Command {
 	f.StringVar(&o.backend, "backend", "", "backend to offload to, or none for the Go executor alone (default: TFOFFLOAD_BACKEND, else CPU; see 'tfoffload backends')")
 	f.BoolVar(&o.json, "json", false, "print a JSON run summary")
 	f.StringSliceVar(&o.tags, "tags", nil, "SavedModel tag set (default: serve)")
+	f.StringArrayVar(&o.allowRead, "allow-read", nil, "directory the model's ReadFile nodes may read besides the model's folder (repeatable)")
 	return cmd
 }
 
@@ -140,7 +145,7 @@ func runModel(ctx context.Context, stdout io.Writer, path string, o runOptions) 
 			return fmt.Errorf("--out-dir %s: %w", o.outDir, err)
 		}
 	}
-	opts := append(implied, bridge.WithOutputs(fetches...))
+	opts := append(implied, bridge.WithOutputs(fetches...), bridge.WithFileAccess(o.allowRead...))
 	switch {
 	case strings.EqualFold(o.backend, "none"):
 		opts = append(opts, bridge.WithOffload(false))

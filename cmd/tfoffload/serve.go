@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/serve"
 )
 
@@ -44,6 +45,10 @@ or --batching_parameters_file: max_batch_size, batch_timeout_micros,
 max_enqueued_batches, num_batch_threads); a full queue answers
 RESOURCE_EXHAUSTED (HTTP 503).
 
+A model's ReadFile nodes read only inside its version's folder, so a
+client cannot have a model return other files; --allow_read DIR
+(repeatable) lets them read inside DIR too.
+
 SIGTERM or SIGINT stops the server gracefully: it stops accepting, finishes
 the requests in flight (for at most --shutdown_timeout) and exits 0.
 Logs are structured (log/slog) on standard error.`
@@ -59,6 +64,7 @@ type serveOptions struct {
 	maxRequestBytes                           int64
 	shutdownTimeout                           time.Duration
 	logJSON                                   bool
+	allowRead                                 []string
 }
 
 func newServeCmd() *cobra.Command {
@@ -100,6 +106,7 @@ func newServeCmd() *cobra.Command {
 	f.Int64Var(&o.maxRequestBytes, "max_request_bytes", 64<<20, "largest REST body or gRPC message accepted (tfoffload's addition)")
 	f.DurationVar(&o.shutdownTimeout, "shutdown_timeout", 30*time.Second, "how long SIGTERM waits for requests in flight (tfoffload's addition)")
 	f.BoolVar(&o.logJSON, "log_json", false, "write logs as JSON lines instead of text (tfoffload's addition)")
+	f.StringArrayVar(&o.allowRead, "allow_read", nil, "directory the models' ReadFile nodes may read besides each version's folder (repeatable; tfoffload's addition)")
 	return cmd
 }
 
@@ -142,6 +149,7 @@ func (o serveOptions) config(cmd *cobra.Command) (serve.Config, error) {
 	cfg.PollInterval = time.Duration(o.pollSeconds) * time.Second
 	cfg.RequestTimeout = time.Duration(o.restTimeoutMs) * time.Millisecond
 	cfg.MaxBodyBytes = o.maxRequestBytes
+	cfg.SessionOptions = append(cfg.SessionOptions, bridge.WithFileAccess(o.allowRead...))
 	var h slog.Handler = slog.NewTextHandler(cmd.ErrOrStderr(), nil)
 	if o.logJSON {
 		h = slog.NewJSONHandler(cmd.ErrOrStderr(), nil)

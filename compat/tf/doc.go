@@ -43,6 +43,13 @@
 // concurrent use; Close waits for runs in flight, is idempotent, and
 // later runs fail with ErrSessionClosed ("session is closed").
 //
+// As in TensorFlow, a session's ReadFile operations read any file the
+// process can (bridge.WithAnyFileAccess), including a loaded SavedModel's:
+// the program builds or extends the graph it runs, so the bindings'
+// classic ReadFile and DecodeJpeg preprocessing keeps working. Serve
+// models from strangers through package bridge or serve instead, which
+// read only inside the model's folder.
+//
 // # Not supported
 //
 // tfoffload runs inference: AddGradients, partial runs, LoadLibrary and

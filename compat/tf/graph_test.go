@@ -2,6 +2,8 @@ package tensorflow
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -292,4 +294,21 @@ func TestFetchTwiceAndFetchAFeed(t *testing.T) {
 	assert.Equal(t, [][]float32{{2, 3, 4}}, out[0].Value())
 	assert.Equal(t, [][]float32{{1, 1, 1}}, out[1].Value())
 	assert.Equal(t, out[0].Value(), out[2].Value())
+}
+
+// TestReadFileAnywhere: a graph the program builds reads any file, as
+// TensorFlow's does, though bridge refuses models from disk the same read
+// outside their folder.
+func TestReadFileAnywhere(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "photo.bin")
+	require.NoError(t, os.WriteFile(path, []byte("\x00bytes"), 0o644))
+	g := NewGraph()
+	name := constOp(t, g, "filename", path)
+	read := addOp(t, g, OpSpec{Type: "ReadFile", Name: "read", Input: []Input{name.Output(0)}})
+	s, err := NewSession(g, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	out, err := s.Run(nil, []Output{read.Output(0)}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "\x00bytes", out[0].Value())
 }

@@ -174,7 +174,8 @@ func (s *Session) prepare(feeds, fetches []string) (*bridge.Session, error) {
 const compatSignature = "tfoffload_compat_run"
 
 // bridgeSession prepares the graph as it is now for the given feeds and
-// fetches.
+// fetches. Its ReadFile nodes read any file, as TensorFlow's do: the
+// program built the graph (see the package doc).
 func (g *Graph) bridgeSession(feeds, fetches []string) (*bridge.Session, error) {
 	gd := g.graphDef()
 	if g.source != nil {
@@ -188,14 +189,14 @@ func (g *Graph) bridgeSession(feeds, fetches []string) (*bridge.Session, error) 
 			sig.Outputs = append(sig.Outputs, graph.TensorInfo{Key: f, Name: f})
 		}
 		m.Signatures = []graph.Signature{sig}
-		return bridge.NewSession(&m, bridge.WithOutputs(fetches...))
+		return bridge.NewSession(&m, bridge.WithOutputs(fetches...), bridge.WithAnyFileAccess())
 	}
 	pruned, err := graph.Prune(gd, fetches)
 	if err != nil {
 		return nil, err
 	}
 	m := &graph.Model{Path: "graph", Format: graph.FormatFrozen, Graph: pruned, GraphProducer: gd.GetVersions().GetProducer()}
-	return bridge.NewSession(m, bridge.WithOutputs(fetches...))
+	return bridge.NewSession(m, bridge.WithOutputs(fetches...), bridge.WithAnyFileAccess())
 }
 
 // Close waits for the runs in flight, then releases the session's

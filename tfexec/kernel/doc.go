@@ -29,7 +29,9 @@
 // goroutines at once: per-run state lives in local variables, never in the
 // closure, and state that outlives a run (a lookup table) in the
 // executor's [Resources], which the Context carries. Files are read only
-// through [Resources.OpenModelFile].
+// through [Resources.OpenModelFile] (files the model names, inside its
+// directory) and [Resources.OpenFile] (paths a graph gives at run time,
+// where the executor's [FileAccess] allows).
 //
 // Control flow (Switch, Merge, Enter, Exit, NextIteration, LoopCond) is
 // not implemented by kernels: the executor handles deadness and frames

@@ -15,7 +15,7 @@ import (
 )
 
 func TestResourcesLookupOrCreate(t *testing.T) {
-	r := NewResources("")
+	r := NewResources("", FileAccess{})
 	var made atomic.Int32
 	var wg sync.WaitGroup
 	got := make([]any, 8)
@@ -46,16 +46,16 @@ func TestResourcesLookupOrCreate(t *testing.T) {
 func TestResourcesOpenModelFile(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "vocab"), []byte("a\nb\n"), 0o600))
-	f, size, err := NewResources(dir).OpenModelFile("vocab", -1)
+	f, size, err := NewResources(dir, FileAccess{}).OpenModelFile("vocab", -1)
 	require.NoError(t, err)
 	assert.Equal(t, int64(4), size)
 	require.NoError(t, f.Close())
 
-	_, _, err = NewResources(dir).OpenModelFile("vocab", 3)
+	_, _, err = NewResources(dir, FileAccess{}).OpenModelFile("vocab", 3)
 	assert.ErrorIs(t, err, graph.ErrTooLarge)
-	_, _, err = NewResources(dir).OpenModelFile("../vocab", -1)
+	_, _, err = NewResources(dir, FileAccess{}).OpenModelFile("../vocab", -1)
 	assert.ErrorIs(t, err, graph.ErrUnsafePath)
-	_, _, err = NewResources("").OpenModelFile(filepath.Join(dir, "vocab"), -1)
+	_, _, err = NewResources("", FileAccess{}).OpenModelFile(filepath.Join(dir, "vocab"), -1)
 	assert.ErrorIs(t, err, ErrNoModelFiles)
 	assert.ErrorContains(t, err, "vocab")
 	_, _, err = (*Resources)(nil).OpenModelFile("vocab", -1)
