@@ -55,7 +55,7 @@ func TestRESTReadFileAccess(t *testing.T) {
 	assert.JSONEq(t, `{"outputs":"inside"}`, body)
 	for _, path := range []string{outside, "/etc/passwd", filepath.Dir(inside) + "/../../secret.txt"} {
 		code, body = predict(r, path)
-		assert.Equal(t, 400, code, body)
+		assert.Equal(t, 403, code, body) // PERMISSION_DENIED, as TensorFlow Serving maps it
 		var resp struct{ Error string }
 		require.NoError(t, json.Unmarshal([]byte(body), &resp), body)
 		assert.Contains(t, resp.Error, "file access refused")

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/tfoffload/tfoffload/bridge"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -76,7 +77,8 @@ func errorf(kind error, format string, args ...any) error {
 
 // errorCode returns the gRPC code of err: its StatusError's code, the code
 // of the sentinel it wraps, DeadlineExceeded or Canceled for context
-// errors, ResourceExhausted for a tensor over the memory budget, else
+// errors, ResourceExhausted for a tensor over the memory budget,
+// PermissionDenied for a file read the session does not allow, else
 // Internal.
 func errorCode(err error) codes.Code {
 	if err == nil {
@@ -97,6 +99,8 @@ func errorCode(err error) codes.Code {
 		return codes.Canceled
 	case errors.Is(err, tensor.ErrTooLarge):
 		return codes.ResourceExhausted
+	case errors.Is(err, bridge.ErrFileAccess):
+		return codes.PermissionDenied // a model's ReadFile outside what the server allows
 	}
 	return codes.Internal
 }
