@@ -40,7 +40,7 @@ node { name: "read" op: "ReadFile" input: "filename" }
 		code  int
 		want  string
 	}{
-		{"folder only", nil, http.StatusBadRequest, "file access refused"},
+		{"folder only", nil, http.StatusForbidden, "file access refused"},
 		{"allowed", []string{outside}, http.StatusOK, `"outputs":"secret"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
