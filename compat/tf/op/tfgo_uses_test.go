@@ -31,8 +31,7 @@ var (
 	// had no kernel when this list was written: with the real tfgo, only
 	// its root package compiles against the shims until they all exist;
 	// compat/tfgo/image stands in for the image package.
-	tfgoImageMissing = []string{"AdjustContrastv2", "AdjustHue", "AdjustSaturation", "Dilation2D",
-		"ExtractGlimpse", "ExtractGlimpseAttr", "HSVToRGB", "RGBToHSV"}
+	tfgoImageMissing = []string{"ExtractGlimpse", "ExtractGlimpseAttr"}
 )
 
 // exported returns the exported top-level names of this package.

@@ -38,6 +38,15 @@ var AddN = op.AddN
 // AddV2 is op.AddV2.
 var AddV2 = op.AddV2
 
+// AdjustContrastv2 is op.AdjustContrastv2.
+var AdjustContrastv2 = op.AdjustContrastv2
+
+// AdjustHue is op.AdjustHue.
+var AdjustHue = op.AdjustHue
+
+// AdjustSaturation is op.AdjustSaturation.
+var AdjustSaturation = op.AdjustSaturation
+
 // AllAttr is op.AllAttr.
 type AllAttr = op.AllAttr
 
@@ -893,6 +902,9 @@ var Greater = op.Greater
 // GreaterEqual is op.GreaterEqual.
 var GreaterEqual = op.GreaterEqual
 
+// HSVToRGB is op.HSVToRGB.
+var HSVToRGB = op.HSVToRGB
+
 // HashTableAttr is op.HashTableAttr.
 type HashTableAttr = op.HashTableAttr
 
@@ -1642,6 +1654,9 @@ var RFFT3DTcomplex = op.RFFT3DTcomplex
 
 // RFFT3D is op.RFFT3D.
 var RFFT3D = op.RFFT3D
+
+// RGBToHSV is op.RGBToHSV.
+var RGBToHSV = op.RGBToHSV
 
 // RaggedGather is op.RaggedGather.
 var RaggedGather = op.RaggedGather
