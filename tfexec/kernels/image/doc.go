@@ -61,6 +61,12 @@
 //   - AdjustHue, AdjustSaturation, AdjustContrastv2 (images of at least
 //     three dimensions, a scalar factor; hue and saturation need three
 //     channels), RGBToHSV and HSVToRGB (last dimension 3).
+//   - ExtractGlimpse, ExtractGlimpseV2 (float32): one glimpse per image
+//     at its offset (centered, normalized), copied from the image. The
+//     part of a glimpse outside the image is filled with zeros under
+//     noise='zero'; the random fills ('uniform', the default, and
+//     'gaussian') are refused with ErrUnsupported when a glimpse needs
+//     them, and cost nothing for a glimpse inside the image.
 //
 // # Dtypes
 //

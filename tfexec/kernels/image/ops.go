@@ -51,6 +51,9 @@ var kernels = []kernel.Def{
 	{Op: "RGBToHSV", DTypes: colorspaceTypes(), New: kernel.Stateless(rgbToHSV)},
 	{Op: "HSVToRGB", DTypes: colorspaceTypes(), New: kernel.Stateless(hsvToRGB)},
 
+	{Op: "ExtractGlimpse", New: newGlimpse(1)},
+	{Op: "ExtractGlimpseV2", New: newGlimpse(2)},
+
 	{Op: "DrawBoundingBoxes", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 	{Op: "DrawBoundingBoxesV2", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 }
