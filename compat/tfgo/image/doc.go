@@ -3,6 +3,7 @@
 // TensorFlow's image operations (read and decode, scale, normalize,
 // resize, crop, convolve, colour adjustments and colour spaces,
 // dilation and erosion, encode). A graph that cannot be built panics, as
-// tfgo does. ExtractGlimpse is not provided: its signature names
-// op.ExtractGlimpseAttr, which exists only once the op has a kernel.
+// tfgo does. ExtractGlimpse fills the part of a glimpse outside the
+// image only with zeros (noise='zero'); the random fills are refused when
+// the graph runs.
 package image

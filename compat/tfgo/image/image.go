@@ -322,6 +322,21 @@ func (image *Image) EncodePNG(optional ...op.EncodePngAttr) tf.Output {
 	return op.EncodePng(image.Path.SubScope("EncodePng"), image.Value(), optional...)
 }
 
+// ExtractGlimpse cuts a glimpse of size from the image at offset
+// (ExtractGlimpse: by default centred and normalized to [-1, 1]).
+// tfoffload fills the part of a glimpse outside the image only with
+// zeros: pass op.ExtractGlimpseUniformNoise(false) and
+// op.ExtractGlimpseNoise("zero") for such glimpses.
+func (image *Image) ExtractGlimpse(size Size, offset Point, optional ...op.ExtractGlimpseAttr) tf.Output {
+	defer image.Tensor.Check()
+	s := image.Path.SubScope("extractGlimpse")
+	offsets := points2batch(s, []Point{offset})
+	return op.ExtractGlimpse(s.SubScope("ExtractGlimpse"),
+		image.Output,
+		op.Const(s.SubScope("size"), []int32{int32(size.Height), int32(size.Width)}), offsets,
+		optional...)
+}
+
 // RGBToGrayscale converts RGB to one gray channel (ITU-R 601 weights).
 func (image *Image) RGBToGrayscale() *Image {
 	defer image.Tensor.Check()

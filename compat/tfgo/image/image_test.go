@@ -146,3 +146,30 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	assert.Equal(t, float32(0), v[0][0][0], "PNG is lossless: the darkest red is still 0")
 	assert.Equal(t, float32(1), v[0][3][0])
 }
+
+// TestExtractGlimpse: tfgo's ExtractGlimpse on a 5×5 image of 0…24
+// (scaled to [0, 1] by NewImage): the centred 3×3 glimpse, and one at the
+// top-left corner, its outside filled with zeros.
+func TestExtractGlimpse(t *testing.T) {
+	root := tg.NewRoot()
+	var px [5][5][1]float32
+	for i := range 25 {
+		px[i/5][i%5][0] = float32(i)
+	}
+	img := NewImage(root, op.Const(root.SubScope("arange"), px))
+	centre := img.Clone().ExtractGlimpse(Size{Height: 3, Width: 3}, Point{})
+	corner := img.Clone().ExtractGlimpse(Size{Height: 3, Width: 3}, Point{X: -1, Y: -1},
+		op.ExtractGlimpseUniformNoise(false), op.ExtractGlimpseNoise("zero"))
+	res := tg.Exec(root, []tf.Output{centre, corner}, nil, nil)
+	flat := func(v [][][][]float32) []float32 {
+		var out []float32
+		for _, row := range v[0] {
+			for _, p := range row {
+				out = append(out, p[0]*24)
+			}
+		}
+		return out
+	}
+	assert.InDeltaSlice(t, []float32{6, 7, 8, 11, 12, 13, 16, 17, 18}, flat(res[0].Value().([][][][]float32)), 1e-5)
+	assert.InDeltaSlice(t, []float32{0, 0, 0, 0, 0, 1, 0, 5, 6}, flat(res[1].Value().([][][][]float32)), 1e-5)
+}

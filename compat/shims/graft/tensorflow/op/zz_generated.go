@@ -722,6 +722,42 @@ var ExpandDims = op.ExpandDims
 // Expm1 is op.Expm1.
 var Expm1 = op.Expm1
 
+// ExtractGlimpseAttr is op.ExtractGlimpseAttr.
+type ExtractGlimpseAttr = op.ExtractGlimpseAttr
+
+// ExtractGlimpseCentered is op.ExtractGlimpseCentered.
+var ExtractGlimpseCentered = op.ExtractGlimpseCentered
+
+// ExtractGlimpseNormalized is op.ExtractGlimpseNormalized.
+var ExtractGlimpseNormalized = op.ExtractGlimpseNormalized
+
+// ExtractGlimpseUniformNoise is op.ExtractGlimpseUniformNoise.
+var ExtractGlimpseUniformNoise = op.ExtractGlimpseUniformNoise
+
+// ExtractGlimpseNoise is op.ExtractGlimpseNoise.
+var ExtractGlimpseNoise = op.ExtractGlimpseNoise
+
+// ExtractGlimpse is op.ExtractGlimpse.
+var ExtractGlimpse = op.ExtractGlimpse
+
+// ExtractGlimpseV2Attr is op.ExtractGlimpseV2Attr.
+type ExtractGlimpseV2Attr = op.ExtractGlimpseV2Attr
+
+// ExtractGlimpseV2Centered is op.ExtractGlimpseV2Centered.
+var ExtractGlimpseV2Centered = op.ExtractGlimpseV2Centered
+
+// ExtractGlimpseV2Normalized is op.ExtractGlimpseV2Normalized.
+var ExtractGlimpseV2Normalized = op.ExtractGlimpseV2Normalized
+
+// ExtractGlimpseV2UniformNoise is op.ExtractGlimpseV2UniformNoise.
+var ExtractGlimpseV2UniformNoise = op.ExtractGlimpseV2UniformNoise
+
+// ExtractGlimpseV2Noise is op.ExtractGlimpseV2Noise.
+var ExtractGlimpseV2Noise = op.ExtractGlimpseV2Noise
+
+// ExtractGlimpseV2 is op.ExtractGlimpseV2.
+var ExtractGlimpseV2 = op.ExtractGlimpseV2
+
 // ExtractJpegShapeAttr is op.ExtractJpegShapeAttr.
 type ExtractJpegShapeAttr = op.ExtractJpegShapeAttr
 
