@@ -50,6 +50,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	$(FUZZ) '^FuzzDecodeExamplesRequest$$' ./serve
 	$(FUZZ) '^FuzzImport$$' ./compat/tf
 	$(FUZZ) '^FuzzReadTensor$$' ./compat/tf
+	$(FUZZ) '^FuzzSessionConfig$$' ./compat/tf
 
 generate:        ## regenerate the protobuf Go code (needs protoc 3.21) and the compat op wrappers
 	go generate ./internal/tfpb ./internal/onnxpb ./internal/servingpb ./compat/tf/op

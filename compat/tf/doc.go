@@ -43,6 +43,13 @@
 // concurrent use; Close waits for runs in flight, is idempotent, and
 // later runs fail with ErrSessionClosed ("session is closed").
 //
+// SessionOptions.Config is a serialized ConfigProto (tfproto.ConfigProto,
+// or the for_core_protos_go_proto package of the shims): its
+// intra_op_parallelism_threads sizes ONNX Runtime's intra-op thread pool
+// for the session; its other fields (device_count, allow_soft_placement,
+// gpu_options, …) are accepted and ignored. Bytes that do not decode, or
+// a negative thread count, make NewSession fail with ErrInvalidConfig.
+//
 // # Not supported
 //
 // tfoffload runs inference: AddGradients, partial runs, LoadLibrary and
