@@ -264,30 +264,33 @@ func contrastImage(dst, src []float32, channels int, factor float32) {
 // rgbToHSV is RGBToHSV: the last dimension's (r, g, b) as (h, s, v), h
 // and s in [0, 1], computed in float64 as TensorFlow's CPU kernel does.
 func rgbToHSV(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
-	return colorspace(in, func(p []float64) {
-		r, g, b := p[0], p[1], p[2]
-		v := max(r, g, b)
-		rc := v - min(r, g, b)
-		var h, s float64
-		if v > 0 {
-			s = rc / v
+	return colorspace(in, rgbPixel[float64], rgbPixel[float32])
+}
+
+// rgbPixel converts one (r, g, b) pixel to (h, s, v) in place.
+func rgbPixel[T float32 | float64](p []T) {
+	r, g, b := float64(p[0]), float64(p[1]), float64(p[2])
+	v := max(r, g, b)
+	rc := v - min(r, g, b)
+	var h, s float64
+	if v > 0 {
+		s = rc / v
+	}
+	if rc > 0 {
+		switch v {
+		case r:
+			h = (g - b) / rc
+		case g:
+			h = 2 + (b-r)/rc
+		default:
+			h = 4 + (r-g)/rc
 		}
-		if rc > 0 {
-			switch v {
-			case r:
-				h = (g - b) / rc
-			case g:
-				h = 2 + (b-r)/rc
-			default:
-				h = 4 + (r-g)/rc
-			}
-			h /= 6
-			if h < 0 {
-				h++
-			}
+		h /= 6
+		if h < 0 {
+			h++
 		}
-		p[0], p[1], p[2] = h, s, v
-	}, nil)
+	}
+	p[0], p[1], p[2] = T(h), T(s), T(v)
 }
 
 // hsvToRGB is HSVToRGB: the last dimension's (h, s, v) as (r, g, b),
@@ -312,8 +315,7 @@ func hsvPixel[T float32 | float64](p []T) {
 }
 
 // colorspace checks a colour-space op's input and converts each pixel of
-// a copy: f64 for float64 data, and for float32 data f32 or, when f32 is
-// nil, f64 on the widened values.
+// a copy with f64 or f32, by its dtype.
 func colorspace(in []*tensor.Tensor, f64 func([]float64), f32 func([]float32)) ([]*tensor.Tensor, error) {
 	if err := kernel.CheckInputs(in, 1); err != nil {
 		return nil, err
@@ -330,15 +332,7 @@ func colorspace(in []*tensor.Tensor, f64 func([]float64), f32 func([]float32)) (
 	case []float64:
 		pixels(v, f64)
 	case []float32:
-		if f32 != nil {
-			pixels(v, f32)
-			break
-		}
-		pixels(v, func(p []float32) {
-			w := []float64{float64(p[0]), float64(p[1]), float64(p[2])}
-			f64(w)
-			p[0], p[1], p[2] = float32(w[0]), float32(w[1]), float32(w[2])
-		})
+		pixels(v, f32)
 	default:
 		return nil, kernel.Unsupported("dtype %v (want float32 or float64)", images.DType())
 	}
