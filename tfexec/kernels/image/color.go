@@ -2,6 +2,7 @@ package image
 
 import (
 	"math"
+	"slices"
 
 	"github.com/tfoffload/tfoffload/tensor"
 	"github.com/tfoffload/tfoffload/tfexec/kernel"
@@ -37,11 +38,7 @@ func adjustPixels(in []*tensor.Tensor, factorName string, f func(p []float32, fa
 	if err := checkRGB(images, factor, factorName); err != nil {
 		return nil, err
 	}
-	fv, err := kernel.Float32s(factor)
-	if err != nil {
-		return nil, err
-	}
-	src, err := kernel.Float32s(images)
+	fv, src, err := adjustInputs(images, factor)
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +54,19 @@ func adjustPixels(in []*tensor.Tensor, factorName string, f func(p []float32, fa
 		return nil, err
 	}
 	return []*tensor.Tensor{t}, nil
+}
+
+// adjustInputs returns the factor and the images' values as float32,
+// for images of the adjustments' dtypes (float32 and float16) only.
+func adjustInputs(images, factor *tensor.Tensor) (fv, src []float32, err error) {
+	if !slices.Contains(adjustTypes(), images.DType()) {
+		return nil, nil, kernel.Unsupported("images dtype %v (want float32 or float16)", images.DType())
+	}
+	if fv, err = kernel.Float32s(factor); err != nil {
+		return nil, nil, err
+	}
+	src, err = kernel.Float32s(images)
+	return fv, src, err
 }
 
 // adjustHue is AdjustHue (images, delta): each pixel's hue turned by
@@ -222,11 +232,7 @@ func adjustContrast(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, e
 	if factor.Rank() != 0 {
 		return nil, kernel.Invalid("contrast_factor must be scalar: %v", factor.Shape())
 	}
-	fv, err := kernel.Float32s(factor)
-	if err != nil {
-		return nil, err
-	}
-	src, err := kernel.Float32s(images)
+	fv, src, err := adjustInputs(images, factor)
 	if err != nil {
 		return nil, err
 	}
