@@ -53,6 +53,7 @@ fuzz:            ## run every fuzz target for FUZZTIME each (list: grep -rn "fun
 	cd beam && $(FUZZ) '^FuzzReader$$' ./tfrecord
 	cd beam && $(FUZZ) '^FuzzExampleFeeds$$' ./tfbeam
 	cd beam && $(FUZZ) '^FuzzImageTensor$$' ./tfbeam
+	$(FUZZ) '^FuzzSessionConfig$$' ./compat/tf
 
 generate:        ## regenerate the protobuf Go code (needs protoc 3.21) and the compat op wrappers
 	go generate ./internal/tfpb ./internal/onnxpb ./internal/servingpb ./compat/tf/op

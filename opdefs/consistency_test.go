@@ -33,6 +33,7 @@ var valueOnly = map[string]string{
 	"TensorArrayV3/size": "sizes the array behind the handle, not a tensor",
 	"MatrixSetDiagV2/k":  "sets diagonals in place",
 	"MatrixSetDiagV3/k":  "sets diagonals in place",
+	"AdjustHue/delta":    "turns hues in place",
 }
 
 // TestValueDependentShapesDeclared: every input that, by TensorFlow's

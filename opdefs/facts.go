@@ -123,6 +123,8 @@ var table = map[string]Facts{
 	"UnsortedSegmentSum": {ShapeInputs: []int{2}}, "UnsortedSegmentMax": {ShapeInputs: []int{2}},
 	"UnsortedSegmentMin": {ShapeInputs: []int{2}}, "UnsortedSegmentProd": {ShapeInputs: []int{2}},
 	"CropAndResize":              {ShapeInputs: []int{3}},
+	"ExtractGlimpse":             {ShapeInputs: []int{1}},
+	"ExtractGlimpseV2":           {ShapeInputs: []int{1}},
 	"ResizeArea":                 {ShapeInputs: []int{1}},
 	"ImageProjectiveTransformV2": {ShapeInputs: []int{2}}, "ImageProjectiveTransformV3": {ShapeInputs: []int{2}},
 	"ResizeBicubic": {ShapeInputs: []int{1}},

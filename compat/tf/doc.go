@@ -49,6 +49,12 @@
 // classic ReadFile and DecodeJpeg preprocessing keeps working. Serve
 // models from strangers through package bridge or serve instead, which
 // read only inside the model's folder.
+// SessionOptions.Config is a serialized ConfigProto (tfproto.ConfigProto,
+// or the for_core_protos_go_proto package of the shims): its
+// intra_op_parallelism_threads sizes ONNX Runtime's intra-op thread pool
+// for the session; its other fields (device_count, allow_soft_placement,
+// gpu_options, …) are accepted and ignored. Bytes that do not decode, or
+// a negative thread count, make NewSession fail with ErrInvalidConfig.
 //
 // # Not supported
 //

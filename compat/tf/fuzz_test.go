@@ -2,6 +2,7 @@ package tensorflow
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"path/filepath"
 	"testing"
@@ -100,6 +101,27 @@ func FuzzReadTensor(f *testing.F) {
 		}
 		if DataType(dt) != Bool && !bytes.Equal(w.Bytes(), data[:n]) {
 			t.Fatalf("round trip changed the bytes")
+		}
+	})
+}
+
+// FuzzSessionConfig: any SessionOptions.Config bytes either make a
+// session or are refused with ErrInvalidConfig; a session that takes
+// them never asks for a non-positive intra-op pool.
+func FuzzSessionConfig(f *testing.F) {
+	// Seeds: testdata/fuzz/FuzzSessionConfig (a marshalled ConfigProto,
+	// hand-written wire bytes, a truncated message).
+	g := NewGraph()
+	f.Fuzz(func(t *testing.T, config []byte) {
+		s, err := NewSession(g, &SessionOptions{Config: config})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidConfig) {
+				t.Fatalf("error without ErrInvalidConfig: %v", err)
+			}
+			return
+		}
+		if s.engine != nil && s.engine.IntraOpThreads <= 0 {
+			t.Fatalf("intra-op threads %d from %x", s.engine.IntraOpThreads, config)
 		}
 	})
 }

@@ -9,11 +9,19 @@ import (
 	"sync"
 
 	"go.uber.org/multierr"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tfoffload/tfoffload/bridge"
+	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
+	"github.com/tfoffload/tfoffload/internal/tfpb"
 	"github.com/tfoffload/tfoffload/tensor"
 )
+
+// ErrInvalidConfig is wrapped by NewSession's error for a
+// SessionOptions.Config that is not a serialized ConfigProto or holds a
+// value tfoffload cannot honour.
+var ErrInvalidConfig = errors.New("invalid SessionOptions.Config")
 
 // ErrSessionClosed is returned by Run on a closed session. Its text is
 // the bindings' ("session is closed").
@@ -29,6 +37,9 @@ var ErrSessionClosed = errors.New("session is closed")
 // operations. The prepared sessions are kept until Close.
 type Session struct {
 	graph *Graph
+	// engine, when not nil, are the engine options the session's Config
+	// asks for.
+	engine *engine.SessionOptions
 
 	mu     sync.Mutex
 	wg     sync.WaitGroup
@@ -48,8 +59,12 @@ type prepared struct {
 type SessionOptions struct {
 	// Target must be empty or "local": tfoffload runs in process.
 	Target string
-	// Config is a serialized ConfigProto. tfoffload does not read it:
-	// thread counts and devices come from package bridge's settings.
+	// Config is a serialized ConfigProto. tfoffload honours
+	// intra_op_parallelism_threads (the size of ONNX Runtime's intra-op
+	// thread pool for the session's offloaded clusters); the other fields
+	// are read and ignored: devices and inter-op threads come from
+	// package bridge's settings. Bytes that are not a ConfigProto make
+	// NewSession fail with ErrInvalidConfig.
 	Config []byte
 }
 
@@ -68,7 +83,35 @@ func NewSession(graph *Graph, options *SessionOptions) (*Session, error) {
 	if options != nil && options.Target != "" && options.Target != "local" {
 		return nil, fmt.Errorf("tensorflow: session target %q: %w", options.Target, ErrNotSupported)
 	}
-	return &Session{graph: graph, prepared: map[string]*prepared{}}, nil
+	s := &Session{graph: graph, prepared: map[string]*prepared{}}
+	if options != nil {
+		var err error
+		if s.engine, err = engineOptions(options.Config); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// engineOptions reads a serialized ConfigProto into the engine options
+// that honour it: nil for empty bytes (the default configuration) and
+// for a ConfigProto that sets nothing tfoffload honours.
+func engineOptions(config []byte) (*engine.SessionOptions, error) {
+	if len(config) == 0 {
+		return nil, nil
+	}
+	var cfg tfpb.ConfigProto
+	if err := proto.Unmarshal(config, &cfg); err != nil {
+		return nil, fmt.Errorf("tensorflow: SessionOptions.Config is not a serialized ConfigProto: %w: %w", ErrInvalidConfig, err)
+	}
+	n := cfg.GetIntraOpParallelismThreads()
+	if n < 0 {
+		return nil, fmt.Errorf("tensorflow: SessionOptions.Config: intra_op_parallelism_threads %d is negative: %w", n, ErrInvalidConfig)
+	}
+	if n == 0 {
+		return nil, nil // the system picks, as in TensorFlow
+	}
+	return &engine.SessionOptions{IntraOpThreads: int(n)}, nil
 }
 
 // ListDevices returns the devices of the session: the host CPU, on which
@@ -165,8 +208,16 @@ func (s *Session) prepare(feeds, fetches []string) (*bridge.Session, error) {
 		s.prepared[key] = p
 	}
 	s.prepMu.Unlock()
-	p.once.Do(func() { p.s, p.err = s.graph.bridgeSession(feeds, uniq) })
+	p.once.Do(func() { p.s, p.err = s.graph.bridgeSession(feeds, uniq, s.bridgeOptions()...) })
 	return p.s, p.err
+}
+
+// bridgeOptions are the bridge options the session's Config asks for.
+func (s *Session) bridgeOptions() []bridge.Option {
+	if s.engine == nil {
+		return nil
+	}
+	return []bridge.Option{bridge.WithEngineOptions(*s.engine)}
 }
 
 // compatSignature is the key of the signature a session freezes a
@@ -174,9 +225,11 @@ func (s *Session) prepare(feeds, fetches []string) (*bridge.Session, error) {
 const compatSignature = "tfoffload_compat_run"
 
 // bridgeSession prepares the graph as it is now for the given feeds and
-// fetches. Its ReadFile nodes read any file, as TensorFlow's do: the
-// program built the graph (see the package doc).
-func (g *Graph) bridgeSession(feeds, fetches []string) (*bridge.Session, error) {
+// fetches, with opts added to the bridge's options. Its ReadFile nodes
+// read any file, as TensorFlow's do: the program built the graph (see the
+// package doc).
+func (g *Graph) bridgeSession(feeds, fetches []string, opts ...bridge.Option) (*bridge.Session, error) {
+	opts = append([]bridge.Option{bridge.WithOutputs(fetches...), bridge.WithAnyFileAccess()}, opts...)
 	gd := g.graphDef()
 	if g.source != nil {
 		m := *g.source
@@ -189,14 +242,14 @@ func (g *Graph) bridgeSession(feeds, fetches []string) (*bridge.Session, error) 
 			sig.Outputs = append(sig.Outputs, graph.TensorInfo{Key: f, Name: f})
 		}
 		m.Signatures = []graph.Signature{sig}
-		return bridge.NewSession(&m, bridge.WithOutputs(fetches...), bridge.WithAnyFileAccess())
+		return bridge.NewSession(&m, opts...)
 	}
 	pruned, err := graph.Prune(gd, fetches)
 	if err != nil {
 		return nil, err
 	}
 	m := &graph.Model{Path: "graph", Format: graph.FormatFrozen, Graph: pruned, GraphProducer: gd.GetVersions().GetProducer()}
-	return bridge.NewSession(m, bridge.WithOutputs(fetches...), bridge.WithAnyFileAccess())
+	return bridge.NewSession(m, opts...)
 }
 
 // Close waits for the runs in flight, then releases the session's

@@ -49,6 +49,9 @@ type BytesList = tfpb.BytesList
 // CollectionDef is TensorFlow's message of that name.
 type CollectionDef = tfpb.CollectionDef
 
+// ConfigProto is TensorFlow's message of that name.
+type ConfigProto = tfpb.ConfigProto
+
 // DataType is TensorFlow's message of that name.
 type DataType = tfpb.DataType
 
@@ -78,6 +81,9 @@ type Features = tfpb.Features
 
 // FloatList is TensorFlow's message of that name.
 type FloatList = tfpb.FloatList
+
+// GPUOptions is TensorFlow's message of that name.
+type GPUOptions = tfpb.GPUOptions
 
 // GraphDef is TensorFlow's message of that name.
 type GraphDef = tfpb.GraphDef

@@ -2,8 +2,9 @@
 // TensorFlow's protobuf schemas: tensors and shapes, GraphDef and its
 // NodeDef/AttrValue/FunctionDef parts, MetaGraphDef and SavedModel, the TF2
 // SavedObjectGraph, the checkpoint TrackableObjectGraph, the tensor bundle
-// (.index) entries, and the tf.Example and SequenceExample records that
-// the parsing ops decode.
+// (.index) entries, the tf.Example and SequenceExample records that
+// the parsing ops decode, and the session settings of ConfigProto (a
+// subset: threads, devices, placement, basic GPU options).
 //
 // The .proto files in this directory are written for this project, but every
 // message, field and enum keeps TensorFlow's name and field number, so

@@ -90,6 +90,11 @@ var recipes = map[string]recipe{
 	"DrawBoundingBoxes": {nil, func(dt tensor.DType) []*tensor.Tensor {
 		return in(kerneltest.Values(dt, tensor.Shape{1, 2, 2, 1}, 0, 0, 0, 0), kerneltest.Values(tensor.Float32, tensor.Shape{1, 1, 4}, 0, 0, 1, 1))
 	}},
+	"AdjustHue":        {nil, rgbAndFactor},
+	"AdjustSaturation": {nil, rgbAndFactor},
+	"AdjustContrastv2": {nil, rgbAndFactor},
+	"RGBToHSV":         {nil, rgbPixel},
+	"HSVToRGB":         {nil, rgbPixel},
 	"SpaceToDepth": {map[string]any{"block_size": 2}, func(dt tensor.DType) []*tensor.Tensor {
 		return in(kerneltest.Values(dt, tensor.Shape{1, 2, 2, 1}, 1, 2, 3, 4))
 	}},
@@ -135,6 +140,16 @@ var recipes = map[string]recipe{
 }
 
 func in(ts ...*tensor.Tensor) []*tensor.Tensor { return ts }
+
+// rgbPixel is one RGB pixel of dt; rgbAndFactor adds a float32 scalar,
+// the colour adjustments' factor.
+func rgbPixel(dt tensor.DType) []*tensor.Tensor {
+	return in(kerneltest.Values(dt, tensor.Shape{1, 1, 3}, 0.25, 0.5, 1))
+}
+
+func rgbAndFactor(dt tensor.DType) []*tensor.Tensor {
+	return append(rgbPixel(dt), kerneltest.Values(tensor.Float32, nil, 0.5))
+}
 
 // n gives the N attribute of ops with a list of inputs.
 func n(count int) map[string]any { return map[string]any{"N": count} }

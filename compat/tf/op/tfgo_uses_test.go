@@ -5,7 +5,6 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -27,12 +26,6 @@ var (
 		"ReadFile", "Relu", "ResizeArea", "ResizeAreaAttr", "ResizeBicubic", "ResizeBicubicAttr", "ResizeBilinear",
 		"ResizeBilinearAttr", "ResizeNearestNeighbor", "ResizeNearestNeighborAttr", "ReverseV2", "Rsqrt", "Shape",
 		"Slice", "Sqrt", "Square", "Squeeze", "SqueezeAxis", "Sub", "Sum", "SumKeepDims"}
-	// tfgoImageMissing are the names tfgo's image package needs whose ops
-	// had no kernel when this list was written: with the real tfgo, only
-	// its root package compiles against the shims until they all exist;
-	// compat/tfgo/image stands in for the image package.
-	tfgoImageMissing = []string{"AdjustContrastv2", "AdjustHue", "AdjustSaturation", "Dilation2D",
-		"ExtractGlimpse", "ExtractGlimpseAttr", "HSVToRGB", "RGBToHSV"}
 )
 
 // exported returns the exported top-level names of this package.
@@ -76,8 +69,6 @@ func TestTfgoUses(t *testing.T) {
 		assert.True(t, names[n], "tfgo calls op.%s", n)
 	}
 	for _, n := range tfgoImageUses {
-		if !slices.Contains(tfgoImageMissing, n) {
-			assert.True(t, names[n], "tfgo's image package calls op.%s", n)
-		}
+		assert.True(t, names[n], "tfgo's image package calls op.%s", n)
 	}
 }

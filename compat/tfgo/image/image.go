@@ -10,10 +10,7 @@ import (
 	"github.com/tfoffload/tfoffload/compat/tfgo/image/padding"
 )
 
-// add adds an operation by type, for the ops this package uses that may
-// have no generated wrapper (no kernel in tfoffload's executor): building
-// then fails in the scope, and the method's Check panics with the error,
-// as tfgo does for a graph it cannot build.
+// add adds an operation by type, for the decoders read picks by name.
 func add(s *op.Scope, typ string, attrs map[string]any, inputs ...tf.Input) tf.Output {
 	if s.Err() != nil {
 		return tf.Output{}
@@ -231,7 +228,7 @@ func (image *Image) AdjustBrightness(delta float32) *Image {
 func (image *Image) AdjustContrast(contrastFactor float32) *Image {
 	defer image.Tensor.Check()
 	s := image.Path.SubScope("adjustContrast")
-	image.Output = add(s.SubScope("AdjustContrastv2"), "AdjustContrastv2", nil, image.Output, op.Const(s.SubScope("contrastFactor"), contrastFactor))
+	image.Output = op.AdjustContrastv2(s.SubScope("AdjustContrastv2"), image.Output, op.Const(s.SubScope("contrastFactor"), contrastFactor))
 	return image
 }
 
@@ -254,7 +251,7 @@ func (image *Image) AdjustGamma(gamma, gain float32) *Image {
 func (image *Image) AdjustHue(delta float32) *Image {
 	defer image.Tensor.Check()
 	s := image.Path.SubScope("adjustHue")
-	image.Output = add(s.SubScope("AdjustHue"), "AdjustHue", nil, image.Output, op.Const(s.SubScope("delta"), delta))
+	image.Output = op.AdjustHue(s.SubScope("AdjustHue"), image.Output, op.Const(s.SubScope("delta"), delta))
 	return image
 }
 
@@ -262,7 +259,7 @@ func (image *Image) AdjustHue(delta float32) *Image {
 func (image *Image) AdjustSaturation(saturationFactor float32) *Image {
 	defer image.Tensor.Check()
 	s := image.Path.SubScope("adjustSaturation")
-	image.Output = add(s.SubScope("AdjustSaturation"), "AdjustSaturation", nil, image.Output, op.Const(s.SubScope("saturationFactor"), saturationFactor))
+	image.Output = op.AdjustSaturation(s.SubScope("AdjustSaturation"), image.Output, op.Const(s.SubScope("saturationFactor"), saturationFactor))
 	return image
 }
 
@@ -325,6 +322,21 @@ func (image *Image) EncodePNG(optional ...op.EncodePngAttr) tf.Output {
 	return op.EncodePng(image.Path.SubScope("EncodePng"), image.Value(), optional...)
 }
 
+// ExtractGlimpse cuts a glimpse of size from the image at offset
+// (ExtractGlimpse: by default centred and normalized to [-1, 1]).
+// tfoffload fills the part of a glimpse outside the image only with
+// zeros: pass op.ExtractGlimpseUniformNoise(false) and
+// op.ExtractGlimpseNoise("zero") for such glimpses.
+func (image *Image) ExtractGlimpse(size Size, offset Point, optional ...op.ExtractGlimpseAttr) tf.Output {
+	defer image.Tensor.Check()
+	s := image.Path.SubScope("extractGlimpse")
+	offsets := points2batch(s, []Point{offset})
+	return op.ExtractGlimpse(s.SubScope("ExtractGlimpse"),
+		image.Output,
+		op.Const(s.SubScope("size"), []int32{int32(size.Height), int32(size.Width)}), offsets,
+		optional...)
+}
+
 // RGBToGrayscale converts RGB to one gray channel (ITU-R 601 weights).
 func (image *Image) RGBToGrayscale() *Image {
 	defer image.Tensor.Check()
@@ -338,14 +350,14 @@ func (image *Image) RGBToGrayscale() *Image {
 // HSVToRGB converts HSV to RGB.
 func (image *Image) HSVToRGB() *Image {
 	defer image.Tensor.Check()
-	image.Output = add(image.Path.SubScope("HSVToRGB"), "HSVToRGB", nil, image.Output)
+	image.Output = op.HSVToRGB(image.Path.SubScope("HSVToRGB"), image.Output)
 	return image
 }
 
 // RGBToHSV converts RGB to HSV.
 func (image *Image) RGBToHSV() *Image {
 	defer image.Tensor.Check()
-	image.Output = add(image.Path.SubScope("RGBToHSV"), "RGBToHSV", nil, image.Output)
+	image.Output = op.RGBToHSV(image.Path.SubScope("RGBToHSV"), image.Output)
 	return image
 }
 
@@ -414,7 +426,7 @@ func (image *Image) Dilate(filter tf.Output, stride, rate Stride, padding paddin
 		filter = op.Squeeze(s, filter, op.SqueezeAxis([]int64{3}))
 	}
 	filter = tg.Cast(s, filter, image.Dtype())
-	image.Output = add(s, "Dilation2D", map[string]any{"strides": strides, "rates": rates, "padding": padding.String()}, image.Output, filter)
+	image.Output = op.Dilation2D(s, image.Output, filter, strides, rates, padding.String())
 	return image
 }
 

@@ -65,9 +65,42 @@ func TestPanics(t *testing.T) {
 	assert.PanicsWithError(t, "unsupported image extension bmp2", func() { Read(root, "x.bmp2", 3) })
 	assert.Equal(t, "SAME", padding.SAME.String())
 	assert.Equal(t, "VALID", padding.VALID.String())
-	r := tg.NewRoot()
-	img := NewImage(r, gradient(r))
-	assert.Panics(t, func() { img.AdjustHue(0.1) }, "AdjustHue has no kernel: building panics")
+}
+
+// primaries is a 1×3 image of pure red, green and blue; Scale leaves it
+// as it is (each channel already spans [0, 1]).
+func primaries(root *op.Scope) tf.Output {
+	return op.Const(root.SubScope("primaries"), [1][3][3]float32{{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}})
+}
+
+// TestColourAdjustments runs the colour methods on the primaries, whose
+// results follow from the definitions: a third of a turn of hue maps red
+// to green, zero saturation makes every pixel white at value 1, zero
+// contrast gives each channel's mean, and HSV round-trips.
+func TestColourAdjustments(t *testing.T) {
+	root := tg.NewRoot()
+	img := NewImage(root, primaries(root))
+	hue := img.Clone().AdjustHue(1.0 / 3)
+	sat := img.Clone().AdjustSaturation(0)
+	con := img.Clone().AdjustContrast(0)
+	hsv := img.Clone().RGBToHSV()
+	back := hsv.Clone().HSVToRGB()
+	res := tg.Exec(root, []tf.Output{hue.Value(), sat.Value(), con.Value(), hsv.Value(), back.Value()}, nil, nil)
+	near := func(want [][][]float32, got *tf.Tensor, what string) {
+		t.Helper()
+		v := got.Value().([][][]float32)
+		for y := range want {
+			for x := range want[y] {
+				assert.InDeltaSlice(t, want[y][x], v[y][x], 1e-6, "%s pixel %d,%d", what, y, x)
+			}
+		}
+	}
+	near([][][]float32{{{0, 1, 0}, {0, 0, 1}, {1, 0, 0}}}, res[0], "AdjustHue(1/3)")
+	near([][][]float32{{{1, 1, 1}, {1, 1, 1}, {1, 1, 1}}}, res[1], "AdjustSaturation(0)")
+	third := float32(1.0 / 3)
+	near([][][]float32{{{third, third, third}, {third, third, third}, {third, third, third}}}, res[2], "AdjustContrast(0)")
+	near([][][]float32{{{0, 1, 1}, {third, 1, 1}, {2 * third, 1, 1}}}, res[3], "RGBToHSV")
+	near([][][]float32{{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}}, res[4], "HSVToRGB(RGBToHSV)")
 }
 
 func TestReadJPEG(t *testing.T) {
@@ -112,4 +145,31 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	v := out[0].Value().([][][]float32)
 	assert.Equal(t, float32(0), v[0][0][0], "PNG is lossless: the darkest red is still 0")
 	assert.Equal(t, float32(1), v[0][3][0])
+}
+
+// TestExtractGlimpse: tfgo's ExtractGlimpse on a 5×5 image of 0…24
+// (scaled to [0, 1] by NewImage): the centred 3×3 glimpse, and one at the
+// top-left corner, its outside filled with zeros.
+func TestExtractGlimpse(t *testing.T) {
+	root := tg.NewRoot()
+	var px [5][5][1]float32
+	for i := range 25 {
+		px[i/5][i%5][0] = float32(i)
+	}
+	img := NewImage(root, op.Const(root.SubScope("arange"), px))
+	centre := img.Clone().ExtractGlimpse(Size{Height: 3, Width: 3}, Point{})
+	corner := img.Clone().ExtractGlimpse(Size{Height: 3, Width: 3}, Point{X: -1, Y: -1},
+		op.ExtractGlimpseUniformNoise(false), op.ExtractGlimpseNoise("zero"))
+	res := tg.Exec(root, []tf.Output{centre, corner}, nil, nil)
+	flat := func(v [][][][]float32) []float32 {
+		var out []float32
+		for _, row := range v[0] {
+			for _, p := range row {
+				out = append(out, p[0]*24)
+			}
+		}
+		return out
+	}
+	assert.InDeltaSlice(t, []float32{6, 7, 8, 11, 12, 13, 16, 17, 18}, flat(res[0].Value().([][][][]float32)), 1e-5)
+	assert.InDeltaSlice(t, []float32{0, 0, 0, 0, 0, 1, 0, 5, 6}, flat(res[1].Value().([][][][]float32)), 1e-5)
 }

@@ -58,6 +58,15 @@
 //     max_total_size (pad_per_class: per class), boxes clipped to [0, 1]
 //     unless clip_boxes is false.
 //   - DrawBoundingBoxes, DrawBoundingBoxesV2 (colors input).
+//   - AdjustHue, AdjustSaturation, AdjustContrastv2 (images of at least
+//     three dimensions, a scalar factor; hue and saturation need three
+//     channels), RGBToHSV and HSVToRGB (last dimension 3).
+//   - ExtractGlimpse, ExtractGlimpseV2 (float32): one glimpse per image
+//     at its offset (centered, normalized), copied from the image. The
+//     part of a glimpse outside the image is filled with zeros under
+//     noise='zero'; the random fills ('uniform', the default, and
+//     'gaussian') are refused with ErrUnsupported when a glimpse needs
+//     them, and cost nothing for a glimpse inside the image.
 //
 // # Dtypes
 //
@@ -67,7 +76,11 @@
 // take float32, float16 and bfloat16 and, like TensorFlow, round every
 // score computation to the scores' dtype (NonMaxSuppression and
 // NonMaxSuppressionWithOverlaps have no type attribute: float32).
-// DrawBoundingBoxes takes float32 and float16 images.
+// DrawBoundingBoxes takes float32 and float16 images. The colour
+// adjustments take float32 and float16 and compute in float32, as
+// TensorFlow's CPU kernels do; RGBToHSV and HSVToRGB take float32 and
+// float64 (RGBToHSV computes in float64, HSVToRGB in the input's dtype)
+// and refuse half and bfloat16, which TensorFlow also registers.
 //
 // # Semantics worth knowing
 //
@@ -89,6 +102,12 @@
 // unknown blocks that giflib may accept, and errors carry Go's decoders'
 // messages. Sizes declared in PNG and GIF headers are checked against the
 // tensor budget before the decoders allocate.
+//
+// AdjustHue turns hues one circle at a time like TensorFlow, but reduces
+// a hue more than a circle outside [0, 6) with fmod first, so a huge delta
+// finishes (TensorFlow's loop does not). AdjustContrastv2 sums each
+// channel in float64 for its mean, where TensorFlow sums in float32: the
+// means can differ in the last bit.
 //
 // One deliberate departure: NonMaxSuppression checks that iou_threshold
 // lies in [0, 1] only when max_output_size is positive, which the op

@@ -43,6 +43,17 @@ var kernels = []kernel.Def{
 	{Op: "EncodeJpegVariableQuality", New: newEncodeJpegVariableQuality},
 	{Op: "EncodePng", DTypes: []tensor.DType{tensor.Uint8, tensor.Uint16}, New: newEncodePng},
 
+	// The adjustments compute in float32, RGBToHSV in float64 and
+	// HSVToRGB in T.
+	{Op: "AdjustHue", DTypes: adjustTypes(), New: kernel.Stateless(adjustHue)},
+	{Op: "AdjustSaturation", DTypes: adjustTypes(), New: kernel.Stateless(adjustSaturation)},
+	{Op: "AdjustContrastv2", DTypes: adjustTypes(), New: kernel.Stateless(adjustContrast)},
+	{Op: "RGBToHSV", DTypes: colorspaceTypes(), New: kernel.Stateless(rgbToHSV)},
+	{Op: "HSVToRGB", DTypes: colorspaceTypes(), New: kernel.Stateless(hsvToRGB)},
+
+	{Op: "ExtractGlimpse", New: newGlimpse(1)},
+	{Op: "ExtractGlimpseV2", New: newGlimpse(2)},
+
 	{Op: "DrawBoundingBoxes", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 	{Op: "DrawBoundingBoxesV2", DTypes: drawTypes(), New: kernel.Stateless(drawBoundingBoxes)},
 }
@@ -54,3 +65,9 @@ func nmsTypes() []tensor.DType {
 
 // drawTypes are the image dtypes DrawBoundingBoxes paints.
 func drawTypes() []tensor.DType { return []tensor.DType{tensor.Float16, tensor.Float32} }
+
+// adjustTypes are the image dtypes the colour adjustments take.
+func adjustTypes() []tensor.DType { return []tensor.DType{tensor.Float16, tensor.Float32} }
+
+// colorspaceTypes are the dtypes RGBToHSV and HSVToRGB convert.
+func colorspaceTypes() []tensor.DType { return []tensor.DType{tensor.Float32, tensor.Float64} }

@@ -38,6 +38,15 @@ var AddN = op.AddN
 // AddV2 is op.AddV2.
 var AddV2 = op.AddV2
 
+// AdjustContrastv2 is op.AdjustContrastv2.
+var AdjustContrastv2 = op.AdjustContrastv2
+
+// AdjustHue is op.AdjustHue.
+var AdjustHue = op.AdjustHue
+
+// AdjustSaturation is op.AdjustSaturation.
+var AdjustSaturation = op.AdjustSaturation
+
 // AllAttr is op.AllAttr.
 type AllAttr = op.AllAttr
 
@@ -713,6 +722,42 @@ var ExpandDims = op.ExpandDims
 // Expm1 is op.Expm1.
 var Expm1 = op.Expm1
 
+// ExtractGlimpseAttr is op.ExtractGlimpseAttr.
+type ExtractGlimpseAttr = op.ExtractGlimpseAttr
+
+// ExtractGlimpseCentered is op.ExtractGlimpseCentered.
+var ExtractGlimpseCentered = op.ExtractGlimpseCentered
+
+// ExtractGlimpseNormalized is op.ExtractGlimpseNormalized.
+var ExtractGlimpseNormalized = op.ExtractGlimpseNormalized
+
+// ExtractGlimpseUniformNoise is op.ExtractGlimpseUniformNoise.
+var ExtractGlimpseUniformNoise = op.ExtractGlimpseUniformNoise
+
+// ExtractGlimpseNoise is op.ExtractGlimpseNoise.
+var ExtractGlimpseNoise = op.ExtractGlimpseNoise
+
+// ExtractGlimpse is op.ExtractGlimpse.
+var ExtractGlimpse = op.ExtractGlimpse
+
+// ExtractGlimpseV2Attr is op.ExtractGlimpseV2Attr.
+type ExtractGlimpseV2Attr = op.ExtractGlimpseV2Attr
+
+// ExtractGlimpseV2Centered is op.ExtractGlimpseV2Centered.
+var ExtractGlimpseV2Centered = op.ExtractGlimpseV2Centered
+
+// ExtractGlimpseV2Normalized is op.ExtractGlimpseV2Normalized.
+var ExtractGlimpseV2Normalized = op.ExtractGlimpseV2Normalized
+
+// ExtractGlimpseV2UniformNoise is op.ExtractGlimpseV2UniformNoise.
+var ExtractGlimpseV2UniformNoise = op.ExtractGlimpseV2UniformNoise
+
+// ExtractGlimpseV2Noise is op.ExtractGlimpseV2Noise.
+var ExtractGlimpseV2Noise = op.ExtractGlimpseV2Noise
+
+// ExtractGlimpseV2 is op.ExtractGlimpseV2.
+var ExtractGlimpseV2 = op.ExtractGlimpseV2
+
 // ExtractJpegShapeAttr is op.ExtractJpegShapeAttr.
 type ExtractJpegShapeAttr = op.ExtractJpegShapeAttr
 
@@ -892,6 +937,9 @@ var Greater = op.Greater
 
 // GreaterEqual is op.GreaterEqual.
 var GreaterEqual = op.GreaterEqual
+
+// HSVToRGB is op.HSVToRGB.
+var HSVToRGB = op.HSVToRGB
 
 // HashTableAttr is op.HashTableAttr.
 type HashTableAttr = op.HashTableAttr
@@ -1642,6 +1690,9 @@ var RFFT3DTcomplex = op.RFFT3DTcomplex
 
 // RFFT3D is op.RFFT3D.
 var RFFT3D = op.RFFT3D
+
+// RGBToHSV is op.RGBToHSV.
+var RGBToHSV = op.RGBToHSV
 
 // RaggedGather is op.RaggedGather.
 var RaggedGather = op.RaggedGather

@@ -44,3 +44,9 @@ type AssetFileDef = tfproto.AssetFileDef
 
 // SaverDef is tfproto.SaverDef.
 type SaverDef = tfproto.SaverDef
+
+// ConfigProto is tfproto.ConfigProto.
+type ConfigProto = tfproto.ConfigProto
+
+// GPUOptions is tfproto.GPUOptions.
+type GPUOptions = tfproto.GPUOptions
