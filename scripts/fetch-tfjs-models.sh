@@ -18,6 +18,7 @@
 #
 # Usage: scripts/fetch-tfjs-models.sh
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sha256_of
 
 log() { echo "fetch-tfjs-models: $*" >&2; }
 die() {
@@ -72,13 +73,6 @@ JS
 cache_root="${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}"
 dest="${cache_root}/tfoffload/tfjs-models"
 
-sha256_of() {
-	if command -v sha256sum >/dev/null 2>&1; then
-		sha256sum "$1" | awk '{print $1}'
-	else
-		shasum -a 256 "$1" | awk '{print $1}'
-	fi
-}
 
 mkdir -p "$dest"
 for entry in "${packages[@]}"; do

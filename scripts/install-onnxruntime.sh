@@ -19,6 +19,7 @@
 #
 # Usage: scripts/install-onnxruntime.sh
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sha256_of
 
 ort_version="1.30.0"
 npm_package="onnxruntime-node@${ort_version}"
@@ -49,15 +50,6 @@ aarch64 | arm64)
 *) die "unsupported architecture '$(uname -m)': onnxruntime-node ships Linux builds for x86_64 and aarch64 only" ;;
 esac
 
-sha256_of() {
-	if command -v sha256sum >/dev/null 2>&1; then
-		sha256sum "$1" | awk '{print $1}'
-	elif command -v shasum >/dev/null 2>&1; then
-		shasum -a 256 "$1" | awk '{print $1}'
-	else
-		die "neither sha256sum nor shasum is installed; cannot verify the library"
-	fi
-}
 
 cache_root="${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}"
 dest_dir="${cache_root}/tfoffload/onnxruntime/${ort_version}"

@@ -17,6 +17,7 @@
 #
 # Usage: scripts/install-tfjs.sh
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sha256_of
 cd "$(dirname "$0")/.."
 
 log() { echo "install-tfjs: $*" >&2; }
@@ -29,13 +30,6 @@ src="testdata/tfjs"
 cache_root="${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}"
 dest="${cache_root}/tfoffload/tfjs"
 
-sha256_of() {
-	if command -v sha256sum >/dev/null 2>&1; then
-		sha256sum "$1" | awk '{print $1}'
-	else
-		shasum -a 256 "$1" | awk '{print $1}'
-	fi
-}
 
 want="$(sha256_of "$src/package-lock.json")"
 if [[ -f "$dest/.installed" && "$(cat "$dest/.installed")" == "$want" && -d "$dest/node_modules/@tensorflow/tfjs-converter" ]]; then
