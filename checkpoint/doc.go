@@ -56,7 +56,8 @@
 // byte order, or as a uint64 when it does not fit), then the element
 // bytes back to back; the entry's CRC32C covers the lengths as
 // checksummed, the 4 stored checksum bytes, and the element bytes.
-// Variant, resource and quantized tensors are reported as unsupported.
+// Variant and resource tensors are reported as unsupported; quantized
+// ones (qint8, …) read as their integers.
 //
 // A partitioned variable has an entry with dtype and full shape but no
 // bytes, and a list of slices (one extent per dimension: start and

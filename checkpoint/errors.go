@@ -21,7 +21,7 @@ var (
 	// shard, or a path that is not a checkpoint.
 	ErrNotFound = errors.New("not found")
 	// ErrUnsupported reports a valid checkpoint feature this package does
-	// not read: the V1 format, variant and quantized tensors, an unknown
+	// not read: the V1 format, variant tensors, an unknown
 	// block compression, a bundle written by a newer TensorFlow.
 	ErrUnsupported = errors.New("unsupported")
 	// ErrClosed reports a read from a [Reader] after Close.

@@ -121,7 +121,7 @@ func TestMalformedRealCheckpoint(t *testing.T) {
 		{"negative offset", editEntry("b", func(e *tfpb.BundleEntryProto) { e.Offset = -4 }), "b", ErrCorrupt, shard0, false},
 		{"shard id out of range", editEntry("b", func(e *tfpb.BundleEntryProto) { e.ShardId = 3 }), "b", ErrCorrupt, ".index", false},
 		{"variant dtype", editEntry("b", func(e *tfpb.BundleEntryProto) { e.Dtype = tfpb.DataType_DT_VARIANT }), "b", ErrUnsupported, ".index", false},
-		{"quantized dtype", editEntry("b", func(e *tfpb.BundleEntryProto) { e.Dtype = tfpb.DataType_DT_QINT8 }), "b", ErrUnsupported, ".index", false},
+		{"quantized dtype on float bytes", editEntry("b", func(e *tfpb.BundleEntryProto) { e.Dtype = tfpb.DataType_DT_QINT8 }), "b", ErrCorrupt, ".index", false},
 		{"unknown dtype", editEntry("b", func(e *tfpb.BundleEntryProto) { e.Dtype = 99 }), "b", ErrCorrupt, ".index", false},
 		{"string dtype on float bytes", editEntry("b", func(e *tfpb.BundleEntryProto) { e.Dtype = tfpb.DataType_DT_STRING }), "b", ErrCorrupt, shard0, false},
 	}
@@ -276,4 +276,20 @@ func runMalformed(t *testing.T, src string, cases []malformedCase) {
 			t.Log(err)
 		})
 	}
+}
+
+// TestQuantizedEntryReads relabels the float32 scalar b (2.0) of a real
+// checkpoint as qint32, of the same size: it reads as a qint32 holding
+// the float's bits, as TensorFlow would read a quantized variable.
+func TestQuantizedEntryReads(t *testing.T) {
+	src := filepath.Join(testutil.SharedModel(t, "savedmodel/tfserving/saved_model_half_plus_two_cpu"), "variables", "variables")
+	prefix := copyCheckpoint(t, src, t.TempDir())
+	editEntry("b", func(e *tfpb.BundleEntryProto) { e.Dtype = tfpb.DataType_DT_QINT32 })(t, prefix)
+	r, err := Open(prefix)
+	require.NoError(t, err)
+	defer r.Close()
+	b, err := r.Tensor("b")
+	require.NoError(t, err)
+	assert.Equal(t, tensor.Qint32, b.DType())
+	assert.Equal(t, []int32{0x40000000}, b.Data())
 }

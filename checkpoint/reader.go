@@ -63,8 +63,8 @@ type Entry struct {
 	// in TF2 ones.
 	Key string
 	// DType is the element type. It can be a TensorFlow type that a
-	// [tensor.Tensor] cannot hold (quantized, variant), for which
-	// [Reader.Tensor] returns an error wrapping [ErrUnsupported].
+	// [tensor.Tensor] cannot hold (variant), for which [Reader.Tensor]
+	// returns an error wrapping [ErrUnsupported].
 	DType tensor.DType
 	// Shape is the full tensor's shape.
 	Shape tensor.Shape

@@ -8,6 +8,11 @@
 // table. Half-precision floats are stored as their bit patterns ([F16],
 // [BF16]); strings are Go strings holding arbitrary bytes, as TensorFlow's
 // DT_STRING does; resource and variant tensors hold opaque Go values.
+// The quantized types (qint8, quint8, qint16, quint16, qint32) are held as
+// the integers of their width ([DType.Storage]: a qint8 tensor's data is
+// an []int8) but are distinct DTypes, neither integers nor numbers to
+// [DType.IsInteger] and [DType.IsNumeric]; ONNX has no element type for
+// them, and .npy files hold them as their integers.
 //
 // Tensors are shared by pointer and treated as immutable once handed to
 // someone else: kernels and sessions never write to their inputs. Accessors

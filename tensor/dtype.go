@@ -23,7 +23,12 @@ const (
 	Complex64  DType = 8
 	Int64      DType = 9
 	Bool       DType = 10
+	Qint8      DType = 11
+	Quint8     DType = 12
+	Qint32     DType = 13
 	BFloat16   DType = 14
+	Qint16     DType = 15
+	Quint16    DType = 16
 	Uint16     DType = 17
 	Complex128 DType = 18
 	Float16    DType = 19
@@ -45,6 +50,9 @@ type dtypeInfo struct {
 	isInt    bool
 	signed   bool
 	isComplx bool
+	// storage is the dtype whose Go type holds the elements, for the
+	// quantized types (qint8 in int8, ...); Invalid for the others.
+	storage DType
 }
 
 var dtypes = map[DType]dtypeInfo{
@@ -64,14 +72,23 @@ var dtypes = map[DType]dtypeInfo{
 	String:     {name: "string", goType: reflect.TypeFor[string]()},
 	Complex64:  {name: "complex64", size: 8, goType: reflect.TypeFor[complex64](), isComplx: true, signed: true},
 	Complex128: {name: "complex128", size: 16, goType: reflect.TypeFor[complex128](), isComplx: true, signed: true},
-	Resource:   {name: "resource", goType: reflect.TypeFor[any]()},
-	Variant:    {name: "variant", goType: reflect.TypeFor[any]()},
+	// The quantized types hold integers whose meaning (a scale and an
+	// offset) lives in other tensors, so they are neither integers nor
+	// numbers to the kernels; only the quantization kernels read them.
+	Qint8:    {name: "qint8", size: 1, goType: reflect.TypeFor[int8](), storage: Int8},
+	Quint8:   {name: "quint8", size: 1, goType: reflect.TypeFor[uint8](), storage: Uint8},
+	Qint16:   {name: "qint16", size: 2, goType: reflect.TypeFor[int16](), storage: Int16},
+	Quint16:  {name: "quint16", size: 2, goType: reflect.TypeFor[uint16](), storage: Uint16},
+	Qint32:   {name: "qint32", size: 4, goType: reflect.TypeFor[int32](), storage: Int32},
+	Resource: {name: "resource", goType: reflect.TypeFor[any]()},
+	Variant:  {name: "variant", goType: reflect.TypeFor[any]()},
 }
 
 // AllDTypes lists every DType a Tensor can hold, in DataType number order.
 func AllDTypes() []DType {
 	return []DType{Float32, Float64, Int32, Uint8, Int16, Int8, String, Complex64, Int64, Bool,
-		BFloat16, Uint16, Complex128, Float16, Resource, Variant, Uint32, Uint64}
+		Qint8, Quint8, Qint32, BFloat16, Qint16, Quint16, Uint16, Complex128, Float16, Resource,
+		Variant, Uint32, Uint64}
 }
 
 // Valid reports whether d is a DType a Tensor can hold.
@@ -107,6 +124,20 @@ func (d DType) IsComplex() bool { return dtypes[d].isComplx }
 
 // IsNumeric reports whether d is a number type: integer, float or complex.
 func (d DType) IsNumeric() bool { return d.IsFloat() || d.IsInteger() || d.IsComplex() }
+
+// IsQuantized reports whether d is one of TensorFlow's quantized types
+// (qint8, quint8, qint16, quint16, qint32).
+func (d DType) IsQuantized() bool { return dtypes[d].storage != Invalid }
+
+// Storage returns the dtype whose Go element type holds d's elements:
+// Int8 for Qint8 and likewise for the other quantized types, d itself
+// for every other dtype. Values[int8] reads a qint8 tensor.
+func (d DType) Storage() DType {
+	if s := dtypes[d].storage; s != Invalid {
+		return s
+	}
+	return d
+}
 
 // FixedSize reports whether elements of d have a fixed byte size, so that
 // the tensor's memory can be viewed as bytes.
@@ -202,7 +233,7 @@ func DTypeOf[T Element]() DType {
 
 // makeSlice allocates a zeroed slice of n elements of dtype d.
 func makeSlice(d DType, n int) any {
-	switch d {
+	switch d.Storage() {
 	case Float32:
 		return make([]float32, n)
 	case Float64:

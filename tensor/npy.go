@@ -595,7 +595,8 @@ func (p *pyParser) separator(end byte) error {
 
 // WriteNPY writes t in .npy format (version 1.0, or 2.0 when the header
 // needs it), little-endian. bfloat16, which NumPy cannot hold, is written
-// as float32; strings are written as fixed-width byte strings |S<n>, n being
+// as float32; the quantized types, which NumPy has no plain dtype for, are
+// written as the integers that hold them (qint8 as int8); strings are written as fixed-width byte strings |S<n>, n being
 // the longest element (at least 1). Resource and variant tensors are an
 // error.
 func WriteNPY(w io.Writer, t *Tensor) error {
@@ -624,7 +625,7 @@ func WriteNPY(w io.Writer, t *Tensor) error {
 	case Resource, Variant:
 		return fmt.Errorf("tensor: %v tensors cannot be written as .npy", t.dtype)
 	default:
-		descr = npyDescr(t.dtype)
+		descr = npyDescr(t.dtype.Storage())
 		if t.dtype == Bool {
 			body = make([]byte, t.NumElements())
 			for i, v := range Values[bool](t) {

@@ -1,6 +1,8 @@
 package tensor
 
 import (
+	"bytes"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -112,7 +114,7 @@ func TestFromTFProtoMalformed(t *testing.T) {
 		p    *tfpb.TensorProto
 		want string
 	}{
-		{"unknown dtype", &tfpb.TensorProto{Dtype: tfpb.DataType_DT_QINT8}, "unsupported dtype"},
+		{"unknown dtype", &tfpb.TensorProto{Dtype: tfpb.DataType_DT_FLOAT8_E5M2}, "unsupported dtype"},
 		{"unknown rank", &tfpb.TensorProto{Dtype: tfpb.DataType_DT_FLOAT, TensorShape: &tfpb.TensorShapeProto{UnknownRank: true}}, "unknown rank"},
 		{"negative dim", &tfpb.TensorProto{Dtype: tfpb.DataType_DT_FLOAT, TensorShape: shapeProto(-1)}, "dimension 0 is -1"},
 		{"short content", &tfpb.TensorProto{Dtype: tfpb.DataType_DT_FLOAT, TensorShape: shapeProto(2), TensorContent: []byte{0, 0, 0}}, "needs 8 bytes"},
@@ -160,4 +162,42 @@ func TestFromONNXProtoTypedFields(t *testing.T) {
 	loc := onnxpb.TensorProto_EXTERNAL
 	_, err = FromONNXProto(&onnxpb.TensorProto{DataType: i32(onnxpb.TensorProto_FLOAT), DataLocation: &loc})
 	assert.ErrorContains(t, err, "external")
+}
+
+// TestTFProtoQuantized reads the quantized types from int_val, where
+// tensor.proto keeps "DT_INT32, DT_INT16, DT_UINT16, DT_INT8, DT_UINT8"
+// and their quantized twins, and from tensor_content, and writes them back.
+func TestTFProtoQuantized(t *testing.T) {
+	for _, c := range []struct {
+		dt   tfpb.DataType
+		vals []int32
+		want *Tensor
+	}{
+		{tfpb.DataType_DT_QINT8, []int32{-128, 127}, mustAny(Qint8, Shape{2}, []int8{-128, 127})},
+		{tfpb.DataType_DT_QUINT8, []int32{255, 7}, mustAny(Quint8, Shape{2}, []uint8{255, 7})},
+		{tfpb.DataType_DT_QINT16, []int32{-32768, 1}, mustAny(Qint16, Shape{2}, []int16{-32768, 1})},
+		{tfpb.DataType_DT_QUINT16, []int32{65535, 0}, mustAny(Quint16, Shape{2}, []uint16{65535, 0})},
+		{tfpb.DataType_DT_QINT32, []int32{math.MinInt32, 5}, mustAny(Qint32, Shape{2}, []int32{math.MinInt32, 5})},
+	} {
+		t.Run(c.want.DType().String(), func(t *testing.T) {
+			got, err := FromTFProto(&tfpb.TensorProto{Dtype: c.dt, TensorShape: shapeProto(2), IntVal: c.vals})
+			require.NoError(t, err)
+			assert.NoError(t, Compare(got, c.want, Tolerance{}))
+
+			p, err := ToTFProto(got)
+			require.NoError(t, err)
+			assert.Equal(t, c.dt, p.GetDtype())
+			back, err := FromTFProto(p)
+			require.NoError(t, err)
+			assert.NoError(t, Compare(back, c.want, Tolerance{}))
+
+			// NumPy has no plain quantized dtype: .npy holds the integers.
+			var buf bytes.Buffer
+			require.NoError(t, WriteNPY(&buf, got))
+			fromNPY, err := ReadNPY(&buf)
+			require.NoError(t, err)
+			assert.Equal(t, c.want.DType().Storage(), fromNPY.DType())
+			assert.Equal(t, c.want.Data(), fromNPY.Data())
+		})
+	}
 }

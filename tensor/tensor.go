@@ -175,6 +175,9 @@ func FromAny(dt DType, shape Shape, data any) (*Tensor, error) {
 		return nil, err
 	}
 	got := dtypeOfSlice(data)
+	if got != Invalid && got == dt.Storage() {
+		got = dt
+	}
 	if _, isAny := data.([]any); isAny && (dt == Resource || dt == Variant) {
 		got = dt
 	}

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -210,4 +211,41 @@ func TestCompareComplexNaNAndInf(t *testing.T) {
 	err = Compare(MustFromSlice(Shape{1}, []complex64{complex(float32(nan), 0)}), MustFromSlice(Shape{1}, []complex64{1}), Tolerance{ATol: 1})
 	require.ErrorAs(t, err, &m)
 	assert.Equal(t, []int{0}, m.WorstIndex)
+}
+
+// TestQuantizedDTypes checks the quantized rows against TensorFlow's
+// types.proto (DT_QINT8 = 11 ... DT_QUINT16 = 16) and that they hold the
+// integers of their width without counting as integers.
+func TestQuantizedDTypes(t *testing.T) {
+	for _, c := range []struct {
+		d       DType
+		num     int32
+		name    string
+		storage DType
+	}{
+		{Qint8, 11, "qint8", Int8}, {Quint8, 12, "quint8", Uint8}, {Qint32, 13, "qint32", Int32},
+		{Qint16, 15, "qint16", Int16}, {Quint16, 16, "quint16", Uint16},
+	} {
+		assert.Equal(t, c.num, int32(c.d), c.name)
+		assert.Equal(t, c.name, c.d.String())
+		assert.Equal(t, c.storage, c.d.Storage(), c.name)
+		assert.Equal(t, c.storage.Size(), c.d.Size(), c.name)
+		assert.True(t, c.d.IsQuantized(), c.name)
+		assert.False(t, c.d.IsInteger() || c.d.IsNumeric() || c.d.IsFloat(), c.name)
+		got, err := ParseDType("DT_" + strings.ToUpper(c.name))
+		require.NoError(t, err)
+		assert.Equal(t, c.d, got)
+
+		x := MustNew(c.d, Shape{2})
+		assert.Equal(t, c.d, x.DType())
+		assert.Equal(t, MustNew(c.storage, Shape{2}).Data(), x.Data(), "%v is held as %v", c.d, c.storage)
+		_, err = FromAny(c.d, Shape{2}, x.Data())
+		require.NoError(t, err, c.name)
+		_, err = FromAny(c.d, Shape{2}, []float32{1, 2})
+		require.Error(t, err, c.name)
+		_, err = ONNXType(c.d)
+		assert.Error(t, err, "%v has no ONNX type", c.d)
+	}
+	assert.False(t, Int8.IsQuantized())
+	assert.Equal(t, Float32, Float32.Storage())
 }

@@ -8,8 +8,8 @@ import (
 
 // The element-type sets kernel tables are written with, named after
 // TensorFlow's TF_CALL_* lists (register_types.h) and limited to the
-// dtypes package tensor has (no quantized types). Each call returns a new
-// slice, so a row may append to it.
+// dtypes package tensor has. Each call returns a new slice, so a row may
+// append to it.
 
 // FloatTypes returns half, bfloat16, float32 and float64.
 func FloatTypes() []tensor.DType {
@@ -35,8 +35,14 @@ func NumberTypes() []tensor.DType { return append(RealTypes(), ComplexTypes()...
 // dtype whose elements are plain bytes.
 func FixedSizeTypes() []tensor.DType { return append(NumberTypes(), tensor.Bool) }
 
-// AllTypes returns every dtype a Tensor holds: FixedSizeTypes, string,
-// resource and variant.
+// QuantizedTypes returns qint8, quint8, qint16, quint16 and qint32
+// (TF_CALL_QUANTIZED_TYPES, with the 16-bit ones).
+func QuantizedTypes() []tensor.DType {
+	return []tensor.DType{tensor.Qint8, tensor.Quint8, tensor.Qint16, tensor.Quint16, tensor.Qint32}
+}
+
+// AllTypes returns every dtype a Tensor holds: FixedSizeTypes,
+// QuantizedTypes, string, resource and variant.
 func AllTypes() []tensor.DType { return tensor.AllDTypes() }
 
 // CheckTypeAttr returns an ErrUnsupported error, naming the node and the

@@ -145,7 +145,27 @@ func (d Def) normalized() Def {
 			panic(fmt.Sprintf("kernel: %s lists dtype %v twice or it is invalid", d.Op, dt))
 		}
 	}
+	d.New = checkingType(d.TypeAttr, d.DTypes, d.New)
 	return d
+}
+
+// checkingType wraps a factory so that a node whose type attribute holds
+// a dtype the row does not declare is refused with ErrUnsupported even
+// where the factory itself lets it pass (its own refusal, if any, comes
+// first). Without it a kernel that moves elements by their Go type would
+// take the quantized types (qint8 is held as int8) for integers it
+// implements.
+func checkingType(attr string, dtypes []tensor.DType, f Factory) Factory {
+	return func(n *Node) (Kernel, error) {
+		k, err := f(n)
+		if err != nil {
+			return nil, err
+		}
+		if err := CheckTypeAttr(n, attr, dtypes); err != nil {
+			return nil, err
+		}
+		return k, nil
+	}
 }
 
 // Lookup returns the factory registered for op.

@@ -75,7 +75,7 @@ func TestTypeSets(t *testing.T) {
 	assert.Len(t, RealTypes(), 12)
 	assert.Len(t, NumberTypes(), 14)
 	assert.Len(t, FixedSizeTypes(), 15)
-	assert.ElementsMatch(t, tensor.AllDTypes(), append(FixedSizeTypes(), tensor.String, tensor.Resource, tensor.Variant))
+	assert.ElementsMatch(t, tensor.AllDTypes(), append(append(FixedSizeTypes(), QuantizedTypes()...), tensor.String, tensor.Resource, tensor.Variant))
 	for _, dt := range FixedSizeTypes() {
 		assert.True(t, dt.FixedSize(), "%v", dt)
 	}

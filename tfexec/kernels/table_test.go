@@ -155,6 +155,9 @@ func TestKernelsHonourDTypes(t *testing.T) {
 				case fromRecipe:
 					// A recipe's inputs are valid for every declared dtype.
 					assert.NoError(t, err, "declares %v", dt)
+					if dt.IsQuantized() {
+						assert.NoError(t, probe.keepsQuantized(d, dt))
+					}
 				case errors.Is(err, kernel.ErrUnsupported) || strings.Contains(fmt.Sprint(err), "panicked"):
 					// Converted corpus values may be invalid for the op
 					// (a zero divisor, say), but never unsupported.
@@ -232,18 +235,50 @@ func (ex example) empty() bool {
 
 // run prepares and runs ex's kernel with its type set to dt, turning a
 // panic into an error.
-func (ex example) run(d kernel.Def, dt tensor.DType) (err error) {
+func (ex example) run(d kernel.Def, dt tensor.DType) error {
+	_, err := ex.outputs(d, dt)
+	return err
+}
+
+// outputs runs the example with dtype dt.
+func (ex example) outputs(d kernel.Def, dt tensor.DType) (out []*tensor.Tensor, err error) {
 	k, n, err := prepare(d, ex.def, dt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("kernel panicked: %v", r)
 		}
 	}()
-	_, err = k(&kernel.Context{Context: context.Background(), Node: n}, ex.inputs(dt))
-	return err
+	return k(&kernel.Context{Context: context.Background(), Node: n}, ex.inputs(dt))
+}
+
+// keepsQuantized checks, for a quantized dt, that the outputs that have
+// the node's type (those that are int8 when it runs on int8 and int64 when
+// it runs on int64) have dt: a quantized type is held as its integer type
+// (qint8 as int8), and a kernel that rebuilds its output from the Go slice
+// would silently drop it.
+func (ex example) keepsQuantized(d kernel.Def, dt tensor.DType) error {
+	plain, err := ex.outputs(d, dt.Storage())
+	if err != nil {
+		return nil // nothing to compare with
+	}
+	wide, err := ex.outputs(d, tensor.Int64)
+	if err != nil || len(wide) != len(plain) {
+		return nil
+	}
+	out, err := ex.outputs(d, dt)
+	if err != nil {
+		return err
+	}
+	for i, o := range plain {
+		typed := o != nil && o.DType() == dt.Storage() && wide[i].DType() == tensor.Int64
+		if typed && i < len(out) && out[i].DType() != dt {
+			return fmt.Errorf("output %d is %v, want %v", i, out[i].DType(), dt)
+		}
+	}
+	return nil
 }
 
 // corpusExample is the example of a corpus node of type dt with the

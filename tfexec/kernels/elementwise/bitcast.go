@@ -8,7 +8,7 @@ import (
 )
 
 // bitcastable reports whether Bitcast accepts dt (the op's type list,
-// less the quantized types the tensor package does not have).
+// less the quantized types, which only the quantization kernels take).
 func bitcastable(dt tensor.DType) bool {
 	return dt.IsNumeric()
 }

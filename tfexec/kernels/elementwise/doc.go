@@ -37,7 +37,7 @@
 // prepared and run, the others refused with kernel.ErrUnsupported.
 //
 // Each op accepts the dtypes TensorFlow's CPU kernels register for it
-// that package tensor has (no quantized types), sometimes more where the
+// other than the quantized types (left to package quant), sometimes more where the
 // meaning is unambiguous (for example every integer width for the integer
 // ops): float ops take half, bfloat16, float32 and float64; integer ops
 // all signed and unsigned widths; Add, Sub, Mul, Div and most float math

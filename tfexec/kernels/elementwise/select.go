@@ -100,6 +100,11 @@ func checkSelectTypes(cond, then, els *tensor.Tensor) error {
 	if then.DType() != els.DType() {
 		return kernel.Invalid("'then' and 'else' dtypes differ: %v vs. %v", then.DType(), els.DType())
 	}
+	if then.DType().IsQuantized() {
+		// TensorFlow registers Select for TF_CALL_ALL_TYPES, which has no
+		// quantized type; the branches' int8 storage must not pass for int8.
+		return kernel.Unsupported("dtype %v", then.DType())
+	}
 	return nil
 }
 

@@ -1,7 +1,8 @@
 // Package quant implements tfexec's kernels for TensorFlow's fake
 // quantization, the ops quantization-aware training leaves in a graph to
-// simulate integer inference in float32, following TensorFlow's CPU
-// kernels. Importing the package registers its kernel table (ops.go), one
+// simulate integer inference in float32, and for QuantizeV2 and
+// Dequantize, which convert between float32 and the quantized dtypes,
+// following TensorFlow's CPU kernels. Importing the package registers its kernel table (ops.go), one
 // row an op with the dtypes its kernel implements.
 //
 // # Ops
@@ -29,6 +30,20 @@
 //     TensorFlow's ComputeQuantizationRange: the largest scale that maps
 //     [min, max] into the integer range keeping 0 exact, the other end of
 //     the range moved to match; given ranges clamp first.
+//   - QuantizeV2 (float32 to T) and Dequantize (T to float32, or bfloat16
+//     in MIN_COMBINED), T one of qint8, quint8, qint16, quint16 and
+//     qint32, in modes MIN_COMBINED, MIN_FIRST and SCALED (narrow_range),
+//     one range or, with axis, one per slice (not MIN_FIRST, as in
+//     TensorFlow). QuantizeV2 first widens [min_range, max_range] to
+//     contain 0 and to be at least ensure_minimum_range·max(1, |min|,
+//     |max|) wide, rounds half away from zero (or, in SCALED, half to
+//     even with round_mode HALF_TO_EVEN) and gives the range it used as
+//     output_min and output_max; SCALED picks the scale that fits both
+//     ends into T and reports the range that scale covers. The arithmetic
+//     is float32 in the order of TensorFlow's Eigen expressions
+//     (quantization_utils.h for MIN_FIRST). Where TensorFlow's cast of a
+//     qint32 result one step beyond the range is undefined, the result
+//     saturates.
 //
 // # Numerics
 //

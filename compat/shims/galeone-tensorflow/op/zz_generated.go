@@ -584,6 +584,24 @@ var DepthwiseConv2dNativeDilations = op.DepthwiseConv2dNativeDilations
 // DepthwiseConv2dNative is op.DepthwiseConv2dNative.
 var DepthwiseConv2dNative = op.DepthwiseConv2dNative
 
+// DequantizeAttr is op.DequantizeAttr.
+type DequantizeAttr = op.DequantizeAttr
+
+// DequantizeMode is op.DequantizeMode.
+var DequantizeMode = op.DequantizeMode
+
+// DequantizeNarrowRange is op.DequantizeNarrowRange.
+var DequantizeNarrowRange = op.DequantizeNarrowRange
+
+// DequantizeAxis is op.DequantizeAxis.
+var DequantizeAxis = op.DequantizeAxis
+
+// DequantizeDtype is op.DequantizeDtype.
+var DequantizeDtype = op.DequantizeDtype
+
+// Dequantize is op.Dequantize.
+var Dequantize = op.Dequantize
+
 // Diag is op.Diag.
 var Diag = op.Diag
 
@@ -1663,6 +1681,27 @@ var QuantizeAndDequantizeV4Axis = op.QuantizeAndDequantizeV4Axis
 
 // QuantizeAndDequantizeV4 is op.QuantizeAndDequantizeV4.
 var QuantizeAndDequantizeV4 = op.QuantizeAndDequantizeV4
+
+// QuantizeV2Attr is op.QuantizeV2Attr.
+type QuantizeV2Attr = op.QuantizeV2Attr
+
+// QuantizeV2Mode is op.QuantizeV2Mode.
+var QuantizeV2Mode = op.QuantizeV2Mode
+
+// QuantizeV2RoundMode is op.QuantizeV2RoundMode.
+var QuantizeV2RoundMode = op.QuantizeV2RoundMode
+
+// QuantizeV2NarrowRange is op.QuantizeV2NarrowRange.
+var QuantizeV2NarrowRange = op.QuantizeV2NarrowRange
+
+// QuantizeV2Axis is op.QuantizeV2Axis.
+var QuantizeV2Axis = op.QuantizeV2Axis
+
+// QuantizeV2EnsureMinimumRange is op.QuantizeV2EnsureMinimumRange.
+var QuantizeV2EnsureMinimumRange = op.QuantizeV2EnsureMinimumRange
+
+// QuantizeV2 is op.QuantizeV2.
+var QuantizeV2 = op.QuantizeV2
 
 // RFFTAttr is op.RFFTAttr.
 type RFFTAttr = op.RFFTAttr
