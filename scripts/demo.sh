@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v go >/dev/null 2>&1 || { echo "demo: Go is not installed (https://go.dev/dl/)" >&2; exit 1; }
+scripts/install-deps.sh --build # gcc for cgo, npm for the downloads, libjpeg-dev
 scripts/install-onnxruntime.sh >/dev/null
 dir="$(scripts/fetch-demo-model.sh)"
 # The sample sheet's first photo, a standing figure, is the 158×158 square

@@ -7,18 +7,31 @@
 # (libjpeg-dev; DecodeJpeg calls libjpeg-turbo through cgo to give
 # TensorFlow's pixels). Idempotent: installed packages are left alone and
 # apt is not touched when nothing is missing.
+#
+# Usage: scripts/install-deps.sh [--build]
+#   --build  only what building and running tfoffload needs (gcc, npm,
+#            libjpeg-dev), not the test tools (node, libonnx-testdata)
 set -euo pipefail
+
+build_only=false
+case "${1:-}" in
+--build) build_only=true ;;
+"") ;;
+*) echo "install-deps: unknown argument $1 (usage: install-deps.sh [--build])" >&2; exit 2 ;;
+esac
 
 log() { echo "install-deps: $*" >&2; }
 
 missing=()
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
-command -v node >/dev/null 2>&1 || missing+=(nodejs)
-if command -v dpkg-query >/dev/null 2>&1; then
-	dpkg-query -W -f='${Status}' libonnx-testdata 2>/dev/null | grep -q "install ok installed" || missing+=(libonnx-testdata)
-elif [[ ! -d /usr/share/libonnx-testdata ]]; then
-	missing+=(libonnx-testdata)
+if ! $build_only; then
+	command -v node >/dev/null 2>&1 || missing+=(nodejs)
+	if command -v dpkg-query >/dev/null 2>&1; then
+		dpkg-query -W -f='${Status}' libonnx-testdata 2>/dev/null | grep -q "install ok installed" || missing+=(libonnx-testdata)
+	elif [[ ! -d /usr/share/libonnx-testdata ]]; then
+		missing+=(libonnx-testdata)
+	fi
 fi
 # libjpeg-dev is Debian's libjpeg62-turbo-dev and Ubuntu's
 # libjpeg-turbo8-dev.
