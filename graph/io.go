@@ -162,6 +162,21 @@ func FindTensor(infos []TensorInfo, name string) (info TensorInfo, found bool, e
 	return TensorInfo{}, false, nil
 }
 
+// MatchDType checks a value read from a file against the dtype of the
+// input it feeds (want; Invalid when unknown), widening the one mismatch
+// the CLI and tfbeam allow: float32 for a bfloat16 input, since .npy has
+// no bfloat16.
+func MatchDType(t *tensor.Tensor, want tensor.DType) (*tensor.Tensor, error) {
+	if want == tensor.Invalid || t.DType() == want {
+		return t, nil
+	}
+	if want == tensor.BFloat16 && t.DType() == tensor.Float32 {
+		vals, _ := tensor.Float64s(t)
+		return tensor.FromFloat64s(tensor.BFloat16, t.Shape(), vals)
+	}
+	return nil, fmt.Errorf("the input is %v, the file holds %v", want, t.DType())
+}
+
 // initOpSignature is the pseudo-signature TF2 SavedModels use to name
 // their initialization op; it is never a model's entry point.
 const initOpSignature = "__saved_model_init_op"

@@ -114,3 +114,26 @@ func TestFindTensor(t *testing.T) {
 		})
 	}
 }
+
+// TestMatchDType: a value of the input's dtype (or for an input of unknown
+// dtype) passes as it is; float32 widens to bfloat16; any other mismatch
+// names both dtypes.
+func TestMatchDType(t *testing.T) {
+	f32 := tensor.MustFromSlice(tensor.Shape{2}, []float32{1.5, -2.25})
+	got, err := MatchDType(f32, tensor.Float32)
+	require.NoError(t, err)
+	assert.Same(t, f32, got)
+	got, err = MatchDType(f32, tensor.Invalid)
+	require.NoError(t, err)
+	assert.Same(t, f32, got)
+
+	got, err = MatchDType(f32, tensor.BFloat16)
+	require.NoError(t, err)
+	require.Equal(t, tensor.BFloat16, got.DType())
+	vals, err := tensor.Float64s(got)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1.5, -2.25}, vals, "both are exact in bfloat16")
+
+	_, err = MatchDType(f32, tensor.Int32)
+	assert.EqualError(t, err, "the input is int32, the file holds float32")
+}

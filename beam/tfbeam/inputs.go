@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/tfoffload/tfoffload/graph"
-	"github.com/tfoffload/tfoffload/tensor"
 )
 
 // Input formats Config.Format accepts; "" picks one by extension.
@@ -67,18 +66,4 @@ func inputNames(inputs []graph.TensorInfo) string {
 		}
 	}
 	return strings.Join(names, ", ")
-}
-
-// matchDType checks a value against the input's dtype, widening the one
-// mismatch `tfoffload run` allows (its matchDType): float32 for a
-// bfloat16 input.
-func matchDType(t *tensor.Tensor, want tensor.DType) (*tensor.Tensor, error) {
-	if want == tensor.Invalid || t.DType() == want {
-		return t, nil
-	}
-	if want == tensor.BFloat16 && t.DType() == tensor.Float32 {
-		vals, _ := tensor.Float64s(t)
-		return tensor.FromFloat64s(tensor.BFloat16, t.Shape(), vals)
-	}
-	return nil, fmt.Errorf("the input is %v, the file holds %v", want, t.DType())
 }

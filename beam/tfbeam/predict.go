@@ -12,6 +12,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/tfoffload/tfoffload/beam/tfrecord"
+	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -131,7 +132,7 @@ func (fn *predictFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, 
 	var t *tensor.Tensor
 	if format == FormatNPY {
 		if t, err = tensor.ReadNPY(bytes.NewReader(data)); err == nil {
-			t, err = matchDType(t, in.DType)
+			t, err = graph.MatchDType(t, in.DType)
 		}
 	} else {
 		t, err = imageTensor(data, in, fn.Config.Image)

@@ -305,26 +305,13 @@ func readFeeds(specs []feedSpec) (map[string]*tensor.Tensor, []runInput, error) 
 		} else if t, err = tensor.ReadNPYFile(fs.file); err != nil {
 			return nil, nil, fmt.Errorf("--input %s: %w", fs.name, err)
 		}
-		if t, err = matchDType(t, fs.info.DType); err != nil {
+		if t, err = graph.MatchDType(t, fs.info.DType); err != nil {
 			return nil, nil, fmt.Errorf("--input %s (%s): %w", fs.name, fs.info.Name, err)
 		}
 		feeds[fs.info.Name] = t
 		summary = append(summary, runInput{Name: fs.info.Name, DType: t.DType().String(), Shape: t.Shape().Clone()})
 	}
 	return feeds, summary, nil
-}
-
-// matchDType checks a fed value against the input's dtype, widening the
-// one allowed mismatch: float32 for a bfloat16 input.
-func matchDType(t *tensor.Tensor, want tensor.DType) (*tensor.Tensor, error) {
-	if want == tensor.Invalid || t.DType() == want {
-		return t, nil
-	}
-	if want == tensor.BFloat16 && t.DType() == tensor.Float32 {
-		vals, _ := tensor.Float64s(t)
-		return tensor.FromFloat64s(tensor.BFloat16, t.Shape(), vals)
-	}
-	return nil, fmt.Errorf("the input is %v, the file holds %v", want, t.DType())
 }
 
 func chooseFetches(m *graph.Model, sig *graph.Signature, names []string) ([]string, []runOutput, error) {
