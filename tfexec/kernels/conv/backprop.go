@@ -67,11 +67,8 @@ func backpropInput(attrs convAttrs, in []*tensor.Tensor) (*tensor.Tensor, error)
 		return nil, err
 	}
 	sizes, filter, dy := in[0], in[1], in[2]
-	dt := filter.DType()
-	if err := allowedDType(dt, backpropTypes); err != nil {
-		return nil, err
-	}
-	if err := checkSameDType(dt, filter, dy); err != nil {
+	dt, err := operandDType(backpropTypes, filter, dy)
+	if err != nil {
 		return nil, err
 	}
 	xShape, err := backpropInputShape(attrs, sizes, filter.Shape(), dy.Shape())

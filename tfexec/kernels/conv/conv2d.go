@@ -58,11 +58,8 @@ func conv2D(attrs convAttrs, f *fusion, types []tensor.DType, in []*tensor.Tenso
 		return nil, err
 	}
 	x, filter := in[0], in[1]
-	dt := x.DType()
-	if err := allowedDType(dt, types); err != nil {
-		return nil, err
-	}
-	if err := checkSameDType(dt, in...); err != nil {
+	dt, err := operandDType(types, in...)
+	if err != nil {
 		return nil, err
 	}
 	g, err := conv2DGeometry(attrs, x.Shape(), filter.Shape())

@@ -52,11 +52,8 @@ func conv3D(w tfshape.Window3D, in []*tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, err
 	}
 	x, filter := in[0], in[1]
-	dt := x.DType()
-	if err := allowedDType(dt, conv3DTypes); err != nil {
-		return nil, err
-	}
-	if err := checkSameDType(dt, in...); err != nil {
+	dt, err := operandDType(conv3DTypes, in...)
+	if err != nil {
 		return nil, err
 	}
 	xs, fs := x.Shape(), filter.Shape()
@@ -80,7 +77,6 @@ func conv3D(w tfshape.Window3D, in []*tensor.Tensor) (*tensor.Tensor, error) {
 	if g.groups > 0 && g.coutAll%g.groups != 0 {
 		return nil, fmt.Errorf("output depth must be evenly divisible by number of groups: %d vs %d", g.coutAll, g.groups)
 	}
-	var err error
 	if g.out, g.pad, _, err = w.Output(g.in, g.k); err != nil {
 		return nil, err
 	}

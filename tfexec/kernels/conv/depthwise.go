@@ -44,11 +44,8 @@ func depthwise(attrs convAttrs, f *fusion, in []*tensor.Tensor) (*tensor.Tensor,
 		return nil, err
 	}
 	x, filter := in[0], in[1]
-	dt := x.DType()
-	if err := allowedDType(dt, depthwiseTypes); err != nil {
-		return nil, err
-	}
-	if err := checkSameDType(dt, in...); err != nil {
+	dt, err := operandDType(depthwiseTypes, in...)
+	if err != nil {
 		return nil, err
 	}
 	if x.Rank() != 4 {

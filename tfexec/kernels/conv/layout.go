@@ -117,6 +117,16 @@ func dtypeOf(n *kernel.Node, name string, allowed ...tensor.DType) (tensor.DType
 	return dt, kernel.Unsupported("attribute %s: dtype %v", name, dt)
 }
 
+// operandDType returns the dtype of the operands ts (the first one's),
+// after checking that it is one of allowed and that all of ts share it.
+func operandDType(allowed []tensor.DType, ts ...*tensor.Tensor) (tensor.DType, error) {
+	dt := ts[0].DType()
+	if err := allowedDType(dt, allowed); err != nil {
+		return dt, err
+	}
+	return dt, checkSameDType(dt, ts...)
+}
+
 // allowedDType reports an error unless dt is one of allowed.
 func allowedDType(dt tensor.DType, allowed []tensor.DType) error {
 	for _, a := range allowed {

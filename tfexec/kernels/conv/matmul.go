@@ -196,14 +196,11 @@ func (mm *matmul) run(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor,
 }
 
 func (mm *matmul) compute(x, y *tensor.Tensor, s mmShape) (*tensor.Tensor, error) {
-	dt := x.DType()
 	if mm.variant == mmV3 {
 		return mm.computeV3(x, y, s)
 	}
-	if err := allowedDType(dt, matmulTypes); err != nil {
-		return nil, err
-	}
-	if err := checkSameDType(dt, x, y); err != nil {
+	dt, err := operandDType(matmulTypes, x, y)
+	if err != nil {
 		return nil, err
 	}
 	switch dt {
@@ -455,10 +452,7 @@ func (mm *matmul) runFused(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Te
 	if dt == tensor.Float16 {
 		return nil, kernel.Unsupported("_FusedMatMul doesn't support DT_HALF data type on CPU devices")
 	}
-	if err := allowedDType(dt, fusedMatMulTypes); err != nil {
-		return nil, err
-	}
-	if err := checkSameDType(dt, in...); err != nil {
+	if _, err := operandDType(fusedMatMulTypes, in...); err != nil {
 		return nil, err
 	}
 	for i, t := range []*tensor.Tensor{x, y} {
