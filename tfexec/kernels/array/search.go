@@ -22,12 +22,9 @@ func newSearchSorted(upper bool) kernel.Factory {
 		if err := kernel.CheckTypeAttr(n, "T", searchTypes); err != nil {
 			return nil, err
 		}
-		outType, err := n.Attrs.Type("out_type", tensor.Int32)
+		resultType, err := outType(n, "out_type")
 		if err != nil {
 			return nil, err
-		}
-		if outType != tensor.Int32 && outType != tensor.Int64 {
-			return nil, kernel.Unsupported("attribute out_type %v", outType)
 		}
 		return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 			if err := kernel.CheckInputs(in, 2); err != nil {
@@ -76,7 +73,7 @@ func newSearchSorted(upper bool) kernel.Factory {
 			if err != nil {
 				return nil, err
 			}
-			out, err := kernel.IntsTensor(outType, idx)
+			out, err := kernel.IntsTensor(resultType, idx)
 			if err != nil {
 				return nil, err
 			}
@@ -122,12 +119,9 @@ func newListDiff(n *kernel.Node) (kernel.Kernel, error) {
 	if err := kernel.CheckTypeAttr(n, "T", listDiffTypes); err != nil {
 		return nil, err
 	}
-	idxType, err := n.Attrs.Type("out_idx", tensor.Int32)
+	idxType, err := outType(n, "out_idx")
 	if err != nil {
 		return nil, err
-	}
-	if idxType != tensor.Int32 && idxType != tensor.Int64 {
-		return nil, kernel.Unsupported("attribute out_idx %v", idxType)
 	}
 	return func(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 		if err := kernel.CheckInputs(in, 2); err != nil {
