@@ -16,6 +16,7 @@ scripts/install-deps.sh
 scripts/install-onnxruntime.sh >/dev/null
 scripts/install-tfjs.sh >/dev/null
 scripts/install-mnist.sh >/dev/null
+scripts/install-photos.sh >/dev/null
 
 log="${TEST_LOG:-${TMPDIR:-/tmp}/tfoffload-test.log}"
 summary='^(ok|FAIL|---|panic:|tfops|tfjs-oracle|onnx-conformance|lenet|\s+--- FAIL)'

@@ -98,75 +98,105 @@ func realRun(t *testing.T, m *graph.Model, plan *quantize.Plan, fetch string, fe
 	return out
 }
 
-// TestRealModelsInt8 quantizes the benchmark models (percentile
-// calibration) on crops of three photos and compares them with float32
-// on 108 crops of the other three. The target, 99% top-1
-// agreement, is not reached (about 94% measured: see the README), so
-// this pins what holds: nsfwjs agrees on at least 90% and every input
-// whose top-1 flips was a near tie in float32 (top two probabilities
-// within 0.2); MoveNet's confident keypoints (float32 score ≥ 0.3) move
-// by less than 6% of the image on average.
+// TestRealModelsInt8 quantizes the benchmark models (min/max
+// calibration, the CLI's default) and compares them with float32 on
+// inputs calibration never saw.
+//
+// nsfwjs is calibrated on crops of the six shared photos and measured on
+// the real photo set (scripts/install-photos.sh: 325 photographs from a
+// Debian package). The target, 99% top-1 agreement, is not
+// reached (about 98%: see the README), so this pins what holds: at least
+// 97% agree, and every input whose top-1 flips was a near tie in float32
+// (its top class below 0.6, the runner-up within 0.2).
+//
+// MoveNet is calibrated on crops of three shared photos and measured on
+// 108 crops of the other three: its confident keypoints (float32 score ≥
+// 0.3) move by less than 6% of the image on average.
 func TestRealModelsInt8(t *testing.T) {
 	enginetest.Require(t)
 	shared := testutil.SharedModels(t)
 	if testing.Short() {
-		t.Skip("runs two real models on 108 inputs each")
+		t.Skip("runs two real models on hundreds of inputs")
 	}
-	for _, name := range []string{"nsfwjs_mobilenet_v2", "movenet-lightning"} {
-		t.Run(name, func(t *testing.T) {
-			tm := testModel(t, name)
-			m, err := graph.Load(filepath.Join(shared, tm.Path))
+	t.Run("nsfwjs_mobilenet_v2", func(t *testing.T) {
+		paths, err := testmodels.RealPhotos()
+		testutil.RequireOrSkip(t, "the real photo set (scripts/install-photos.sh)", err)
+		tm := testModel(t, "nsfwjs_mobilenet_v2")
+		m, err := graph.Load(filepath.Join(shared, tm.Path))
+		require.NoError(t, err)
+		var xs []*tensor.Tensor
+		for _, p := range paths {
+			x, err := testmodels.LoadImage(p, tm.Image, tm.DType)
 			require.NoError(t, err)
-			fetch := tm.Output
-			if fetch == "" {
-				fetch = m.Outputs()[0].Name
+			xs = append(xs, x)
+		}
+		held := feedsOf(tm.Input, xs)
+		calib := feedsOf(tm.Input, crops(t, shared, tm, slices.Concat(calibPhotos, heldPhotos)))
+		res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Calib: calib, MaxDrop: -1, Fetch: tm.Output})
+		require.NoError(t, err)
+		ref := realRun(t, m, nil, tm.Output, held)
+		got := realRun(t, m, res.Plan, tm.Output, held)
+		agree, sure, sureAgree := 0, 0, 0
+		for i := range got {
+			top := slices.Clone(ref[i])
+			slices.Sort(top)
+			confident := top[len(top)-1] >= 0.6
+			if confident {
+				sure++
 			}
-			calib := feedsOf(tm.Input, crops(t, shared, tm, calibPhotos))
-			held := feedsOf(tm.Input, crops(t, shared, tm, heldPhotos))
-			require.GreaterOrEqual(t, len(held), 100)
-			res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.Percentile, Calib: calib, MaxDrop: -1, Fetch: fetch})
-			require.NoError(t, err)
-			layers := 0
-			for _, l := range res.Layers {
-				layers += len(l)
-			}
-			ref := realRun(t, m, nil, fetch, held)
-			got := realRun(t, m, res.Plan, fetch, held)
-			if tm.Softmax {
-				agree := 0
-				for i := range got {
-					if argmax(got[i]) == argmax(ref[i]) {
-						agree++
-						continue
-					}
-					top := slices.Clone(ref[i])
-					slices.Sort(top)
-					assert.Less(t, top[len(top)-1]-top[len(top)-2], 0.2, "input %d flips its top-1 though float32 was sure", i)
+			if argmax(got[i]) == argmax(ref[i]) {
+				agree++
+				if confident {
+					sureAgree++
 				}
-				t.Logf("%s: %d layers int8; top-1 agreement with float32 on %d held-out inputs: %d (%.1f%%)", name, layers, len(held), agree, 100*float64(agree)/float64(len(held)))
-				assert.GreaterOrEqual(t, float64(agree), 0.9*float64(len(held)))
-				return
+				continue
 			}
-			// MoveNet: [1,1,17,3] of (y, x, score); compare the positions
-			// of the keypoints float32 is confident about.
-			sum, worst := 0.0, 0.0
-			n := 0
-			for i := range got {
-				for k := 0; k+2 < len(got[i]); k += 3 {
-					if ref[i][k+2] < 0.3 {
-						continue
-					}
-					d := math.Hypot(got[i][k]-ref[i][k], got[i][k+1]-ref[i][k+1])
-					sum += d
-					worst = math.Max(worst, d)
-					n++
+			assert.False(t, confident, "%s flips its top-1 though float32 gave it %.2f", paths[i], top[len(top)-1])
+			assert.Less(t, top[len(top)-1]-top[len(top)-2], 0.2, "%s flips its top-1 though float32 was sure", paths[i])
+		}
+		t.Logf("nsfwjs: %d layers int8; top-1 agreement with float32 on %d real photos: %d (%.1f%%); on the %d float32 gives at least 0.6: %d",
+			countLayers(res), len(held), agree, 100*float64(agree)/float64(len(held)), sure, sureAgree)
+		assert.GreaterOrEqual(t, float64(agree), 0.97*float64(len(held)))
+	})
+	t.Run("movenet-lightning", func(t *testing.T) {
+		tm := testModel(t, "movenet-lightning")
+		m, err := graph.Load(filepath.Join(shared, tm.Path))
+		require.NoError(t, err)
+		fetch := m.Outputs()[0].Name
+		calib := feedsOf(tm.Input, crops(t, shared, tm, calibPhotos))
+		held := feedsOf(tm.Input, crops(t, shared, tm, heldPhotos))
+		require.GreaterOrEqual(t, len(held), 100)
+		res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Calib: calib, MaxDrop: -1, Fetch: fetch})
+		require.NoError(t, err)
+		ref := realRun(t, m, nil, fetch, held)
+		got := realRun(t, m, res.Plan, fetch, held)
+		// [1,1,17,3] of (y, x, score); compare the positions of the
+		// keypoints float32 is confident about.
+		sum, worst := 0.0, 0.0
+		n := 0
+		for i := range got {
+			for k := 0; k+2 < len(got[i]); k += 3 {
+				if ref[i][k+2] < 0.3 {
+					continue
 				}
+				d := math.Hypot(got[i][k]-ref[i][k], got[i][k+1]-ref[i][k+1])
+				sum += d
+				worst = math.Max(worst, d)
+				n++
 			}
-			t.Logf("%s: %d layers int8; %d confident keypoints on %d held-out inputs: mean distance %.4f, worst %.4f (image = 1)", name, layers, n, len(held), sum/float64(n), worst)
-			require.Positive(t, n)
-			assert.Less(t, sum/float64(n), 0.06)
-		})
+		}
+		t.Logf("movenet: %d layers int8; %d confident keypoints on %d held-out inputs: mean distance %.4f, worst %.4f (image = 1)", countLayers(res), n, len(held), sum/float64(n), worst)
+		require.Positive(t, n)
+		assert.Less(t, sum/float64(n), 0.06)
+	})
+}
+
+func countLayers(res *Result) int {
+	n := 0
+	for _, l := range res.Layers {
+		n += len(l)
 	}
+	return n
 }
 
 // TestKWSKeepsItsLabels quantizes the keyword-spotting models (their
