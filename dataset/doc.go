@@ -31,8 +31,10 @@
 //
 // [Preprocess] says how an image becomes a tensor; [ParsePreset] reads it
 // from a small JSON preset and flags can set each field. The steps follow
-// TensorFlow's: decode to 8-bit RGB (or luminance, with TensorFlow's
-// rgb_to_grayscale weights), an optional central square crop, a resize
+// TensorFlow's: decode to 8-bit RGB (JPEG through libjpeg-turbo with
+// tf.io.decode_jpeg's defaults, so the pixels are TensorFlow's; PNG, GIF
+// through Go's decoders), or luminance with TensorFlow's rgb_to_grayscale
+// weights, an optional central square crop, a resize
 // run by tfexec's own ResizeBilinear / ResizeNearestNeighbor /
 // ResizeBicubic / ResizeArea kernels with tf.image.resize's half-pixel
 // centers, channel order, value = (pixel·scale − mean[c]) / std[c],
@@ -41,6 +43,5 @@
 //
 // A .wav file becomes the string scalar of its bytes, which keyword-
 // spotting models take (their graph decodes it). A .npy file is fed as it
-// is. Decoding images goes through one function, decodeImage, the place
-// to plug in another decoder.
+// is. Decoding images goes through one function, decodeImage.
 package dataset

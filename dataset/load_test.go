@@ -2,11 +2,14 @@ package dataset
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -150,4 +153,44 @@ func TestLoadNPY(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want.Shape(), got.Shape())
 	assert.Equal(t, []float32{1, 2, 3}, float32s(t, got))
+}
+
+// TestLoadJPEGPixelsAreTensorFlows checks that JPEG files decode to
+// libjpeg-turbo's pixels with DecodeJpeg's default attributes: the SHA-256
+// of the unresized, unscaled input must equal the one
+// internal/jpegturbo's reference table records for libjpeg-turbo called
+// directly (testdata/ref/refdecode.c there).
+func TestLoadJPEGPixelsAreTensorFlows(t *testing.T) {
+	refs := map[string][]string{}
+	for _, fs := range testutil.ReadTable(t, "../internal/jpegturbo/testdata/reference.txt", 9) {
+		// FILE CHANNELS RATIO DCT FANCY HEIGHT WIDTH OUTCHANNELS SHA256
+		if fs[2] == "1" && fs[3] == "fast" && fs[4] == "1" {
+			refs[fs[0]+"/"+fs[1]] = fs
+		}
+	}
+	for _, tc := range []struct{ file, channels string }{
+		{"rgb420.jpg", "3"}, {"rgb444.jpg", "3"}, {"progressive.jpg", "3"}, {"adobergb.jpg", "3"}, {"gray.jpg", "0"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			ref, ok := refs[tc.file+"/"+tc.channels]
+			require.True(t, ok, "no reference for %s", tc.file)
+			h, err := strconv.Atoi(ref[5])
+			require.NoError(t, err)
+			w, err := strconv.Atoi(ref[6])
+			require.NoError(t, err)
+			chans, err := strconv.Atoi(ref[7])
+			require.NoError(t, err)
+			x, err := Load(filepath.Join("../internal/jpegturbo/testdata", tc.file), Preprocess{Height: h, Width: w, Channels: chans})
+			require.NoError(t, err)
+			require.Equal(t, tensor.Shape{1, h, w, chans}, x.Shape())
+			vals := float32s(t, x)
+			pix := make([]byte, len(vals))
+			for i, v := range vals {
+				require.Equal(t, v, float32(byte(v)), "pixel %d is not an 8-bit value", i)
+				pix[i] = byte(v)
+			}
+			sum := sha256.Sum256(pix)
+			assert.Equal(t, ref[8], hex.EncodeToString(sum[:]))
+		})
+	}
 }
