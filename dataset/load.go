@@ -59,16 +59,43 @@ func load(path string, p Preprocess) (*tensor.Tensor, error) {
 		}
 		return tensor.Scalar(string(data)), nil
 	}
-	if p, err = p.Normalized(); err != nil {
+	if p, err = p.forImage(); err != nil {
 		return nil, err
-	}
-	if p.Height == 0 || p.Width == 0 {
-		return nil, fmt.Errorf("no input size: give one in the preset or by flags")
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	return loadImage(data, p)
+}
+
+// Image decodes an image file's bytes (JPEG, PNG or GIF) and preprocesses
+// it by p, which must have a size, as Load does a file.
+func Image(data []byte, p Preprocess) (*tensor.Tensor, error) {
+	p, err := p.forImage()
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	t, err := loadImage(data, p)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	return t, nil
+}
+
+// forImage returns p normalized, or an error when it has no size.
+func (p Preprocess) forImage() (Preprocess, error) {
+	p, err := p.Normalized()
+	if err != nil {
+		return p, err
+	}
+	if p.Height == 0 || p.Width == 0 {
+		return p, fmt.Errorf("no input size: give one in the preset or by flags")
+	}
+	return p, nil
+}
+
+func loadImage(data []byte, p Preprocess) (*tensor.Tensor, error) {
 	img, err := decodeImage(data)
 	if err != nil {
 		return nil, err

@@ -298,6 +298,7 @@ func pngOf(t *testing.T, img image.Image) []byte {
 }
 
 func TestImageTensor(t *testing.T) {
+	const gray = 255 * (0.2989 + 0.587 + 0.114)
 	// A 4×2 image: left half black, right half white.
 	img := image.NewRGBA(image.Rect(0, 0, 4, 2))
 	for y := range 2 {
@@ -323,9 +324,11 @@ func TestImageTensor(t *testing.T) {
 		// Half-pixel centres: output x samples input (x+0.5)·2-0.5 = 0.5, 2.5.
 		{"halved", []int64{-1, 1, 2, 3}, tensor.Float32, ImageOptions{Scale: ScaleRaw}, []float64{0, 255}},
 		// Doubled width 4→8: samples at -0.25 (clamped), 0.25, 0.75, 1.25
-		// (a quarter of the way from 0 to 255), 1.75, …, 3.25.
-		{"doubled, option size", []int64{-1, -1, -1, 1}, tensor.Float32, ImageOptions{Width: 8, Height: 2, Scale: ScaleRaw},
-			[]float64{0, 0, 0, 63.75, 191.25, 255, 255, 255}},
+		// (a quarter of the way from 0 to white), 1.75, …, 3.25. One
+		// channel: white is tf.image.rgb_to_grayscale's 255·(0.2989 +
+		// 0.587 + 0.114).
+		{"doubled, option size, gray", []int64{-1, -1, -1, 1}, tensor.Float32, ImageOptions{Width: 8, Height: 2, Scale: ScaleRaw},
+			[]float64{0, 0, 0, gray / 4, gray * 3 / 4, gray, gray, gray}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := inputInfo(tc.in, tc.dt)
@@ -339,7 +342,7 @@ func TestImageTensor(t *testing.T) {
 			for i := range w {
 				row[i] = vals[i*c]
 			}
-			assert.Equal(t, tc.want, row)
+			assert.InDeltaSlice(t, tc.want, row, 1e-3)
 			assert.Equal(t, vals[:w*c], vals[(h-1)*w*c:], "rows are alike")
 		})
 	}
