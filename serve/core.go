@@ -79,6 +79,10 @@ func (s *Server) Predict(ctx context.Context, spec ModelSpec, inputs map[string]
 	return outs, num, err
 }
 
+// wrapRun, when set (by tests), wraps every model run: the load
+// benchmark measures the CPU time the runs take.
+var wrapRun func(runFunc) runFunc
+
 // runSignature checks inputs against sig, runs it (through the batcher
 // when batching is on) and returns the chosen outputs by key.
 func (s *Server) runSignature(ctx context.Context, v *version, sig *graph.Signature, inputs map[string]*tensor.Tensor, outputFilter []string) (map[string]*tensor.Tensor, error) {
@@ -100,6 +104,9 @@ func (s *Server) runSignature(ctx context.Context, v *version, sig *graph.Signat
 			m[in.Name] = feeds[i]
 		}
 		return v.sess.Run(ctx, m, fetches)
+	}
+	if wrapRun != nil {
+		run = wrapRun(run)
 	}
 	var res []*tensor.Tensor
 	if s.cfg.Batching != nil && batchable(feeds) {

@@ -3,16 +3,20 @@ package serve
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/tfoffload/tfoffload/bridge"
+	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/internal/servingpb"
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/tfpb"
@@ -30,8 +34,10 @@ const loadClients = 32
 // any error or mismatch fails. It reports requests/s and the p50 and p99
 // latencies, the process's CPU time per request (server and clients: on a
 // shared machine the fairer measure of what a request costs, since
-// wall-clock throughput there depends on how many threads compete) and,
-// batched, the mean rows per model run. The model is
+// wall-clock throughput there depends on how many threads compete), the
+// CPU time the model runs themselves take per row they compute (padding
+// included; measured on the running thread, so the sessions run on one
+// intra-op thread each) and, batched, the mean rows per model run. The model is
 // compiled for every batch size before the timing starts. Run it for a
 // fixed number of requests with
 //
@@ -58,11 +64,30 @@ func BenchmarkServeLoad(b *testing.B) {
 		batching *BatchingConfig
 	}{
 		{"unbatched", nil},
-		{"batched", &BatchingConfig{MaxBatchSize: loadClients, BatchTimeout: 2 * time.Millisecond, MaxEnqueuedBatches: 4, NumBatchThreads: 1}},
-		{"batched-max4", &BatchingConfig{MaxBatchSize: 4, BatchTimeout: 2 * time.Millisecond, MaxEnqueuedBatches: 16, NumBatchThreads: 2}},
+		{"batched", &BatchingConfig{MaxBatchSize: loadClients, BatchTimeout: 2 * time.Millisecond, MaxEnqueuedBatches: 4, NumBatchThreads: 2}},
+		{"batched-max8", &BatchingConfig{MaxBatchSize: 8, BatchTimeout: 2 * time.Millisecond, MaxEnqueuedBatches: 8, NumBatchThreads: 2}},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
-			r := start(b, Config{Models: []ModelConfig{{Name: "nsfw", BasePath: base}}, Batching: mode.batching})
+			var runNanos, runRows atomic.Int64
+			// Set before the server starts: a batcher keeps the run
+			// function of its first request.
+			wrapRun = func(run runFunc) runFunc {
+				return func(ctx context.Context, feeds []*tensor.Tensor) ([]*tensor.Tensor, error) {
+					runtime.LockOSThread()
+					defer runtime.UnlockOSThread()
+					t0 := threadCPUTime(b)
+					outs, err := run(ctx, feeds)
+					runNanos.Add(int64(threadCPUTime(b) - t0))
+					runRows.Add(int64(feeds[0].Shape()[0]))
+					return outs, err
+				}
+			}
+			defer func() { wrapRun = nil }()
+			// One intra-op thread per session: the runs' CPU time is then
+			// their own thread's, and requests (or batches) in flight use
+			// the cores.
+			r := start(b, Config{Models: []ModelConfig{{Name: "nsfw", BasePath: base}}, Batching: mode.batching,
+				SessionOptions: []bridge.Option{bridge.WithEngineOptions(engine.SessionOptions{IntraOpThreads: 1})}})
 			tol := tensor.Tolerance{}
 			if mode.batching != nil {
 				tol = tensor.Tolerance{RTol: 1e-5, ATol: 1e-6}
@@ -88,6 +113,8 @@ func BenchmarkServeLoad(b *testing.B) {
 				require.NoError(b, err)
 			}
 			b.ReportAllocs()
+			runNanos.Store(0)
+			runRows.Store(0)
 			b.ResetTimer()
 			cpu0 := cpuTime(b)
 			startAt := time.Now()
@@ -130,6 +157,7 @@ func BenchmarkServeLoad(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
 			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/req")
+			b.ReportMetric(float64(runNanos.Load())/1e6/float64(runRows.Load()), "run-cpu-ms/row")
 			b.ReportMetric(pct(0.50), "p50-ms")
 			b.ReportMetric(pct(0.99), "p99-ms")
 			if mode.batching != nil {
@@ -145,6 +173,15 @@ func BenchmarkServeLoad(b *testing.B) {
 			}
 		})
 	}
+}
+
+// threadCPUTime returns the CPU time the calling OS thread used so far.
+func threadCPUTime(b *testing.B) time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ts.Nano())
 }
 
 // cpuTime returns the CPU time (user and system) the process used so far.
