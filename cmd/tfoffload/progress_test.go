@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestProgress(t *testing.T) {
@@ -30,4 +31,26 @@ func TestProgress(t *testing.T) {
 	assert.Contains(t, out, "\rimages 4/4 ["+strings.Repeat("=", progressWidth)+"]")
 	p.Finish()
 	assert.True(t, strings.HasSuffix(buf.String(), "\r"))
+}
+
+// TestProgressStages: Set draws each new stage at once, pads a shorter
+// line over a longer one, and Finish erases the widest.
+func TestProgressStages(t *testing.T) {
+	var buf bytes.Buffer
+	assert.Nil(t, newStagesProgress(&buf), "not a terminal: no bar")
+	var nilBar *progress
+	nilBar.Set("x", 1, 2) // a nil bar draws nothing and does not panic
+
+	p := &progress{w: &buf}
+	p.Set("ranking layers", 0, 64)
+	p.Set("ranking layers", 1, 64) // not due: not drawn
+	p.Set("reverting", 3, 6)
+	lines := strings.Split(buf.String(), "\r")[1:]
+	require.Len(t, lines, 2)
+	assert.True(t, strings.HasPrefix(lines[0], "ranking layers  0/64 ["), lines[0])
+	assert.True(t, strings.HasPrefix(lines[1], "reverting 3/6 ["+strings.Repeat("=", progressWidth/2)), lines[1])
+	assert.Equal(t, len(lines[0]), len(lines[1]), "the shorter line covers the longer one")
+	buf.Reset()
+	p.Finish()
+	assert.Equal(t, "\r"+strings.Repeat(" ", len(lines[0]))+"\r", buf.String())
 }

@@ -173,10 +173,10 @@ func quantizeModel(ctx context.Context, stdout, stderr io.Writer, path, out stri
 			return err
 		}
 	}
-	bar := newQuantizeProgress(stderr)
-	cfg.Progress = bar.update
+	bar := newStagesProgress(stderr)
+	cfg.Progress = bar.Set
 	res, err := ptq.Quantize(ctx, m, cfg)
-	bar.done()
+	bar.Finish()
 	if err != nil {
 		return err
 	}
@@ -305,33 +305,4 @@ func printQuantized(w io.Writer, out string, res *ptq.Result) error {
 	}
 	_, err := fmt.Fprintf(w, "run it: tfoffload run %s ...\n", out)
 	return err
-}
-
-// quantizeProgress shows quantization's current step on a terminal
-// ("calibrating 12/100") and nothing elsewhere.
-type quantizeProgress struct {
-	w     io.Writer
-	shown int // length of the line drawn
-}
-
-func newQuantizeProgress(w io.Writer) *quantizeProgress {
-	if !isTerminal(w) {
-		return nil
-	}
-	return &quantizeProgress{w: w}
-}
-
-func (p *quantizeProgress) update(stage string, done, total int) {
-	if p == nil {
-		return
-	}
-	line := fmt.Sprintf("%s %d/%d", stage, done, total)
-	fmt.Fprintf(p.w, "\r%-*s", p.shown, line)
-	p.shown = max(p.shown, len(line))
-}
-
-func (p *quantizeProgress) done() {
-	if p != nil && p.shown > 0 {
-		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.shown))
-	}
 }
