@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tfoffload/tfoffload/bridge"
+	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/serve"
 )
 
@@ -43,7 +44,16 @@ port also serves /metrics (Prometheus), /healthz and /readyz.
 --enable_batching merges concurrent requests (TensorFlow Serving's defaults,
 or --batching_parameters_file: max_batch_size, batch_timeout_micros,
 max_enqueued_batches, num_batch_threads); a full queue answers
-RESOURCE_EXHAUSTED (HTTP 503).
+RESOURCE_EXHAUSTED (HTTP 503). On a CPU, merging rarely raises
+throughput: a merged run costs at least as much per image as single runs
+(see the README); if you batch there, use num_batch_threads = cores and
+--tensorflow_intra_op_parallelism 1, so that the batches run side by side.
+
+--tensorflow_intra_op_parallelism N gives every model session a pool of
+N threads for the work inside one op, instead of the process-wide pool
+(one thread per core) that concurrent requests share;
+--tensorflow_inter_op_parallelism N lets a session run N independent ops
+at once.
 
 A model's ReadFile nodes read only inside its version's folder, so a
 client cannot have a model return other files; --allow_read DIR
@@ -65,6 +75,7 @@ type serveOptions struct {
 	shutdownTimeout                           time.Duration
 	logJSON                                   bool
 	allowRead                                 []string
+	intraOp, interOp                          int
 }
 
 func newServeCmd() *cobra.Command {
@@ -106,6 +117,8 @@ func newServeCmd() *cobra.Command {
 	f.Int64Var(&o.maxRequestBytes, "max_request_bytes", 64<<20, "largest REST body or gRPC message accepted (tfoffload's addition)")
 	f.DurationVar(&o.shutdownTimeout, "shutdown_timeout", 30*time.Second, "how long SIGTERM waits for requests in flight (tfoffload's addition)")
 	f.BoolVar(&o.logJSON, "log_json", false, "write logs as JSON lines instead of text (tfoffload's addition)")
+	f.IntVar(&o.intraOp, "tensorflow_intra_op_parallelism", 0, "threads one model run uses inside an op (0: a process-wide pool, one thread per core)")
+	f.IntVar(&o.interOp, "tensorflow_inter_op_parallelism", 0, "threads one model run uses for independent ops (0: ONNX Runtime's choice)")
 	f.StringArrayVar(&o.allowRead, "allow_read", nil, "directory the models' ReadFile nodes may read besides each version's folder (repeatable; tfoffload's addition)")
 	return cmd
 }
@@ -126,6 +139,8 @@ func (o serveOptions) config(cmd *cobra.Command) (serve.Config, error) {
 		return cfg, usagef(cmd, "--port and --rest_api_port must differ")
 	case o.pollSeconds < 0 || o.restTimeoutMs < 0 || o.maxRequestBytes <= 0 || o.shutdownTimeout < 0:
 		return cfg, usagef(cmd, "--file_system_poll_wait_seconds, --rest_api_timeout_in_ms and --shutdown_timeout must not be negative, --max_request_bytes must be positive")
+	case o.intraOp < 0 || o.interOp < 0:
+		return cfg, usagef(cmd, "--tensorflow_intra_op_parallelism and --tensorflow_inter_op_parallelism must not be negative")
 	}
 	if o.modelConfigFile != "" {
 		models, err := serve.LoadModelConfigFile(o.modelConfigFile)
@@ -150,6 +165,9 @@ func (o serveOptions) config(cmd *cobra.Command) (serve.Config, error) {
 	cfg.RequestTimeout = time.Duration(o.restTimeoutMs) * time.Millisecond
 	cfg.MaxBodyBytes = o.maxRequestBytes
 	cfg.SessionOptions = append(cfg.SessionOptions, bridge.WithFileAccess(o.allowRead...))
+	if o.intraOp > 0 || o.interOp > 0 {
+		cfg.SessionOptions = append(cfg.SessionOptions, bridge.WithEngineOptions(engine.SessionOptions{IntraOpThreads: o.intraOp, InterOpThreads: o.interOp}))
+	}
 	var h slog.Handler = slog.NewTextHandler(cmd.ErrOrStderr(), nil)
 	if o.logJSON {
 		h = slog.NewJSONHandler(cmd.ErrOrStderr(), nil)

@@ -40,6 +40,7 @@ func TestServeFlagErrors(t *testing.T) {
 		{"no port", []string{"serve", "--model_base_path", "a", "--port", "0", "--rest_api_port", "0"}, "tfoffload: --port and --rest_api_port are both 0"},
 		{"same port", []string{"serve", "--model_base_path", "a", "--port", "9000", "--rest_api_port", "9000"}, "tfoffload: --port and --rest_api_port must differ"},
 		{"argument", []string{"serve", "model"}, `tfoffload: serve takes flags only, got argument "model"`},
+		{"negative threads", []string{"serve", "--model_base_path", "a", "--tensorflow_intra_op_parallelism", "-1"}, "tfoffload: --tensorflow_intra_op_parallelism and --tensorflow_inter_op_parallelism must not be negative"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -75,7 +76,7 @@ func TestServeSIGTERM(t *testing.T) {
 	testutil.CopyTree(t, testutil.SharedModel(t, "savedmodel/tfserving/saved_model_half_plus_two_cpu"), filepath.Join(base, "1"))
 	params := filepath.Join(t.TempDir(), "batching.config")
 	require.NoError(t, os.WriteFile(params, []byte("max_batch_size { value: 64 } batch_timeout_micros { value: 100000 }"), 0o644))
-	args := fmt.Sprintf("serve --model_name m --model_base_path %s --host 127.0.0.1 --port 0 --rest_api_port 0 --batching_parameters_file %s --file_system_poll_wait_seconds 0", base, params)
+	args := fmt.Sprintf("serve --model_name m --model_base_path %s --host 127.0.0.1 --port 0 --rest_api_port 0 --batching_parameters_file %s --file_system_poll_wait_seconds 0 --tensorflow_intra_op_parallelism 1", base, params)
 	// --rest_api_port 0 would turn REST off; pick a free port instead.
 	port := freePort(t)
 	args = strings.Replace(args, "--rest_api_port 0", "--rest_api_port "+port, 1)
