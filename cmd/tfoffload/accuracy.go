@@ -159,6 +159,7 @@ type accuracyColumn struct {
 // accuracyModelRun is one model with what feeding it takes.
 type accuracyModelRun struct {
 	path   string
+	opts   []bridge.Option // what the model's folder implies (a quantization plan)
 	input  graph.TensorInfo
 	fetch  string
 	prep   dataset.Preprocess
@@ -241,7 +242,7 @@ func accuracyModel(ctx context.Context, stdout, stderr io.Writer, path string, o
 		mr.reused = prev != nil && prev.input.DType == mr.input.DType && fmt.Sprint(prev.prep) == fmt.Sprint(mr.prep)
 		prev = mr
 		for _, b := range backends {
-			s, err := newBenchSession(m, b, []string{mr.fetch})
+			s, err := newBenchSession(m, b, []string{mr.fetch}, mr.opts...)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p, err)
 			}
@@ -299,10 +300,11 @@ func accuracyModel(ctx context.Context, stdout, stderr io.Writer, path string, o
 	return printAccuracy(stdout, rep)
 }
 
-// prepareAccuracyModel loads a model and chooses its input, its scores
-// output and the preprocessing its input takes.
+// prepareAccuracyModel loads a model (or the folder tfoffload quantize
+// writes) and chooses its input, its scores output and the preprocessing
+// its input takes.
 func prepareAccuracyModel(path string, o accuracyOptions, prep dataset.Preprocess) (*accuracyModelRun, *graph.Model, error) {
-	m, err := graph.Load(path)
+	m, implied, err := openModel(path, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -310,7 +312,7 @@ func prepareAccuracyModel(path string, o accuracyOptions, prep dataset.Preproces
 	if err != nil {
 		return nil, nil, err
 	}
-	mr := &accuracyModelRun{path: path}
+	mr := &accuracyModelRun{path: path, opts: implied}
 	ins := m.InputsOf(sig)
 	switch {
 	case o.input != "":

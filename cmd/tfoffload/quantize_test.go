@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -95,6 +96,21 @@ func TestQuantizeCommand(t *testing.T) {
 		code, stdout, stderr := runCLI("run", filepath.Join(dir, "int8-0"), "--input", "x="+x, "--backend", "CPU")
 		require.Equal(t, exitOK, code, stderr)
 		assert.Contains(t, stdout, "probs:0")
+	})
+	t.Run("accuracy compares the folder", func(t *testing.T) {
+		code, stdout, stderr := runCLI("accuracy", mlpModel, "--data", data, "--compare", filepath.Join(dir, "int8-0"), "--json")
+		require.Equal(t, exitOK, code, stderr)
+		var rep struct {
+			Results []struct {
+				Model, Backend string
+				Agree          int
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(stdout), &rep), stdout)
+		require.Len(t, rep.Results, 4) // two models on none and CPU
+		assert.Equal(t, "int8-0", filepath.Base(rep.Results[3].Model))
+		assert.Equal(t, "CPU", rep.Results[3].Backend)
+		assert.Equal(t, 16, rep.Results[3].Agree, "the max-drop run kept every top-1")
 	})
 	t.Run("labelled data is measured for accuracy", func(t *testing.T) {
 		labelled := filepath.Join(dir, "labelled")
