@@ -103,8 +103,8 @@ func realRun(t *testing.T, m *graph.Model, plan *quantize.Plan, fetch string, fe
 // inputs calibration never saw.
 //
 // nsfwjs is calibrated on crops of the six shared photos and measured on
-// the real photo set (scripts/install-photos.sh: 325 photographs from a
-// Debian package). The target, 99% top-1 agreement, is not
+// the real photo set (scripts/install-photos.sh: 325 cut-out photographs
+// from a Debian package, on black). The target, 99% top-1 agreement, is not
 // reached (about 98%: see the README), so this pins what holds: at least
 // 97% agree, and every input whose top-1 flips was a near tie in float32
 // (its top class below 0.6, the runner-up within 0.2).
@@ -124,6 +124,8 @@ func TestRealModelsInt8(t *testing.T) {
 		tm := testModel(t, "nsfwjs_mobilenet_v2")
 		m, err := graph.Load(filepath.Join(shared, tm.Path))
 		require.NoError(t, err)
+		// LoadImage composites the stamps' transparent parts on black
+		// (tf.io.decode_png would show whatever colour they hide).
 		var xs []*tensor.Tensor
 		for _, p := range paths {
 			x, err := testmodels.LoadImage(p, tm.Image, tm.DType)
