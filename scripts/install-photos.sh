@@ -46,8 +46,17 @@ mkdir -p "$(dirname "$dest")"
 work="$(mktemp -d "$(dirname "$dest")/.photos.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 log "fetching $package=$version"
-if ! (cd "$work" && apt-get download -qq "$package=$version" >/dev/null 2>&1); then
-	die "apt-get download $package=$version failed (are the apt lists current? try 'sudo apt-get update')"
+download() { (cd "$work" && apt-get download -qq "$package=$version" >/dev/null 2>"$work/apt.err"); }
+if ! download; then
+	# The package lists may be missing (images often delete them) or old.
+	sudo=()
+	if [[ "$(id -u)" -ne 0 ]]; then
+		command -v sudo >/dev/null 2>&1 || die "apt-get download $package=$version failed and updating the lists needs root: $(tail -1 "$work/apt.err")"
+		sudo=(sudo)
+	fi
+	log "updating the apt lists"
+	"${sudo[@]}" apt-get update -qq >&2
+	download || die "apt-get download $package=$version failed: $(tail -1 "$work/apt.err")"
 fi
 deb="$(compgen -G "$work/${package}_*.deb")" || die "apt-get download left no .deb in $work"
 got="$(sha256_of "$deb")"
