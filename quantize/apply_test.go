@@ -83,7 +83,9 @@ func TestInt8Revert(t *testing.T) {
 	q := proto.Clone(m).(*onnxpb.ModelProto)
 	names, err := plan.Apply(0, q)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"conv1", "add", "pool"}, names)
+	// add reads conv2's output, float now, so it and the pool after it
+	// stay float too.
+	assert.Equal(t, []string{"conv1"}, names)
 	for _, n := range q.GetGraph().GetNode() {
 		if n.GetName() == "matmul" {
 			assert.Equal(t, "w3", n.GetInput()[1], "a reverted layer keeps its float weight")
@@ -143,13 +145,14 @@ func TestDynamicAndFP16(t *testing.T) {
 
 // TestLayerRules covers the op forms convNet lacks: a Conv whose output
 // only a Clip (Relu6) reads is quantized after the Clip, a Gemm with a
-// transposed weight is quantized per row, and an Add of a constant or a
-// Gemm with alpha ≠ 1 is no layer.
+// transposed weight is quantized per row, an Add of a constant or of a
+// float input and a Gemm with alpha ≠ 1 are no layers, and an Add of a
+// layer's output carried through Transposes is one.
 func TestLayerRules(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	g := &onnxpb.GraphProto{
 		Input:  []*onnxpb.ValueInfoProto{floatInfo("x"), floatInfo("v")},
-		Output: []*onnxpb.ValueInfoProto{floatInfo("y"), floatInfo("z")},
+		Output: []*onnxpb.ValueInfoProto{floatInfo("y"), floatInfo("z"), floatInfo("s"), floatInfo("s2")},
 		Initializer: []*onnxpb.TensorProto{
 			initializer(t, "w", tensor.Shape{2, 3, 1, 1}, randomFloats(rng, 6, 1)),
 			initializer(t, "lo", tensor.Shape{}, []float32{0}),
@@ -165,13 +168,19 @@ func TestLayerRules(t *testing.T) {
 			node("Flatten", "flat", []string{"p"}, []string{"f"}),
 			node("Gemm", "gemm", []string{"f", "g", "gb"}, []string{"y"}, intAttr("transB", 1)),
 			node("Add", "addconst", []string{"v", "c"}, []string{"a"}),
+			node("Add", "addfloat", []string{"r", "v"}, []string{"s"}),
+			node("Transpose", "transpose", []string{"r"}, []string{"rt"}),
+			node("Transpose", "back", []string{"rt"}, []string{"rb"}),
+			node("Add", "addcarried", []string{"rb", "r"}, []string{"s2"}),
 			node("Gemm", "scaled", []string{"a", "g", "gb"}, []string{"z"}, intAttr("transB", 1),
 				&onnxpb.AttributeProto{Name: proto.String("alpha"), Type: onnxpb.AttributeProto_FLOAT.Enum(), F: proto.Float32(2)}),
 		},
 	}
 	m := &onnxpb.ModelProto{Graph: g}
-	assert.Equal(t, []string{"conv", "pool", "gemm"}, Layers(m))
-	assert.Equal(t, []string{"x", "r", "p", "f", "y"}, CalibrationTensors(m), "conv's output is quantized after its Clip")
+	// addfloat reads the float input v; addcarried reads conv's output
+	// through two Transposes, which keep it integer.
+	assert.Equal(t, []string{"conv", "pool", "gemm", "addcarried"}, Layers(m))
+	assert.Equal(t, []string{"x", "r", "p", "f", "y", "rb", "s2"}, CalibrationTensors(m), "conv's output is quantized after its Clip")
 
 	plan := &Plan{Format: Format, Mode: Int8, Clusters: []ClusterPlan{{ID: 0}}}
 	for _, name := range CalibrationTensors(m) {

@@ -9,7 +9,11 @@
 // A layer is a node ONNX Runtime's QDQ fusions turn into an integer
 // kernel: Conv (QLinearConv), MatMul and Gemm with a float weight
 // initializer, Add of two activations (QLinearAdd), AveragePool and
-// GlobalAveragePool. Apply puts a QuantizeLinear → DequantizeLinear pair
+// GlobalAveragePool. An Add or a pool is a layer only when each of its
+// inputs is another layer's output, or that output moved by Reshape,
+// Transpose, Squeeze, Unsqueeze, Flatten, Resize or MaxPool: between
+// float tensors it would cost quantizations and precision and save
+// nothing. Apply puts a QuantizeLinear → DequantizeLinear pair
 // (uint8, per tensor, the calibrated range widened to hold zero) on each
 // layer's activation inputs and on its output — after the Relu or Clip
 // that alone consumes it, which ONNX Runtime folds into the quantization

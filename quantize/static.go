@@ -53,6 +53,40 @@ var layerRules = map[string]func(ix *index, n *onnxpb.NodeProto) (layer, bool){
 	"GlobalAveragePool": pool,
 }
 
+// carriers decide, per op type, whether a node only carries the values
+// of its input 0 to its output: moves, selects or interpolates them.
+// Their output is as integer as their input: ONNX Runtime propagates
+// quantization through the ones it can run on uint8.
+var carriers = map[string]func(n *onnxpb.NodeProto) bool{
+	"Reshape":   always,
+	"Transpose": always,
+	"Squeeze":   always,
+	"Unsqueeze": always,
+	"Flatten":   always,
+	"Resize":    always,
+	"MaxPool":   func(n *onnxpb.NodeProto) bool { return len(n.GetOutput()) == 1 },
+}
+
+func always(*onnxpb.NodeProto) bool { return true }
+
+// carries reports whether n only carries its input's values.
+func carries(n *onnxpb.NodeProto) bool {
+	rule, ok := carriers[n.GetOpType()]
+	return ok && len(n.GetInput()) > 0 && len(n.GetOutput()) == 1 && rule(n)
+}
+
+// source returns the tensor whose values t holds: t itself, or, when
+// carriers compute t, the input of the first of them.
+func (ix *index) source(t string) string {
+	for {
+		p := ix.producer[t]
+		if p == nil || !carries(p) {
+			return t
+		}
+		t = p.GetInput()[0]
+	}
+}
+
 func pool(ix *index, n *onnxpb.NodeProto) (layer, bool) {
 	if len(n.GetInput()) != 1 || ix.inits[n.GetInput()[0]] != nil {
 		return layer{}, false
@@ -115,6 +149,34 @@ func layers(ix *index) []layer {
 			}
 		}
 	}
+	return chain(ix, out, func(layer) bool { return true })
+}
+
+// chain returns the layers of ls (in node order) that keep accepts and
+// whose inputs allow them. A layer without a weight (Add, the pools) only
+// saves time when its inputs are integers already: quantizing the float
+// inputs of an Add costs more than the integer Add saves, and loses
+// precision where it matters (MoveNet adds its keypoint offsets to grid
+// positions). So such a layer is kept only when each activation input
+// comes, through carriers, from a kept layer's output.
+func chain(ix *index, ls []layer, keep func(layer) bool) []layer {
+	var out []layer
+	outs := make(map[string]bool)
+	for _, l := range ls {
+		if !keep(l) {
+			continue
+		}
+		ok := true
+		for _, a := range l.acts {
+			if l.weight < 0 && !outs[ix.source(a)] {
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, l)
+			outs[l.out] = true
+		}
+	}
 	return out
 }
 
@@ -172,29 +234,26 @@ type qparams struct {
 func applyInt8(m *onnxpb.ModelProto, c *ClusterPlan, reverted map[string]bool) ([]string, error) {
 	ix := newIndex(m.GetGraph())
 	ranges := c.ranges()
-	var chosen []layer
-	points := make(map[string]bool)
-	for _, l := range layers(ix) {
+	chosen := chain(ix, layers(ix), func(l layer) bool {
 		if reverted[l.n.GetName()] {
-			continue
+			return false
 		}
-		ok := true
 		for _, t := range append(slices.Clone(l.acts), l.out) {
 			if _, has := ranges[t]; !has {
-				ok = false
+				return false
 			}
 		}
-		if !ok {
-			continue
-		}
-		chosen = append(chosen, l)
+		return true
+	})
+	if len(chosen) == 0 {
+		return nil, nil
+	}
+	points := make(map[string]bool)
+	for _, l := range chosen {
 		for _, t := range l.acts {
 			points[t] = true
 		}
 		points[l.out] = true
-	}
-	if len(chosen) == 0 {
-		return nil, nil
 	}
 
 	// Quantize each point once, right after it is computed, and point
