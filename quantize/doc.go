@@ -23,6 +23,17 @@
 // layers on integer kernels (VNNI on CPUs that have it). A layer without
 // every range it needs, or named in Plan.Reverted, stays float32.
 //
+// An input normalization folds into the quantization: when a layer's
+// activation is a·x + b computed by Add, Sub, Mul or Div nodes with
+// constants of one value each (then moved by Reshape, Transpose,
+// Squeeze, Unsqueeze or Flatten) and nothing else reads the values on
+// the way, x itself is quantized, with the scale divided by a and the
+// zero point shifted by b, the scale widened so that b is a whole number
+// of steps. The chain never runs; an Expand (on uint8) keeps the shape
+// its constants broadcast to. MoveNet's (x − 0)·(1/127.5) − 1, on
+// [1,1,1,3] constants that ONNX Runtime broadcasts element by element,
+// took about 15% of its INT8 time.
+//
 // # Int8Dynamic and FP16
 //
 // Int8Dynamic rewrites each MatMul with a 2-D weight initializer into

@@ -83,12 +83,22 @@ func run(t testing.TB, m *onnxpb.ModelProto, in ...*tensor.Tensor) []*tensor.Ten
 // calibrated calibrates m on n random inputs with method.
 func calibrated(t testing.TB, m *onnxpb.ModelProto, method Method, n int) *Plan {
 	t.Helper()
+	var inputs []*tensor.Tensor
+	for i := range n {
+		inputs = append(inputs, convInput(uint64(100+i)))
+	}
+	return calibratedOn(t, m, method, inputs)
+}
+
+// calibratedOn calibrates m on inputs with method.
+func calibratedOn(t testing.TB, m *onnxpb.ModelProto, method Method, inputs []*tensor.Tensor) *Plan {
+	t.Helper()
 	cal, err := NewCalibrator(method)
 	require.NoError(t, err)
 	obs := proto.Clone(m).(*onnxpb.ModelProto)
 	names := Observe(obs)
-	for i := range n {
-		outs := run(t, obs, convInput(uint64(100+i)))
+	for _, x := range inputs {
+		outs := run(t, obs, x)
 		for j, name := range names {
 			if name != "" {
 				cal.Add(0, name, outs[j])

@@ -256,26 +256,78 @@ func applyInt8(m *onnxpb.ModelProto, c *ClusterPlan, reverted map[string]bool) (
 		points[l.out] = true
 	}
 
+	// An activation a normalization chain computes is quantized from
+	// the chain's source, and the chain dropped.
+	folds := make(map[string]fold)
+	dropped := make(map[*onnxpb.NodeProto]bool)
+	for _, l := range chosen {
+		for _, t := range l.acts {
+			if _, seen := folds[t]; seen {
+				continue
+			}
+			if f, ok := foldOf(ix, t, ranges[t]); ok {
+				folds[t] = f
+				for _, n := range append(slices.Clone(f.nodes), f.moves...) {
+					dropped[n] = true
+				}
+			}
+		}
+	}
+
 	// Quantize each point once, right after it is computed, and point
 	// every consumer at the dequantized value.
 	params := make(map[string]*qparams)
 	qdq := func(t string) ([]*onnxpb.NodeProto, error) {
-		scale, zp := asymmetric(ranges[t])
-		p := &qparams{scale: scale}
+		f, folded := folds[t]
+		if !folded {
+			f.src = t
+			f.scale, f.zp = asymmetric(ranges[t])
+			f.srcScale, f.srcZP = f.scale, f.zp
+		}
+		p := &qparams{scale: f.scale}
 		var err error
-		if p.scaleName, err = ix.addInit(t+"/scale", tensor.Scalar(scale)); err != nil {
+		if p.scaleName, err = ix.addInit(t+"/scale", tensor.Scalar(f.scale)); err != nil {
 			return nil, err
 		}
-		if p.zpName, err = ix.addInit(t+"/zero_point", tensor.Scalar(zp)); err != nil {
+		if p.zpName, err = ix.addInit(t+"/zero_point", tensor.Scalar(f.zp)); err != nil {
 			return nil, err
+		}
+		srcScale, srcZP := p.scaleName, p.zpName
+		if folded {
+			if srcScale, err = ix.addInit(t+"/source_scale", tensor.Scalar(f.srcScale)); err != nil {
+				return nil, err
+			}
+			if srcZP, err = ix.addInit(t+"/source_zero_point", tensor.Scalar(f.srcZP)); err != nil {
+				return nil, err
+			}
 		}
 		q := ix.fresh(t + "/quantized")
 		p.dq = ix.fresh(t + "/dequantized")
 		params[t] = p
-		return []*onnxpb.NodeProto{
-			node("QuantizeLinear", ix.fresh(t+"/QuantizeLinear"), []string{t, p.scaleName, p.zpName}, []string{q}),
-			node("DequantizeLinear", ix.fresh(t+"/DequantizeLinear"), []string{q, p.scaleName, p.zpName}, []string{p.dq}),
-		}, nil
+		nodes := []*onnxpb.NodeProto{node("QuantizeLinear", ix.fresh(t+"/QuantizeLinear"), []string{f.src, srcScale, srcZP}, []string{q})}
+		if f.shape != nil {
+			// The chain's constants may have broadcast src to a larger
+			// shape: so does an Expand, on uint8.
+			dims := make([]int64, len(f.shape))
+			for i, d := range f.shape {
+				dims[i] = int64(d)
+			}
+			shape, err := ix.addInit(t+"/shape", tensor.MustFromSlice(tensor.Shape{len(dims)}, dims))
+			if err != nil {
+				return nil, err
+			}
+			expanded := ix.fresh(t + "/expanded")
+			nodes = append(nodes, node("Expand", ix.fresh(t+"/Expand"), []string{q, shape}, []string{expanded}))
+			q = expanded
+		}
+		for _, n := range f.moves {
+			n.Input[0] = q
+			q = ix.fresh(n.GetOutput()[0] + "/quantized")
+			n.Output[0] = q
+			nodes = append(nodes, n)
+		}
+		nodes = append(nodes, node("DequantizeLinear", ix.fresh(t+"/DequantizeLinear"), []string{q, p.scaleName, p.zpName}, []string{p.dq}))
+		return nodes, nil
 	}
 	var nodes []*onnxpb.NodeProto
 	for _, v := range m.GetGraph().GetInput() {
@@ -288,7 +340,9 @@ func applyInt8(m *onnxpb.ModelProto, c *ClusterPlan, reverted map[string]bool) (
 		}
 	}
 	for _, n := range m.GetGraph().GetNode() {
-		nodes = append(nodes, n)
+		if !dropped[n] {
+			nodes = append(nodes, n)
+		}
 		for _, o := range n.GetOutput() {
 			if points[o] {
 				ns, err := qdq(o)
