@@ -74,11 +74,7 @@ func TestInt8IsDeterministic(t *testing.T) {
 
 func TestInt8Revert(t *testing.T) {
 	m := convNet(t, 3)
-	plan := &Plan{Format: Format, Mode: Int8, Clusters: []ClusterPlan{{ID: 0}}}
-	for _, name := range CalibrationTensors(m) {
-		plan.Clusters[0].Ranges = append(plan.Clusters[0].Ranges, Range{Tensor: name, Min: -1, Max: 1})
-	}
-	sortRanges(plan)
+	plan := uniformPlan(m, -1, 1)
 	plan.Reverted = []string{"conv2", "matmul"}
 	q := proto.Clone(m).(*onnxpb.ModelProto)
 	names, err := plan.Apply(0, q)
@@ -97,17 +93,6 @@ func TestInt8Revert(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, names)
 	assert.True(t, proto.Equal(m, q))
-}
-
-func sortRanges(p *Plan) {
-	rs := p.Clusters[0].Ranges
-	for i := range rs {
-		for j := i + 1; j < len(rs); j++ {
-			if rs[j].Tensor < rs[i].Tensor {
-				rs[i], rs[j] = rs[j], rs[i]
-			}
-		}
-	}
 }
 
 func TestDynamicAndFP16(t *testing.T) {
@@ -182,11 +167,7 @@ func TestLayerRules(t *testing.T) {
 	assert.Equal(t, []string{"conv", "pool", "gemm", "addcarried"}, Layers(m))
 	assert.Equal(t, []string{"x", "r", "p", "f", "y", "rb", "s2"}, CalibrationTensors(m), "conv's output is quantized after its Clip")
 
-	plan := &Plan{Format: Format, Mode: Int8, Clusters: []ClusterPlan{{ID: 0}}}
-	for _, name := range CalibrationTensors(m) {
-		plan.Clusters[0].Ranges = append(plan.Clusters[0].Ranges, Range{Tensor: name, Min: -1, Max: 6})
-	}
-	sortRanges(plan)
+	plan := uniformPlan(m, -1, 6)
 	q := proto.Clone(m).(*onnxpb.ModelProto)
 	_, err := plan.Apply(0, q)
 	require.NoError(t, err)

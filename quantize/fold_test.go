@@ -130,11 +130,7 @@ func TestInt8FoldStops(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := normNet(t, tc.scale, tc.tweak)
-			plan := &Plan{Format: Format, Mode: Int8, Clusters: []ClusterPlan{{ID: 0}}}
-			for _, name := range CalibrationTensors(m) {
-				plan.Clusters[0].Ranges = append(plan.Clusters[0].Ranges, Range{Tensor: name, Min: -4, Max: 4})
-			}
-			sortRanges(plan)
+			plan := uniformPlan(m, -4, 4)
 			q := proto.Clone(m).(*onnxpb.ModelProto)
 			names, err := plan.Apply(0, q)
 			require.NoError(t, err)

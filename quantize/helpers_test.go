@@ -2,6 +2,8 @@ package quantize
 
 import (
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -131,4 +133,15 @@ func abs32(v float32) float32 {
 		return -v
 	}
 	return v
+}
+
+// uniformPlan is an Int8 plan for cluster 0 of m that gives every tensor
+// CalibrationTensors names the range [lo, hi].
+func uniformPlan(m *onnxpb.ModelProto, lo, hi float32) *Plan {
+	plan := &Plan{Format: Format, Mode: Int8, Clusters: []ClusterPlan{{ID: 0}}}
+	for _, name := range CalibrationTensors(m) {
+		plan.Clusters[0].Ranges = append(plan.Clusters[0].Ranges, Range{Tensor: name, Min: lo, Max: hi})
+	}
+	slices.SortFunc(plan.Clusters[0].Ranges, func(a, b Range) int { return strings.Compare(a.Tensor, b.Tensor) })
+	return plan
 }
