@@ -111,7 +111,8 @@ func realRun(t *testing.T, m *graph.Model, plan *quantize.Plan, fetch string, fe
 //
 // MoveNet is calibrated on crops of three shared photos and measured on
 // 108 crops of the other three: its confident keypoints (float32 score ≥
-// 0.3) move by less than 6% of the image on average.
+// 0.3) move by less than 4.5% of the image on average (3.8% measured;
+// 5.0% when the Adds of its float post-processing were quantized too).
 func TestRealModelsInt8(t *testing.T) {
 	enginetest.Require(t)
 	shared := testutil.SharedModels(t)
@@ -189,7 +190,7 @@ func TestRealModelsInt8(t *testing.T) {
 		}
 		t.Logf("movenet: %d layers int8; %d confident keypoints on %d held-out inputs: mean distance %.4f, worst %.4f (image = 1)", countLayers(res), n, len(held), sum/float64(n), worst)
 		require.Positive(t, n)
-		assert.Less(t, sum/float64(n), 0.06)
+		assert.Less(t, sum/float64(n), 0.045)
 	})
 }
 
@@ -248,25 +249,55 @@ func TestKWSKeepsItsLabels(t *testing.T) {
 	}
 }
 
-// TestInt8RunsIntegerKernels checks what ONNX Runtime makes of a
-// quantized MobileNetV2: after its optimizations the convolutions are
-// integer kernels (QLinearConv), not float ones between
-// DequantizeLinear and QuantizeLinear.
+// TestInt8RunsIntegerKernels checks what ONNX Runtime makes of the
+// quantized benchmark models: after its optimizations every convolution
+// is an integer kernel (QLinearConv), not a float one between
+// DequantizeLinear and QuantizeLinear, and the input normalization
+// (nsfwjs: x·2 − 1; MoveNet: (x − 0)·(1/127.5) − 1 with [1,1,1,3]
+// constants) left with the float32 model's Sub and Mul: it folds into
+// the input's QuantizeLinear.
 func TestInt8RunsIntegerKernels(t *testing.T) {
 	enginetest.Require(t)
 	shared := testutil.SharedModels(t)
-	tm := testModel(t, "nsfwjs_mobilenet_v2")
-	m, err := graph.Load(filepath.Join(shared, tm.Path))
-	require.NoError(t, err)
-	calib := feedsOf(tm.Input, photos(t, shared, tm)[:2])
-	res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Calib: calib, MaxDrop: -1, Fetch: tm.Output})
-	require.NoError(t, err)
+	for _, tc := range []struct {
+		model  string
+		convs  int
+		folded int // Sub and Mul nodes of the normalization
+	}{
+		{"nsfwjs_mobilenet_v2", 52, 2},
+		{"movenet-lightning", 74, 3},
+	} {
+		t.Run(tc.model, func(t *testing.T) {
+			tm := testModel(t, tc.model)
+			m, err := graph.Load(filepath.Join(shared, tm.Path))
+			require.NoError(t, err)
+			fetch := tm.Output
+			if fetch == "" {
+				fetch = m.Outputs()[0].Name
+			}
+			calib := feedsOf(tm.Input, photos(t, shared, tm)[:2])
+			res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Calib: calib, MaxDrop: -1, Fetch: fetch})
+			require.NoError(t, err)
+			fp32 := optimizedOps(t, m, nil, fetch, calib[0])
+			int8 := optimizedOps(t, m, res.Plan, fetch, calib[0])
+			t.Logf("ONNX Runtime's optimized model: float32 %v; int8 %v", fp32, int8)
+			assert.Equal(t, tc.convs, int8["QLinearConv"], "every convolution runs on integers")
+			assert.Zero(t, int8["Conv"])
+			assert.Equal(t, fp32["Sub"]+fp32["Mul"]-tc.folded, int8["Sub"]+int8["Mul"], "the normalization folds into the input's quantization")
+		})
+	}
+}
+
+// optimizedOps counts the op types of the model ONNX Runtime runs for
+// m's cluster, quantized by plan (float32 when nil).
+func optimizedOps(t *testing.T, m *graph.Model, plan *quantize.Plan, fetch string, feeds map[string]*tensor.Tensor) map[string]int {
+	t.Helper()
 	optimized := filepath.Join(t.TempDir(), "optimized.onnx")
-	s, err := bridge.NewSession(m, bridge.WithOffload(true), bridge.WithDynamicFallback(false), bridge.WithOutputs(tm.Output),
-		bridge.WithPrecision(res.Plan), bridge.WithEngineOptions(engine.SessionOptions{OptimizedModelPath: optimized}))
+	s, err := bridge.NewSession(m, bridge.WithOffload(true), bridge.WithDynamicFallback(false), bridge.WithOutputs(fetch),
+		bridge.WithPrecision(plan), bridge.WithEngineOptions(engine.SessionOptions{OptimizedModelPath: optimized}))
 	require.NoError(t, err)
 	defer s.Close()
-	_, err = s.Run(context.Background(), calib[0], []string{tm.Output})
+	_, err = s.Run(context.Background(), feeds, []string{fetch})
 	require.NoError(t, err)
 	data, err := os.ReadFile(optimized)
 	require.NoError(t, err)
@@ -276,7 +307,5 @@ func TestInt8RunsIntegerKernels(t *testing.T) {
 	for _, n := range mp.GetGraph().GetNode() {
 		ops[n.GetOpType()]++
 	}
-	t.Logf("ONNX Runtime's optimized model: %v", ops)
-	assert.Equal(t, 52, ops["QLinearConv"], "every convolution runs on integers")
-	assert.Zero(t, ops["Conv"])
+	return ops
 }
