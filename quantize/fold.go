@@ -41,7 +41,9 @@ func foldOf(ix *index, t string, r Range) (fold, bool) {
 		return fold{}, false
 	}
 	f := fold{src: t, a: 1}
-	for {
+	// A walk longer than the graph has nodes is going round a cycle.
+	steps := len(ix.g.GetNode())
+	for ; steps > 0; steps-- {
 		n := ix.producer[f.src]
 		if n == nil || !moves[n.GetOpType()] || len(n.GetOutput()) != 1 || (f.src != t && (len(ix.consumers[f.src]) != 1 || ix.outputs[f.src])) {
 			break
@@ -50,7 +52,7 @@ func foldOf(ix *index, t string, r Range) (fold, bool) {
 		f.src = n.GetInput()[0]
 	}
 	best := fold{} // the longest chain with a > 0
-	for {
+	for ; steps > 0; steps-- {
 		n := ix.producer[f.src]
 		if n == nil || (f.src != t && (len(ix.consumers[f.src]) != 1 || ix.outputs[f.src])) {
 			break

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -148,5 +149,33 @@ func TestInt8FoldStops(t *testing.T) {
 			}
 			assert.True(t, seen, "xt is quantized from s2")
 		})
+	}
+}
+
+// TestCyclesEnd checks that the walks back through carriers and
+// normalization chains end on a graph with cycles (which no valid ONNX
+// model has, but a corrupt one can): Layers and Apply return.
+func TestCyclesEnd(t *testing.T) {
+	m := normNet(t, []float32{2, 2, 2}, func(g *onnxpb.GraphProto) {
+		g.Node = append(g.Node,
+			node("Transpose", "loop", []string{"l"}, []string{"l"}),
+			node("Add", "addloop", []string{"l", "r"}, []string{"z"}),
+			node("Mul", "mulloop", []string{"k", "scale"}, []string{"k"}),
+			node("Conv", "convloop", []string{"k", "w"}, []string{"z2"}))
+		g.Output = append(g.Output, floatInfo("z"), floatInfo("z2"))
+	})
+	done := make(chan []string)
+	go func() {
+		plan := uniformPlan(m, -4, 4)
+		q := proto.Clone(m).(*onnxpb.ModelProto)
+		names, err := plan.Apply(0, q)
+		assert.NoError(t, err)
+		done <- names
+	}()
+	select {
+	case names := <-done:
+		assert.Contains(t, names, "conv")
+	case <-time.After(10 * time.Second):
+		t.Fatal("Apply goes round the cycle")
 	}
 }

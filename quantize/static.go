@@ -78,13 +78,14 @@ func carries(n *onnxpb.NodeProto) bool {
 // source returns the tensor whose values t holds: t itself, or, when
 // carriers compute t, the input of the first of them.
 func (ix *index) source(t string) string {
-	for {
+	for range ix.g.GetNode() { // no further: that would be a cycle
 		p := ix.producer[t]
 		if p == nil || !carries(p) {
 			return t
 		}
 		t = p.GetInput()[0]
 	}
+	return t
 }
 
 func pool(ix *index, n *onnxpb.NodeProto) (layer, bool) {
