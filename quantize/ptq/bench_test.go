@@ -11,12 +11,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tfoffload/tfoffload/bridge"
+	"github.com/tfoffload/tfoffload/engine"
 	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testutil"
 	"github.com/tfoffload/tfoffload/internal/testutil/enginetest"
 	"github.com/tfoffload/tfoffload/quantize"
 	"github.com/tfoffload/tfoffload/tensor"
 )
+
+// benchSettings are BenchmarkQuantized's {batch, threads} pairs.
+var benchSettings = [][2]int{{1, 0}, {1, 1}, {8, 0}, {8, 1}}
 
 // batchOf stacks copies of imgs (each [1, ...]) into one [n, ...] tensor.
 func batchOf(t testing.TB, imgs []*tensor.Tensor, n int) *tensor.Tensor {
@@ -36,6 +40,10 @@ func batchOf(t testing.TB, imgs []*tensor.Tensor, n int) *tensor.Tensor {
 // interleaved, one run of each per iteration, at batch 1 and 8, and
 // reports each one's median latency and the speedup: on a shared,
 // noisy machine alternating runs is what makes them comparable.
+//
+// Each batch size runs with ONNX Runtime's process-wide pool (threads=0,
+// one thread per core) and with a session pool of one thread (threads=1:
+// one request per core, as a server runs it).
 func BenchmarkQuantized(b *testing.B) {
 	enginetest.Require(b)
 	shared := testutil.SharedModels(b)
@@ -52,14 +60,16 @@ func BenchmarkQuantized(b *testing.B) {
 		if fetch == "" {
 			fetch = m.Outputs()[0].Name
 		}
-		res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.Percentile, Calib: calib, MaxDrop: -1, Fetch: fetch})
+		res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Calib: calib, MaxDrop: -1, Fetch: fetch})
 		require.NoError(b, err)
-		for _, batch := range []int{1, 8} {
+		for _, bt := range benchSettings {
+			batch, threads := bt[0], bt[1]
 			feeds := map[string]*tensor.Tensor{tm.Input: batchOf(b, imgs, batch)}
-			b.Run(fmt.Sprintf("%s/batch=%d", name, batch), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/batch=%d/threads=%d", name, batch, threads), func(b *testing.B) {
 				var sessions [2]*bridge.Session
 				for i, plan := range []*quantize.Plan{nil, res.Plan} {
-					s, err := bridge.NewSession(m, bridge.WithOffload(true), bridge.WithDynamicFallback(false), bridge.WithOutputs(fetch), bridge.WithPrecision(plan))
+					s, err := bridge.NewSession(m, bridge.WithOffload(true), bridge.WithDynamicFallback(false), bridge.WithOutputs(fetch), bridge.WithPrecision(plan),
+						bridge.WithEngineOptions(engine.SessionOptions{IntraOpThreads: threads}))
 					require.NoError(b, err)
 					defer s.Close()
 					if _, err := s.Run(context.Background(), feeds, []string{fetch}); err != nil {
