@@ -28,7 +28,9 @@ const accuracyLong = `Accuracy runs MODEL on labelled data and reports top-1 and
 on each backend, side by side, and how often each backend's top-1 class
 agrees with the Go executor's ("none", which always runs: it is the FP32
 reference). --compare adds another model (a quantized one, say) on the same
-backends. Without labels it reports agreement only, and says so.
+backends; a folder tfoffload quantize wrote runs on the offloading backends
+only (its plan quantizes offloaded clusters: on the executor it would be
+the float32 model again). Without labels it reports agreement only, and says so.
 
 Data (--data): a folder with one sub-folder per class, a folder of files
 without classes, or a CSV of file,label rows (files relative to the CSV).
@@ -242,6 +244,9 @@ func accuracyModel(ctx context.Context, stdout, stderr io.Writer, path string, o
 		mr.reused = prev != nil && prev.input.DType == mr.input.DType && fmt.Sprint(prev.prep) == fmt.Sprint(mr.prep)
 		prev = mr
 		for _, b := range backends {
+			if len(mr.opts) > 0 && b == "none" {
+				continue // a quantized folder's plan applies to offloaded clusters only: on the executor it is float32
+			}
 			s, err := newBenchSession(m, b, []string{mr.fetch}, mr.opts...)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p, err)
