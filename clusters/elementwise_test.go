@@ -236,3 +236,46 @@ func singleNodeClusterFor(t *testing.T, node *tfpb.NodeDef, in ...*tensor.Tensor
 	_, err = Translate(cl, info)
 	return err
 }
+
+// TestUniformConstantsBecomeScalars: a constant operand whose elements are
+// all equal and whose shape broadcasting adds nothing ([1,1,1,3] against
+// [1,4,4,3]: an image model's normalization) is emitted as a scalar,
+// which ONNX Runtime broadcasts with its vectorized loops; constants that
+// differ, or whose shape widens the result, stay as they are. The
+// translations agree with the executor.
+func TestUniformConstantsBecomeScalars(t *testing.T) {
+	enginetest.Require(t)
+	rng := rand.New(rand.NewPCG(5, 5))
+	f32 := tensor.Float32
+	uniform := func(v float32) *tensor.Tensor {
+		return tensor.MustFromSlice(tensor.Shape{1, 1, 1, 3}, []float32{v, v, v})
+	}
+	var b graph.Builder
+	b.Placeholder("x", f32, graph.ShapeAttr{1, 4, 4, 3})
+	b.Placeholder("g", f32, graph.ShapeAttr{1, 4, 4, 1})
+	b.Const("half", uniform(0.5))
+	b.Const("two", uniform(2))
+	b.Const("mean", tensor.MustFromSlice(tensor.Shape{1, 1, 1, 3}, []float32{0.4, 0.5, 0.6}))
+	b.Add("centred", "Sub", []string{"x", "half"}, map[string]any{"T": f32})
+	b.Add("scaled", "Mul", []string{"centred", "two"}, map[string]any{"T": f32})
+	b.Add("shifted", "Sub", []string{"scaled", "mean"}, map[string]any{"T": f32})
+	b.Add("widened", "Mul", []string{"g", "two"}, map[string]any{"T": f32}) // [1,4,4,1] x [1,1,1,3]: the constant sets the channels
+	feeds := map[string]*tensor.Tensor{
+		"x": randTensor(rng, f32, tensor.Shape{1, 4, 4, 3}, 0, 1),
+		"g": randTensor(rng, f32, tensor.Shape{1, 4, 4, 1}, 0, 1),
+	}
+	g := checkGraph(t, b.Graph(), feeds, "shifted:0", "widened:0")
+	used := map[string]bool{}
+	for _, n := range g.GetNode() {
+		for _, in := range n.GetInput() {
+			used[in] = true
+		}
+	}
+	ranks := map[int]int{}
+	for _, init := range g.GetInitializer() {
+		if used[init.GetName()] {
+			ranks[len(init.GetDims())]++
+		}
+	}
+	assert.Equal(t, map[int]int{0: 2, 4: 2}, ranks, "0.5 and 2 as scalars; the per-channel mean and the widening 2 as they were")
+}

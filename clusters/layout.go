@@ -1,6 +1,7 @@
 package clusters
 
 import (
+	"bytes"
 	"slices"
 
 	"github.com/tfoffload/tfoffload/tensor"
@@ -116,7 +117,10 @@ func (c *Ctx) elementwiseThen(op string, attrs map[string]any, inputs []int, the
 	perm := c.layoutOf(outRank, inputs...)
 	names := make([]string, len(inputs))
 	for k, i := range inputs {
-		n, err := c.aligned(i, perm, outRank)
+		n, err := c.uniformScalar(i, inputs)
+		if err == nil && n == "" {
+			n, err = c.aligned(i, perm, outRank)
+		}
 		if err != nil {
 			return "", nil, err
 		}
@@ -134,6 +138,51 @@ func (c *Ctx) elementwiseThen(op string, attrs map[string]any, inputs []int, the
 	}
 	out, err = c.narrow(v.Name, c.Out(0).DType)
 	return out, perm, err
+}
+
+// uniformScalar returns a scalar constant standing for input i of an
+// elementwise op over inputs when i is a constant whose elements are all
+// equal and whose shape broadcasting adds nothing to the other,
+// non-constant inputs' (each of its dimensions is 1 or, statically, one
+// of theirs; constants may become scalars themselves): ONNX
+// Runtime broadcasts a [1,1,1,3] operand three elements at a time but a
+// scalar with its vectorized loops. It returns "" when i is not such a
+// constant.
+func (c *Ctx) uniformScalar(i int, inputs []int) (string, error) {
+	in := c.In(i)
+	t := in.Value
+	if t == nil || in.Rank() < 1 || t.DType().Size() == 0 || t.NumElements() == 0 {
+		return "", nil
+	}
+	raw, size := t.Bytes(), t.DType().Size()
+	for off := size; off < len(raw); off += size {
+		if !bytes.Equal(raw[off:off+size], raw[:size]) {
+			return "", nil
+		}
+	}
+	for d, dim := range in.Shape {
+		if dim == 1 {
+			continue
+		}
+		covered := false
+		for _, j := range inputs {
+			o := c.In(j).Shape
+			if k := len(o) - len(in.Shape) + d; j != i && c.In(j).Value == nil && k >= 0 && k < len(o) && o[k] == dim {
+				covered = true
+			}
+		}
+		if !covered {
+			return "", nil
+		}
+	}
+	if slices.IndexFunc(inputs, func(j int) bool { return j != i && c.In(j).Value == nil && c.In(j).Rank() >= in.Rank() }) < 0 {
+		return "", nil // the constant sets the output's rank
+	}
+	scalar, err := tensor.FromBytes(t.DType(), tensor.Shape{}, raw[:size])
+	if err != nil {
+		return "", err
+	}
+	return c.Const(scalar)
 }
 
 // computeType is the type ONNX Runtime computes an elementwise op in for
