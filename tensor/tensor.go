@@ -59,6 +59,32 @@ func (s Shape) Int64s() []int64 {
 	return out
 }
 
+// BroadcastShapes returns the shape that NumPy-style broadcasting of the
+// given shapes produces, or an error naming the incompatible dimensions.
+func BroadcastShapes(shapes ...Shape) (Shape, error) {
+	rank := 0
+	for _, s := range shapes {
+		rank = max(rank, len(s))
+	}
+	out := make(Shape, rank)
+	for i := range out {
+		out[i] = 1
+	}
+	for _, s := range shapes {
+		off := rank - len(s)
+		for i, d := range s {
+			switch o := out[off+i]; {
+			case d == o || d == 1:
+			case o == 1:
+				out[off+i] = d
+			default:
+				return nil, fmt.Errorf("incompatible shapes for broadcasting: %v", shapes)
+			}
+		}
+	}
+	return out, nil
+}
+
 // String formats s as "[2,3]"; a scalar is "[]".
 func (s Shape) String() string {
 	parts := make([]string, len(s))

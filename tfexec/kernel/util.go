@@ -80,32 +80,6 @@ func NormalizeAxis(axis, rank int) (int, error) {
 	return axis, nil
 }
 
-// BroadcastShapes returns the shape that NumPy-style broadcasting of the
-// given shapes produces, or an error naming the incompatible dimensions.
-func BroadcastShapes(shapes ...tensor.Shape) (tensor.Shape, error) {
-	rank := 0
-	for _, s := range shapes {
-		rank = max(rank, len(s))
-	}
-	out := make(tensor.Shape, rank)
-	for i := range out {
-		out[i] = 1
-	}
-	for _, s := range shapes {
-		off := rank - len(s)
-		for i, d := range s {
-			switch o := out[off+i]; {
-			case d == o || d == 1:
-			case o == 1:
-				out[off+i] = d
-			default:
-				return nil, fmt.Errorf("incompatible shapes for broadcasting: %v", shapes)
-			}
-		}
-	}
-	return out, nil
-}
-
 // BroadcastStrides returns, for a tensor of shape in broadcast to out, the
 // element stride to use along each dimension of out: the row-major stride
 // of in where the dimension is real, 0 where it is broadcast.

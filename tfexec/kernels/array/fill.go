@@ -144,7 +144,7 @@ func broadcastToKernel(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor
 		}
 		return []*tensor.Tensor{out}, nil
 	}
-	b, err := kernel.BroadcastShapes(shape, outShape)
+	b, err := tensor.BroadcastShapes(shape, outShape)
 	if err != nil {
 		return nil, kernel.Invalid("Incompatible shapes: %s vs. %s", debugShape(shape), debugShape(outShape))
 	}

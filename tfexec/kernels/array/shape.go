@@ -252,7 +252,7 @@ func broadcastArgsKernel(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tens
 	if in[1].DType() != in[0].DType() {
 		return nil, kernel.Invalid("s1 has dtype %v, want %v", in[1].DType(), in[0].DType())
 	}
-	b, err := kernel.BroadcastShapes(shapes[0], shapes[1])
+	b, err := tensor.BroadcastShapes(shapes[0], shapes[1])
 	if err != nil {
 		return nil, kernel.Invalid("Incompatible shapes: [%s] vs. [%s]", joinInts(shapes[0]), joinInts(shapes[1]))
 	}

@@ -205,7 +205,7 @@ func rsqrt[T float](x T) T { return T(1 / math.Sqrt(float64(x))) }
 // and the input varies only along the channel dimension, it is returned
 // as one value per channel instead.
 func expandLike[T float](t *tensor.Tensor, l outLayout, perChannelOK bool) (full, perCh []T, err error) {
-	bs, err := kernel.BroadcastShapes(t.Shape(), l.shape)
+	bs, err := tensor.BroadcastShapes(t.Shape(), l.shape)
 	if err != nil || !bs.Equal(l.shape) {
 		return nil, nil, fmt.Errorf("shape %v does not broadcast to the output shape %v", t.Shape(), l.shape)
 	}

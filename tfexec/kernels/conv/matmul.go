@@ -132,7 +132,7 @@ func (mm *matmul) shapes(xs, ys tensor.Shape, dt tensor.DType) (mmShape, error) 
 		}
 	}
 	xb, yb := xs[:len(xs)-2], ys[:len(ys)-2]
-	ob, err := kernel.BroadcastShapes(xb, yb)
+	ob, err := tensor.BroadcastShapes(xb, yb)
 	if err != nil {
 		return s, fmt.Errorf("In[0] and In[1] must have compatible batch dimensions: %v vs. %v", xs, ys)
 	}

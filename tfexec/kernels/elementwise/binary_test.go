@@ -85,7 +85,7 @@ func TestBroadcastAgainstReference(t *testing.T) {
 		for i := range y {
 			y[i] = float64(i) * 1e6
 		}
-		out, err := kernel.BroadcastShapes(s[0], s[1])
+		out, err := tensor.BroadcastShapes(s[0], s[1])
 		require.NoError(t, err)
 		sub := numBin[float64]("Sub")
 		got := broadcastBinary(sub, x, y, s[0], s[1], out, 1)

@@ -72,7 +72,7 @@ func selectV2(_ *kernel.Context, in []*tensor.Tensor) ([]*tensor.Tensor, error) 
 	if err := checkSelectTypes(cond, then, els); err != nil {
 		return nil, err
 	}
-	out, err := kernel.BroadcastShapes(cond.Shape(), then.Shape(), els.Shape())
+	out, err := tensor.BroadcastShapes(cond.Shape(), then.Shape(), els.Shape())
 	if err != nil {
 		return nil, kernel.Invalid("condition %v, then %v, and else %v must be broadcastable", cond.Shape(), then.Shape(), els.Shape())
 	}

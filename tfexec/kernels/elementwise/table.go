@@ -185,7 +185,7 @@ func binaryFactory(t binaryTable) kernel.Factory {
 			if impl == nil {
 				return nil, kernel.Unsupported("%s on dtype %v (supported: %v)", op, x.DType(), dtypeList(t))
 			}
-			out, err := kernel.BroadcastShapes(x.Shape(), y.Shape())
+			out, err := tensor.BroadcastShapes(x.Shape(), y.Shape())
 			if err != nil {
 				if lenient {
 					return []*tensor.Tensor{tensor.Scalar(op == "NotEqual")}, nil

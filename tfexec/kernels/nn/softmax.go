@@ -120,7 +120,7 @@ func newSoftmaxXent(n *kernel.Node) (kernel.Kernel, error) {
 		}
 		shape := logits.Shape()
 		if !shape.Equal(labels.Shape()) {
-			s, err := kernel.BroadcastShapes(logits.Shape(), labels.Shape())
+			s, err := tensor.BroadcastShapes(logits.Shape(), labels.Shape())
 			if err != nil {
 				return nil, fmt.Errorf("logits and labels must be broadcastable: logits_size=%v labels_size=%v", logits.Shape(), labels.Shape())
 			}

@@ -74,7 +74,7 @@ func raggedToTensor(shapeT, values, def *tensor.Tensor, parts []*tensor.Tensor, 
 		return nil, kernel.Invalid("default_value.shape=%v and rt_input.flat_values.shape=%v are incompatible: default_value.rank = %d must be less than rt_input.flat_values.rank = %d",
 			def.Shape(), values.Shape(), def.Rank(), values.Rank())
 	}
-	if _, err := kernel.BroadcastShapes(def.Shape(), inner); err != nil {
+	if _, err := tensor.BroadcastShapes(def.Shape(), inner); err != nil {
 		return nil, kernel.Invalid("default_value.shape=%v and rt_input.flat_values.shape=%v are incompatible", def.Shape(), values.Shape())
 	}
 	idx := make([][]int64, len(parts))

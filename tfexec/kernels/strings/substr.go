@@ -51,7 +51,7 @@ func substr(input, posT, lenT *tensor.Tensor, utf8 bool) (*tensor.Tensor, error)
 	if err != nil {
 		return nil, kernel.Invalid("len: %v", err)
 	}
-	shape, err := kernel.BroadcastShapes(input.Shape(), posT.Shape())
+	shape, err := tensor.BroadcastShapes(input.Shape(), posT.Shape())
 	if err != nil {
 		return nil, kernel.Invalid("Incompatible shapes: %v vs. %v", input.Shape(), posT.Shape())
 	}
