@@ -18,7 +18,7 @@ import (
 type fold struct {
 	src   string
 	a, b  float64
-	shape tensor.Shape // the constants' broadcast shape; nil when all are scalars
+	shape tensor.Shape // the constants' broadcast shape; empty when all are scalars
 	nodes []*onnxpb.NodeProto
 	// moves are the data-movement nodes between the chain and the
 	// activation (a Transpose to NCHW), in graph order: they move the
@@ -72,8 +72,8 @@ func foldOf(ix *index, t string, r Range) (fold, bool) {
 		case "Div":
 			a /= c
 		}
-		s, ok := broadcast(f.shape, shape)
-		if !ok || !isFinite(a) || !isFinite(b) {
+		s, err := tensor.BroadcastShapes(f.shape, shape)
+		if err != nil || !finite(a) || !finite(b) {
 			break
 		}
 		f.a, f.b, f.shape, f.src = a, b, s, x
@@ -89,7 +89,7 @@ func foldOf(ix *index, t string, r Range) (fold, bool) {
 	}
 	lo, hi := float64(min(r.Min, 0)), float64(max(r.Max, 0))
 	step := (hi - lo) / 255
-	if step == 0 || !isFinite(step) {
+	if step == 0 || !finite(step) {
 		return fold{}, false
 	}
 	k := 0.0 // b in steps
@@ -144,33 +144,8 @@ func constOperand(ix *index, n *onnxpb.NodeProto) (x string, c float64, shape te
 		}
 	}
 	c = float64(vals[0])
-	if !isFinite(c) || (n.GetOpType() == "Div" && c == 0) {
+	if !finite(c) || (n.GetOpType() == "Div" && c == 0) {
 		return "", 0, nil, false
 	}
 	return x, c, shape, true
 }
-
-// broadcast returns the shape NumPy broadcasting gives a and b (nil for
-// two scalars).
-func broadcast(a, b tensor.Shape) (tensor.Shape, bool) {
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	if len(a) == 0 {
-		return nil, true
-	}
-	out := append(tensor.Shape{}, a...)
-	for i := range b {
-		d, e := out[len(a)-len(b)+i], b[i]
-		switch {
-		case d == e || e == 1:
-		case d == 1:
-			out[len(a)-len(b)+i] = e
-		default:
-			return nil, false
-		}
-	}
-	return out, true
-}
-
-func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

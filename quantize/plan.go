@@ -210,7 +210,9 @@ func (p *Plan) Validate() error {
 	return nil
 }
 
-func finite(f float32) bool { return !math.IsNaN(float64(f)) && !math.IsInf(float64(f), 0) }
+func finite[F float32 | float64](f F) bool {
+	return !math.IsNaN(float64(f)) && !math.IsInf(float64(f), 0)
+}
 
 // ParsePlan decodes and validates a manifest. Unknown fields are errors,
 // so a manifest from a newer format is not half understood.

@@ -53,26 +53,14 @@ var layerRules = map[string]func(ix *index, n *onnxpb.NodeProto) (layer, bool){
 	"GlobalAveragePool": pool,
 }
 
-// carriers decide, per op type, whether a node only carries the values
-// of its input 0 to its output: moves, selects or interpolates them.
-// Their output is as integer as their input: ONNX Runtime propagates
-// quantization through the ones it can run on uint8.
-var carriers = map[string]func(n *onnxpb.NodeProto) bool{
-	"Reshape":   always,
-	"Transpose": always,
-	"Squeeze":   always,
-	"Unsqueeze": always,
-	"Flatten":   always,
-	"Resize":    always,
-	"MaxPool":   func(n *onnxpb.NodeProto) bool { return len(n.GetOutput()) == 1 },
-}
-
-func always(*onnxpb.NodeProto) bool { return true }
-
-// carries reports whether n only carries its input's values.
+// carries reports whether n only carries the values of its input 0 to
+// its one output: moves them (the moves fold.go lists), selects them
+// (MaxPool without its indices) or interpolates them (Resize). Its output
+// is as integer as its input: ONNX Runtime propagates quantization
+// through the ones it can run on uint8.
 func carries(n *onnxpb.NodeProto) bool {
-	rule, ok := carriers[n.GetOpType()]
-	return ok && len(n.GetInput()) > 0 && len(n.GetOutput()) == 1 && rule(n)
+	op := n.GetOpType()
+	return (moves[op] || op == "Resize" || op == "MaxPool") && len(n.GetInput()) > 0 && len(n.GetOutput()) == 1
 }
 
 // source returns the tensor whose values t holds: t itself, or, when
@@ -306,14 +294,10 @@ func applyInt8(m *onnxpb.ModelProto, c *ClusterPlan, reverted map[string]bool) (
 		p.dq = ix.fresh(t + "/dequantized")
 		params[t] = p
 		nodes := []*onnxpb.NodeProto{node("QuantizeLinear", ix.fresh(t+"/QuantizeLinear"), []string{f.src, srcScale, srcZP}, []string{q})}
-		if f.shape != nil {
+		if len(f.shape) > 0 {
 			// The chain's constants may have broadcast src to a larger
 			// shape: so does an Expand, on uint8.
-			dims := make([]int64, len(f.shape))
-			for i, d := range f.shape {
-				dims[i] = int64(d)
-			}
-			shape, err := ix.addInit(t+"/shape", tensor.MustFromSlice(tensor.Shape{len(dims)}, dims))
+			shape, err := ix.addInit(t+"/shape", tensor.MustFromSlice(tensor.Shape{len(f.shape)}, f.shape.Int64s()))
 			if err != nil {
 				return nil, err
 			}
