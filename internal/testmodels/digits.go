@@ -23,11 +23,10 @@ const digitSide = 28
 // ({0..9}.json), as scripts/install-mnist.sh installs them, or an error
 // wrapping ErrNoDigits.
 func DigitsDir() (string, error) {
-	cache, err := os.UserCacheDir()
+	dir, err := cacheDir("mnist", "package", "src", "digits")
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrNoDigits, err)
 	}
-	dir := filepath.Join(cache, "tfoffload", "mnist", "package", "src", "digits")
 	if _, err := os.Stat(filepath.Join(dir, "9.json")); err != nil {
 		return "", fmt.Errorf("%w: %w", ErrNoDigits, err)
 	}

@@ -17,11 +17,10 @@ var ErrNoRealPhotos = errors.New("the real photo set is not installed (run scrip
 // (cut-out photographs of animals, food, plants, objects, vehicles and
 // coins), sorted by path, or an error wrapping ErrNoRealPhotos.
 func RealPhotos() ([]string, error) {
-	cache, err := os.UserCacheDir()
+	dir, err := cacheDir("photos")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoRealPhotos, err)
 	}
-	dir := filepath.Join(cache, "tfoffload", "photos")
 	if _, err := os.Stat(filepath.Join(dir, ".installed")); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoRealPhotos, err)
 	}
@@ -39,4 +38,14 @@ func RealPhotos() ([]string, error) {
 		return nil, fmt.Errorf("%w: no PNG files in %s", ErrNoRealPhotos, dir)
 	}
 	return out, nil
+}
+
+// cacheDir returns the folder of the per-user cache the install scripts
+// fill (${XDG_CACHE_HOME:-$HOME/.cache}/tfoffload) joined with parts.
+func cacheDir(parts ...string) (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(append([]string{cache, "tfoffload"}, parts...)...), nil
 }
