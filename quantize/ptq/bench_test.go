@@ -56,10 +56,7 @@ func BenchmarkQuantized(b *testing.B) {
 		for _, img := range imgs {
 			calib = append(calib, map[string]*tensor.Tensor{tm.Input: img})
 		}
-		fetch := tm.Output
-		if fetch == "" {
-			fetch = m.Outputs()[0].Name
-		}
+		fetch := fetchOf(tm, m)
 		res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Calib: calib, MaxDrop: -1, Fetch: fetch})
 		require.NoError(b, err)
 		for _, bt := range benchSettings {

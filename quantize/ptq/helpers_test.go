@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tfoffload/tfoffload/graph"
 	"github.com/tfoffload/tfoffload/internal/testmodels"
 	"github.com/tfoffload/tfoffload/tensor"
 )
@@ -31,4 +32,12 @@ func photos(t testing.TB, shared string, m testmodels.Model) []*tensor.Tensor {
 		out = append(out, img)
 	}
 	return out
+}
+
+// fetchOf returns the output the test model names, or m's first.
+func fetchOf(tm testmodels.Model, m *graph.Model) string {
+	if tm.Output != "" {
+		return tm.Output
+	}
+	return m.Outputs()[0].Name
 }

@@ -167,7 +167,7 @@ func TestRealModelsInt8(t *testing.T) {
 		tm := testModel(t, "movenet-lightning")
 		m, err := graph.Load(filepath.Join(shared, tm.Path))
 		require.NoError(t, err)
-		fetch := m.Outputs()[0].Name
+		fetch := fetchOf(tm, m)
 		calib := feedsOf(tm.Input, crops(t, shared, tm, calibPhotos))
 		held := feedsOf(tm.Input, crops(t, shared, tm, heldPhotos))
 		require.GreaterOrEqual(t, len(held), 100)
@@ -274,10 +274,7 @@ func TestInt8RunsIntegerKernels(t *testing.T) {
 			tm := testModel(t, tc.model)
 			m, err := graph.Load(filepath.Join(shared, tm.Path))
 			require.NoError(t, err)
-			fetch := tm.Output
-			if fetch == "" {
-				fetch = m.Outputs()[0].Name
-			}
+			fetch := fetchOf(tm, m)
 			calib := feedsOf(tm.Input, photos(t, shared, tm)[:2])
 			res, err := Quantize(context.Background(), m, Config{Mode: quantize.Int8, Method: quantize.MinMax, Calib: calib, MaxDrop: -1, Fetch: fetch})
 			require.NoError(t, err)
