@@ -63,14 +63,10 @@ func imageTensor(data []byte, in graph.TensorInfo, o ImageOptions) (*tensor.Tens
 	if p, err = p.WithSize(nil, dt); err != nil {
 		return nil, fmt.Errorf("input %s: %w", in.Name, err)
 	}
-	t, err := dataset.Image(data, p)
-	if err != nil {
-		return nil, err
-	}
-	if t.DType() != dt {
+	if p.DType != dt.String() { // WithSize keeps float32 for a dtype images cannot have
 		return nil, fmt.Errorf("input %s is %v; images feed float16, float32, float64, uint8 or int32 inputs", in.Name, dt)
 	}
-	return t, nil
+	return dataset.Image(data, p)
 }
 
 // pixelScale returns v ↦ v*scale + offset for a Scale name.

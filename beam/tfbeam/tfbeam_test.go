@@ -362,6 +362,7 @@ func TestImageTensorErrors(t *testing.T) {
 		{"4 channels", inputInfo([]int64{-1, 2, 2, 4}, tensor.Float32), ImageOptions{}, data},
 		{"scaled ints", inputInfo([]int64{-1, 2, 2, 3}, tensor.Uint8), ImageOptions{Scale: ScaleUnit}, data},
 		{"unknown scale", inputInfo([]int64{-1, 2, 2, 3}, tensor.Float32), ImageOptions{Scale: "zscore"}, data},
+		{"int64 input", inputInfo([]int64{-1, 2, 2, 3}, tensor.Int64), ImageOptions{}, data},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := imageTensor(tc.data, tc.in, tc.opts)
