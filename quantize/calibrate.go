@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"runtime"
 	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tfoffload/tfoffload/internal/onnxpb"
 	"github.com/tfoffload/tfoffload/tensor"
@@ -164,44 +168,108 @@ func divergence(p, q []float64) float64 {
 }
 
 // Calibrator accumulates the values of each cluster's activations over
-// the calibration inputs and turns them into ranges. It is not safe for
-// concurrent use.
+// the calibration inputs and turns them into ranges, and, with GPTQ
+// rounding, the covariance of each weighted layer's inputs, which it
+// turns into rounded weights. It is not safe for concurrent use.
 type Calibrator struct {
 	method   Method
+	rounding Rounding
 	clusters map[int]map[string]*stats
+	// inputs holds, per cluster and activation, the covariances of the
+	// weighted layers that read it (after Watch).
+	inputs map[int]map[string][]*covariance
 }
 
-// NewCalibrator returns a calibrator using method.
-func NewCalibrator(method Method) (*Calibrator, error) {
+// NewCalibrator returns a calibrator using method and rounding ("" is
+// GPTQ).
+func NewCalibrator(method Method, rounding Rounding) (*Calibrator, error) {
 	if _, err := ParseMethod(string(method)); err != nil {
 		return nil, err
 	}
-	return &Calibrator{method: method, clusters: make(map[int]map[string]*stats)}, nil
+	if rounding == "" {
+		rounding = GPTQ
+	}
+	if _, err := ParseRounding(string(rounding)); err != nil {
+		return nil, err
+	}
+	return &Calibrator{method: method, rounding: rounding, clusters: make(map[int]map[string]*stats),
+		inputs: make(map[int]map[string][]*covariance)}, nil
+}
+
+// Watch shows the calibrator a cluster's model, before Observe, so that
+// with GPTQ it records the inputs of the cluster's weighted layers.
+func (c *Calibrator) Watch(cluster int, m *onnxpb.ModelProto) {
+	if c.rounding != GPTQ {
+		return
+	}
+	byInput := make(map[string][]*covariance)
+	ix := newIndex(m.GetGraph())
+	for _, l := range layers(ix) {
+		if cov, ok := newCovariance(ix, l); ok {
+			byInput[l.acts[0]] = append(byInput[l.acts[0]], cov)
+		}
+	}
+	c.inputs[cluster] = byInput
 }
 
 // Add records one run's value of a cluster's activation. Only float32
 // tensors count.
 func (c *Calibrator) Add(cluster int, name string, t *tensor.Tensor) {
-	if t == nil || t.DType() != tensor.Float32 {
-		return
+	c.AddRun(cluster, []string{name}, []*tensor.Tensor{t})
+}
+
+// AddRun records one run's values of a cluster's activations: ts[i] is
+// the value of names[i] ("" skips it). The weighted layers' covariances,
+// most of the work, are updated in parallel.
+func (c *Calibrator) AddRun(cluster int, names []string, ts []*tensor.Tensor) {
+	type update struct {
+		cov *covariance
+		t   *tensor.Tensor
 	}
-	m := c.clusters[cluster]
-	if m == nil {
-		m = make(map[string]*stats)
-		c.clusters[cluster] = m
+	var updates []update
+	for i, name := range names {
+		t := ts[i]
+		if name == "" || t == nil || t.DType() != tensor.Float32 {
+			continue
+		}
+		m := c.clusters[cluster]
+		if m == nil {
+			m = make(map[string]*stats)
+			c.clusters[cluster] = m
+		}
+		s := m[name]
+		if s == nil {
+			s = &stats{}
+			m[name] = s
+		}
+		s.add(tensor.Values[float32](t))
+		for _, cov := range c.inputs[cluster][name] {
+			updates = append(updates, update{cov, t})
+		}
 	}
-	s := m[name]
-	if s == nil {
-		s = &stats{}
-		m[name] = s
+	parallel(len(updates), func(i int) { updates[i].cov.add(updates[i].t) })
+}
+
+// parallel calls f(0..n-1) on as many goroutines as there are CPUs.
+func parallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		})
 	}
-	s.add(tensor.Values[float32](t))
+	wg.Wait()
 }
 
 // Plan returns an Int8 plan holding every range seen, clusters by ID and
-// ranges by tensor name.
-func (c *Calibrator) Plan() (*Plan, error) {
-	p := &Plan{Format: Format, Mode: Int8, Method: c.method}
+// ranges by tensor name, and with GPTQ the rounded weights of every
+// layer whose inputs it saw; progress, when not nil, is told of each
+// layer rounded.
+func (c *Calibrator) Plan(progress func(done, total int)) (*Plan, error) {
+	p := &Plan{Format: Format, Mode: Int8, Method: c.method, Rounding: c.rounding}
 	for _, id := range slices.Sorted(maps.Keys(c.clusters)) {
 		cp := ClusterPlan{ID: id}
 		m := c.clusters[id]
@@ -211,6 +279,41 @@ func (c *Calibrator) Plan() (*Plan, error) {
 			}
 		}
 		p.Clusters = append(p.Clusters, cp)
+	}
+	var covs []*covariance
+	var at []int // the cluster index of each
+	for i, cp := range p.Clusters {
+		var cs []*covariance
+		for _, byInput := range c.inputs[cp.ID] {
+			for _, cov := range byInput {
+				if cov.count > 0 {
+					cs = append(cs, cov)
+				}
+			}
+		}
+		slices.SortFunc(cs, func(a, b *covariance) int { return strings.Compare(a.layer, b.layer) })
+		covs = append(covs, cs...)
+		for range cs {
+			at = append(at, i)
+		}
+	}
+	weights := make([]LayerWeights, len(covs))
+	errs := make([]error, len(covs))
+	var done atomic.Int64
+	var mu sync.Mutex
+	parallel(len(covs), func(i int) {
+		weights[i], errs[i] = covs[i].rounding()
+		if progress != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			progress(int(done.Add(1)), len(covs))
+		}
+	})
+	for i, w := range weights {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("calibration: layer %s: %w", covs[i].layer, errs[i])
+		}
+		p.Clusters[at[i]].Weights = append(p.Clusters[at[i]].Weights, w)
 	}
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("calibration: %w", err)

@@ -28,11 +28,11 @@ func TestCalibratorMethods(t *testing.T) {
 		{Entropy, 0.2, 10},
 	} {
 		t.Run(string(tc.method), func(t *testing.T) {
-			cal, err := NewCalibrator(tc.method)
+			cal, err := NewCalibrator(tc.method, "")
 			require.NoError(t, err)
 			cal.Add(3, "t", tensor.MustFromSlice(tensor.Shape{len(vals)}, vals))
 			cal.Add(3, "ints", tensor.MustFromSlice(tensor.Shape{1}, []int32{7}))
-			p, err := cal.Plan()
+			p, err := cal.Plan(nil)
 			require.NoError(t, err)
 			require.Len(t, p.Clusters, 1)
 			require.Equal(t, 3, p.Clusters[0].ID)
@@ -43,7 +43,9 @@ func TestCalibratorMethods(t *testing.T) {
 			assert.LessOrEqual(t, r.Max, tc.max)
 		})
 	}
-	_, err := NewCalibrator("median")
+	_, err := NewCalibrator("median", "")
+	assert.ErrorIs(t, err, ErrPlan)
+	_, err = NewCalibrator(MinMax, "stochastic")
 	assert.ErrorIs(t, err, ErrPlan)
 }
 

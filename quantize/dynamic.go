@@ -40,7 +40,7 @@ func applyDynamic(m *onnxpb.ModelProto, reverted map[string]bool) ([]string, err
 
 func dynamicMatMul(ix *index, l layer) ([]*onnxpb.NodeProto, error) {
 	name := l.n.GetName()
-	wq, ws, wz, _, err := int8Weight(ix, name, l.n.Input[1], 1)
+	wq, ws, wz, _, err := int8Weight(ix, name, l.n.Input[1], 1, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -95,8 +95,9 @@ func calibrated(t testing.TB, m *onnxpb.ModelProto, method Method, n int) *Plan 
 // calibratedOn calibrates m on inputs with method.
 func calibratedOn(t testing.TB, m *onnxpb.ModelProto, method Method, inputs []*tensor.Tensor) *Plan {
 	t.Helper()
-	cal, err := NewCalibrator(method)
+	cal, err := NewCalibrator(method, GPTQ)
 	require.NoError(t, err)
+	cal.Watch(0, m)
 	obs := proto.Clone(m).(*onnxpb.ModelProto)
 	names := Observe(obs)
 	for _, x := range inputs {
@@ -107,7 +108,7 @@ func calibratedOn(t testing.TB, m *onnxpb.ModelProto, method Method, inputs []*t
 			}
 		}
 	}
-	p, err := cal.Plan()
+	p, err := cal.Plan(nil)
 	require.NoError(t, err)
 	return p
 }

@@ -56,6 +56,33 @@ const (
 	Entropy Method = "entropy"
 )
 
+// Rounding is how Int8 rounds weights to int8 steps.
+type Rounding string
+
+// The weight roundings.
+const (
+	// GPTQ rounds each layer's weights one input at a time and moves
+	// each rounding error onto the weights not yet rounded, as the
+	// calibration inputs' covariance says, so that the layer's output
+	// changes least (Frantar et al., 2023).
+	GPTQ Rounding = "gptq"
+	// Nearest rounds each weight to its nearest step.
+	Nearest Rounding = "nearest"
+)
+
+// Roundings lists the weight roundings in help order.
+func Roundings() []Rounding { return []Rounding{GPTQ, Nearest} }
+
+// ParseRounding parses a weight rounding's name.
+func ParseRounding(s string) (Rounding, error) {
+	for _, r := range Roundings() {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("%w: weight rounding %q (want %s)", ErrPlan, s, joinNames(Roundings()))
+}
+
 // Methods lists the calibration methods in help order.
 func Methods() []Method { return []Method{MinMax, Percentile, Entropy} }
 
@@ -95,6 +122,9 @@ type Plan struct {
 	Mode   Mode   `json:"mode"`
 	// Method is the calibration method (Int8 only).
 	Method Method `json:"method,omitempty"`
+	// Rounding is how weights were rounded (Int8 only; empty is
+	// Nearest, the rounding before GPTQ was added).
+	Rounding Rounding `json:"rounding,omitempty"`
 	// Model is the original model inside the quantized model's folder,
 	// relative to it (set by Write).
 	Model string `json:"model,omitempty"`
@@ -115,6 +145,17 @@ type ClusterPlan struct {
 	ID int `json:"id"`
 	// Ranges hold each calibrated activation's range, sorted by tensor.
 	Ranges []Range `json:"ranges"`
+	// Weights hold the layers whose int8 weights calibration rounded
+	// (GPTQ), sorted by layer; the others round to nearest.
+	Weights []LayerWeights `json:"weights,omitempty"`
+}
+
+// LayerWeights is how calibration rounded one layer's int8 weights: each
+// value's difference from nearest rounding (mostly 0, else ±1), in the
+// weight's order, as int8 bytes compressed with DEFLATE (RFC 1951).
+type LayerWeights struct {
+	Layer string `json:"layer"`
+	Delta []byte `json:"delta"`
 }
 
 // Range is the calibrated range of one float activation tensor.
@@ -181,7 +222,12 @@ func (p *Plan) Validate() error {
 			return err
 		}
 	}
-	if p.Mode != Int8 && (len(p.Clusters) > 0 || p.Method != "") {
+	if p.Rounding != "" {
+		if _, err := ParseRounding(string(p.Rounding)); err != nil {
+			return err
+		}
+	}
+	if p.Mode != Int8 && (len(p.Clusters) > 0 || p.Method != "" || p.Rounding != "") {
 		return fmt.Errorf("%w: mode %s takes no calibration", ErrPlan, p.Mode)
 	}
 	if strings.Contains(p.Model, "..") || strings.HasPrefix(p.Model, "/") || strings.ContainsRune(p.Model, '\\') {
@@ -197,6 +243,14 @@ func (p *Plan) Validate() error {
 			}
 			if !finite(r.Min) || !finite(r.Max) || r.Min > r.Max {
 				return fmt.Errorf("%w: cluster %d: tensor %q: range [%g, %g]", ErrPlan, c.ID, r.Tensor, r.Min, r.Max)
+			}
+		}
+		if len(c.Weights) > 0 && p.Rounding != GPTQ {
+			return fmt.Errorf("%w: cluster %d: rounded weights need rounding %q", ErrPlan, c.ID, GPTQ)
+		}
+		for j, w := range c.Weights {
+			if w.Layer == "" || (j > 0 && w.Layer <= c.Weights[j-1].Layer) || len(w.Delta) == 0 {
+				return fmt.Errorf("%w: cluster %d: weights must be sorted by layer, each named once, and not empty (%q)", ErrPlan, c.ID, w.Layer)
 			}
 		}
 	}

@@ -10,8 +10,9 @@ import (
 )
 
 func validPlan() *Plan {
-	return &Plan{Format: Format, Mode: Int8, Method: Entropy, Model: "model/model.json",
-		Clusters: []ClusterPlan{{ID: 0, Ranges: []Range{{Tensor: "a", Min: -1, Max: 1}, {Tensor: "b", Min: 0, Max: 6}}}, {ID: 2}},
+	return &Plan{Format: Format, Mode: Int8, Method: Entropy, Rounding: GPTQ, Model: "model/model.json",
+		Clusters: []ClusterPlan{{ID: 0, Ranges: []Range{{Tensor: "a", Min: -1, Max: 1}, {Tensor: "b", Min: 0, Max: 6}},
+			Weights: []LayerWeights{{Layer: "conv", Delta: []byte{1, 2}}, {Layer: "fc", Delta: []byte{3}}}}, {ID: 2}},
 		Reverted: []string{"conv"}}
 }
 
@@ -46,6 +47,11 @@ func TestParsePlanRefuses(t *testing.T) {
 		{"empty tensor", func(p *Plan) { p.Clusters[0].Ranges[0].Tensor = "" }},
 		{"inverted range", func(p *Plan) { p.Clusters[0].Ranges[0].Min = 2 }},
 		{"reverted twice", func(p *Plan) { p.Reverted = []string{"a", "a"} }},
+		{"rounding", func(p *Plan) { p.Rounding = "stochastic" }},
+		{"weights without gptq", func(p *Plan) { p.Rounding = Nearest }},
+		{"weights order", func(p *Plan) { p.Clusters[0].Weights[1].Layer = "conv" }},
+		{"empty weights", func(p *Plan) { p.Clusters[0].Weights[0].Delta = nil }},
+		{"rounding for fp16", func(p *Plan) { p.Mode, p.Method, p.Clusters = FP16, "", nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := validPlan()

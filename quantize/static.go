@@ -348,6 +348,12 @@ func applyInt8(m *onnxpb.ModelProto, c *ClusterPlan, reverted map[string]bool) (
 			}
 		}
 	}
+	rounded := make(map[string]*LayerWeights)
+	if c != nil {
+		for i, w := range c.Weights {
+			rounded[w.Layer] = &c.Weights[i]
+		}
+	}
 	var names []string
 	var weightNodes []*onnxpb.NodeProto
 	for _, l := range chosen {
@@ -355,7 +361,7 @@ func applyInt8(m *onnxpb.ModelProto, c *ClusterPlan, reverted map[string]bool) (
 		if l.weight < 0 {
 			continue
 		}
-		ns, err := quantizeWeights(ix, l, params[l.acts[0]].scale)
+		ns, err := quantizeWeights(ix, l, params[l.acts[0]].scale, rounded[l.n.GetName()])
 		if err != nil {
 			return nil, err
 		}
@@ -367,12 +373,12 @@ func applyInt8(m *onnxpb.ModelProto, c *ClusterPlan, reverted map[string]bool) (
 }
 
 // quantizeWeights replaces a layer's weight by int8 values per channel
-// and its bias by int32 values at the input scale times each channel's
-// weight scale (what integer kernels accumulate in), both dequantized by
-// nodes it returns.
-func quantizeWeights(ix *index, l layer, inScale float32) ([]*onnxpb.NodeProto, error) {
+// (rounded as w says, else to nearest) and its bias by int32 values at
+// the input scale times each channel's weight scale (what integer
+// kernels accumulate in), both dequantized by nodes it returns.
+func quantizeWeights(ix *index, l layer, inScale float32, w *LayerWeights) ([]*onnxpb.NodeProto, error) {
 	name := l.n.GetName()
-	wq, ws, wz, scales, err := int8Weight(ix, name, l.n.Input[l.weight], l.axis)
+	wq, ws, wz, scales, err := int8Weight(ix, name, l.n.Input[l.weight], l.axis, w)
 	if err != nil {
 		return nil, err
 	}
@@ -410,12 +416,18 @@ func quantizeWeights(ix *index, l layer, inScale float32) ([]*onnxpb.NodeProto, 
 	return nodes, nil
 }
 
-// int8Weight adds the int8 values (symmetric per channel along axis),
-// scales and zero points of a float weight initializer, named after the
-// node, and returns their names and the scales.
-func int8Weight(ix *index, node, weight string, axis int) (q, scale, zero string, scales []float32, err error) {
+// int8Weight adds the int8 values (symmetric per channel along axis,
+// rounded as rw says when it is not nil), scales and zero points of a
+// float weight initializer, named after the node, and returns their
+// names and the scales.
+func int8Weight(ix *index, node, weight string, axis int, rw *LayerWeights) (q, scale, zero string, scales []float32, err error) {
 	w, shape, _ := ix.floatInit(weight)
 	vals, scales := symmetric(w, shape, axis)
+	if rw != nil {
+		if err := rw.apply(vals); err != nil {
+			return "", "", "", nil, err
+		}
+	}
 	qt, err := tensor.FromSlice(shape, vals)
 	if err != nil {
 		return "", "", "", nil, fmt.Errorf("quantize: %s: weight: %w", node, err)

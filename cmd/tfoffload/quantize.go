@@ -32,6 +32,13 @@ Modes:
                 calibration)
   fp16          weights stored as float16 (half the size, same speed)
 
+int8 rounds the weights by GPTQ (--rounding gptq): each layer's weights are
+rounded one input at a time, and each rounding error is moved onto the
+weights not yet rounded as the calibration inputs' covariance says, so that
+the layer's output, not each weight, changes least. It costs calibration
+time (about 0.1 s a calibration input on MobileNetV2) and nothing at run
+time; --rounding nearest rounds each weight to its nearest step.
+
 --calib DIR (int8) and --data DIR take a folder per class, a folder of
 files, or a CSV of file,label rows; images (.jpg, .png) are preprocessed as
 --preset says (sized to the model's input), .wav and .npy files are fed as
@@ -49,6 +56,7 @@ give the same files.`
 
 type quantizeOptions struct {
 	mode, method  string
+	rounding      string
 	calib, data   string
 	maxDrop       string
 	preset        string
@@ -74,6 +82,7 @@ func newQuantizeCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.mode, "mode", string(quantize.Int8), "int8, int8-dynamic or fp16")
 	f.StringVar(&o.method, "calib-method", string(quantize.MinMax), "how calibration picks ranges: minmax, percentile or entropy")
+	f.StringVar(&o.rounding, "rounding", string(quantize.GPTQ), "how int8 rounds weights: gptq or nearest")
 	f.StringVar(&o.calib, "calib", "", "calibration inputs (int8): a folder per class, a folder of files, or a CSV")
 	f.StringVar(&o.data, "data", "", "inputs to measure the metric on (not the calibration ones)")
 	f.StringVar(&o.maxDrop, "max-drop", "", "largest drop of the metric allowed, as 1% or 0.01; reverts layers to float32 until it holds")
@@ -113,6 +122,10 @@ func quantizeModel(ctx context.Context, stdout, stderr io.Writer, path, out stri
 	if err != nil {
 		return flagErrorf("--calib-method: %v", err)
 	}
+	rounding, err := quantize.ParseRounding(o.rounding)
+	if err != nil {
+		return flagErrorf("--rounding: %v", err)
+	}
 	maxDrop, err := parseMaxDrop(o.maxDrop)
 	if err != nil {
 		return flagErrorf("%v", err)
@@ -141,7 +154,7 @@ func quantizeModel(ctx context.Context, stdout, stderr io.Writer, path, out stri
 	if err != nil {
 		return err
 	}
-	cfg := ptq.Config{Mode: mode, Method: method, MaxDrop: maxDrop, Fetch: fetch, Options: []bridge.Option{bridge.WithOutputs(fetch)}}
+	cfg := ptq.Config{Mode: mode, Method: method, Rounding: rounding, MaxDrop: maxDrop, Fetch: fetch, Options: []bridge.Option{bridge.WithOutputs(fetch)}}
 	if o.calib != "" && mode == quantize.Int8 {
 		set, err := openSet("--calib", o.calib)
 		if err != nil {
@@ -291,6 +304,9 @@ func printQuantized(w io.Writer, out string, res *ptq.Result) error {
 	fmt.Fprintf(w, "wrote %s: %s, %d %s quantized in %d cluster(s)", out, p.Mode, n, what, len(res.Layers))
 	if p.Method != "" {
 		fmt.Fprintf(w, ", calibration %s", p.Method)
+	}
+	if p.Rounding != "" {
+		fmt.Fprintf(w, ", weights rounded by %s", p.Rounding)
 	}
 	fmt.Fprintln(w)
 	if r := p.Metric; r != nil {

@@ -76,7 +76,7 @@ func TestQuantizeCommand(t *testing.T) {
 		out := filepath.Join(dir, fmt.Sprintf("int8-%d", i))
 		code, stdout, stderr := runCLI("quantize", mlpModel, out, "--calib", calib, "--data", data, "--max-drop", "1%", "--calib-method", "percentile")
 		require.Equal(t, exitOK, code, stderr)
-		assert.Contains(t, stdout, "layers quantized in 1 cluster(s), calibration percentile")
+		assert.Contains(t, stdout, "layers quantized in 1 cluster(s), calibration percentile, weights rounded by gptq")
 		assert.Contains(t, stdout, "top-1 agreement on 16 inputs: float32 100.00%")
 		manifest, err := os.ReadFile(filepath.Join(out, quantize.ManifestName))
 		require.NoError(t, err)
@@ -121,6 +121,18 @@ func TestQuantizeCommand(t *testing.T) {
 		assert.Contains(t, stdout, "accuracy on 8 inputs: float32 ")
 		assert.NotContains(t, stdout, "reverted", "without --max-drop nothing is reverted")
 	})
+	t.Run("weights round to nearest on request", func(t *testing.T) {
+		out := filepath.Join(dir, "nearest")
+		code, stdout, stderr := runCLI("quantize", mlpModel, out, "--calib", calib, "--rounding", "nearest")
+		require.Equal(t, exitOK, code, stderr)
+		assert.Contains(t, stdout, "weights rounded by nearest")
+		nearest, _, err := quantize.Open(out)
+		require.NoError(t, err)
+		gptq, _, err := quantize.Open(filepath.Join(dir, "int8-0"))
+		require.NoError(t, err)
+		assert.Empty(t, nearest.Clusters[0].Weights)
+		assert.Len(t, gptq.Clusters[0].Weights, 2, "both MatMuls rounded by GPTQ")
+	})
 	t.Run("dynamic needs no calibration", func(t *testing.T) {
 		code, stdout, stderr := runCLI("quantize", mlpModel, filepath.Join(dir, "dyn"), "--mode", "int8-dynamic")
 		require.Equal(t, exitOK, code, stderr)
@@ -159,6 +171,7 @@ func TestQuantizeCommandRefuses(t *testing.T) {
 		{"bad max-drop", []string{mlpModel, "OUT", "--calib", calib, "--data", calib, "--max-drop", "lots"}, exitUsage, "--max-drop"},
 		{"bad mode", []string{mlpModel, "OUT", "--mode", "int4"}, exitUsage, "--mode"},
 		{"bad method", []string{mlpModel, "OUT", "--calib", calib, "--calib-method", "median"}, exitUsage, "--calib-method"},
+		{"bad rounding", []string{mlpModel, "OUT", "--calib", calib, "--rounding", "stochastic"}, exitUsage, "--rounding"},
 		{"max-drop cannot be met", []string{trap, "OUT", "--calib", trapCalib, "--data", trapData, "--max-drop", "0.5%"}, exitError, "cannot be met"},
 		{"existing output", []string{mlpModel, existing, "--mode", "fp16"}, exitError, "already exists"},
 	} {

@@ -54,6 +54,8 @@ type Sample struct {
 type Config struct {
 	Mode   quantize.Mode
 	Method quantize.Method
+	// Rounding is how Int8 rounds weights ("" is GPTQ).
+	Rounding quantize.Rounding
 	// Calib holds the calibration inputs (Int8).
 	Calib []map[string]*tensor.Tensor
 	// Data holds the inputs accuracy-aware quantization measures on;
@@ -133,27 +135,24 @@ func (cfg Config) session(m *graph.Model, opts ...bridge.Option) (*bridge.Sessio
 // calibrate runs the calibration inputs with every activation the
 // quantization needs added to each cluster's outputs.
 func calibrate(ctx context.Context, m *graph.Model, cfg Config) (*quantize.Plan, error) {
-	cal, err := quantize.NewCalibrator(cfg.Method)
+	cal, err := quantize.NewCalibrator(cfg.Method, cfg.Rounding)
 	if err != nil {
 		return nil, err
 	}
 	var mu sync.Mutex
 	observed := make(map[int][]string)
 	rewrite := func(cluster int, mp *onnxpb.ModelProto) error {
-		names := quantize.Observe(mp)
 		mu.Lock()
 		defer mu.Unlock()
-		observed[cluster] = names
+		cal.Watch(cluster, mp)
+		observed[cluster] = quantize.Observe(mp)
 		return nil
 	}
 	tap := func(cluster int, outs []*tensor.Tensor) {
 		mu.Lock()
 		defer mu.Unlock()
-		for i, name := range observed[cluster] {
-			if name != "" && i < len(outs) {
-				cal.Add(cluster, name, outs[i])
-			}
-		}
+		names := observed[cluster]
+		cal.AddRun(cluster, names[:min(len(names), len(outs))], outs)
 	}
 	s, err := cfg.session(m, bridge.WithClusterHooks(rewrite, tap))
 	if err != nil {
@@ -168,7 +167,7 @@ func calibrate(ctx context.Context, m *graph.Model, cfg Config) (*quantize.Plan,
 		}
 	}
 	cfg.progress("calibrating", len(cfg.Calib), len(cfg.Calib))
-	return cal.Plan()
+	return cal.Plan(func(done, total int) { cfg.progress("rounding weights", done, total) })
 }
 
 // export compiles the model quantized by plan once (on the first

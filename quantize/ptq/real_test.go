@@ -99,22 +99,20 @@ func realRun(t *testing.T, m *graph.Model, plan *quantize.Plan, fetch string, fe
 }
 
 // TestRealModelsInt8 quantizes the benchmark models (min/max
-// calibration, the CLI's default) and compares them with float32 on
-// inputs calibration never saw.
+// calibration, the CLI's default, and GPTQ weights) and compares them
+// with float32 on inputs calibration never saw.
 //
 // nsfwjs is calibrated on crops of the six shared photos and measured on
 // the real photo set (scripts/install-photos.sh: 325 cut-out photographs
-// from a Debian package, on black). The target, 99% top-1
-// agreement, is not reached (97.2% measured: see the README), so this
-// pins what holds: every input whose top-1 flips was a near tie in
-// float32 (its top class below 0.6, the runner-up within 0.2), and at
-// least 96% agree (which near ties flip depends on the integer kernels
-// the CPU has, so the bound leaves a few photos' room).
+// from a Debian package, on black): at least 99% agree, the issue's
+// target (99.4% measured; 97.2% with weights rounded to nearest), and
+// every input whose top-1 flips was a near tie in float32 (its top class
+// below 0.6, the runner-up within 0.2).
 //
 // MoveNet is calibrated on crops of three shared photos and measured on
-// 108 crops of the other three: its confident keypoints (float32 score ≥
-// 0.3) move by less than 4.5% of the image on average (3.8% measured;
-// 5.0% when the Adds of its float post-processing were quantized too).
+// 108 crops of the other three: at most 8% of its confident keypoints
+// (float32 score ≥ 0.3) jump to another place (13 of 187 measured, 16
+// with weights rounded to nearest).
 func TestRealModelsInt8(t *testing.T) {
 	enginetest.Require(t)
 	shared := testutil.SharedModels(t)
@@ -161,7 +159,7 @@ func TestRealModelsInt8(t *testing.T) {
 		}
 		t.Logf("nsfwjs: %d layers int8; top-1 agreement with float32 on %d real photos: %d (%.1f%%); on the %d float32 gives at least 0.6: %d",
 			countLayers(res), len(held), agree, 100*float64(agree)/float64(len(held)), sure, sureAgree)
-		assert.GreaterOrEqual(t, float64(agree), 0.96*float64(len(held)))
+		assert.GreaterOrEqual(t, float64(agree), 0.99*float64(len(held)))
 	})
 	t.Run("movenet-lightning", func(t *testing.T) {
 		tm := testModel(t, "movenet-lightning")
@@ -176,9 +174,14 @@ func TestRealModelsInt8(t *testing.T) {
 		ref := realRun(t, m, nil, fetch, held)
 		got := realRun(t, m, res.Plan, fetch, held)
 		// [1,1,17,3] of (y, x, score); compare the positions of the
-		// keypoints float32 is confident about.
+		// keypoints float32 is confident about. Most are people's joints
+		// on photos without people, whose heat maps have several near
+		// peaks: a keypoint either stays within a few pixels or jumps to
+		// another peak, so count the jumps; their lengths, which make
+		// most of the mean, are logged.
+		const jump = 0.05 // of the image
 		sum, worst := 0.0, 0.0
-		n := 0
+		n, jumps := 0, 0
 		for i := range got {
 			for k := 0; k+2 < len(got[i]); k += 3 {
 				if ref[i][k+2] < 0.3 {
@@ -188,11 +191,15 @@ func TestRealModelsInt8(t *testing.T) {
 				sum += d
 				worst = math.Max(worst, d)
 				n++
+				if d > jump {
+					jumps++
+				}
 			}
 		}
-		t.Logf("movenet: %d layers int8; %d confident keypoints on %d held-out inputs: mean distance %.4f, worst %.4f (image = 1)", countLayers(res), n, len(held), sum/float64(n), worst)
+		t.Logf("movenet: %d layers int8; %d confident keypoints on %d held-out inputs: %d moved more than %.0f%% of the image; mean distance %.4f, worst %.4f (image = 1)",
+			countLayers(res), n, len(held), jumps, 100*jump, sum/float64(n), worst)
 		require.Positive(t, n)
-		assert.Less(t, sum/float64(n), 0.045)
+		assert.LessOrEqual(t, float64(jumps), 0.08*float64(n))
 	})
 }
 
