@@ -321,16 +321,6 @@ func (c *Calibrator) Plan(progress func(done, total int)) (*Plan, error) {
 	return p, nil
 }
 
-func mapsKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
 // Observe adds the activations CalibrationTensors names to m's outputs
 // (through Identity nodes, so inputs and existing outputs can be read
 // too) and returns, for each of m's outputs in order, the activation it

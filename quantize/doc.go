@@ -52,6 +52,23 @@
 // (Kullback-Leibler divergence, TensorRT's method). Tensors with fewer
 // than 4096 values seen use the extremes.
 //
+// # Weight rounding
+//
+// Rounding each weight to its nearest int8 step leaves every layer an
+// output error no later layer corrects; on MobileNetV2 it flips more
+// top-1 classes than quantizing every activation does. With GPTQ (the
+// default; Frantar et al., "GPTQ: Accurate Post-Training Quantization
+// for Generative Pre-trained Transformers", 2023) the Calibrator also
+// accumulates, for each weighted layer, H = X·Xᵀ of the inputs it reads:
+// the patches of a Conv (one matrix per group, with its pads, strides,
+// dilations and auto_pad), the rows of a MatMul or Gemm, 64 positions a
+// calibration input. Each output channel's weights are then rounded one
+// input at a time, each error moved onto the inputs not yet rounded
+// through the Cholesky factor of H⁻¹ (dampened by 1% of its mean
+// diagonal), with nearest rounding's scales. The plan keeps each layer's
+// differences from nearest rounding (mostly 0 and ±1), compressed;
+// Apply adds them back. Nearest rounds as before and keeps no weights.
+//
 // # The quantized model's folder
 //
 // Write makes a folder holding the manifest (ManifestName, the Plan as

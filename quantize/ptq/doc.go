@@ -1,5 +1,6 @@
 // Package ptq is post-training quantization of a model's offloaded
-// clusters: it calibrates activation ranges on real inputs, builds a
+// clusters: it calibrates activation ranges (and, with GPTQ, the
+// rounding of weights) on real inputs, builds a
 // quantize.Plan, and in accuracy-aware mode reverts the layers that cost
 // the most accuracy to float32 until the drop is within a bound.
 //
@@ -9,7 +10,8 @@
 // added to its outputs (quantize.Observe); the calibration inputs run
 // through the whole model, so a cluster deep in the graph sees the
 // inputs the model really gives it, and a quantize.Calibrator turns
-// what it saw into ranges (min/max, percentile or entropy).
+// what it saw into ranges (min/max, percentile or entropy) and, with
+// GPTQ rounding (the default), into each weighted layer's int8 weights.
 //
 // # Accuracy-aware mode
 //
