@@ -178,6 +178,7 @@ type Calibrator struct {
 	// inputs holds, per cluster and activation, the covariances of the
 	// weighted layers that read it (after Watch).
 	inputs map[int]map[string][]*covariance
+	memory int // bytes the covariances take
 }
 
 // NewCalibrator returns a calibrator using method and rounding ("" is
@@ -197,15 +198,19 @@ func NewCalibrator(method Method, rounding Rounding) (*Calibrator, error) {
 }
 
 // Watch shows the calibrator a cluster's model, before Observe, so that
-// with GPTQ it records the inputs of the cluster's weighted layers.
+// with GPTQ it records the inputs of the cluster's weighted layers, in
+// graph order while their covariances fit in 1 GiB. Layers it cannot
+// record (too many inputs, beyond the memory, a geometry it does not
+// know) round to nearest.
 func (c *Calibrator) Watch(cluster int, m *onnxpb.ModelProto) {
-	if c.rounding != GPTQ {
+	if c.rounding != GPTQ || c.inputs[cluster] != nil {
 		return
 	}
 	byInput := make(map[string][]*covariance)
 	ix := newIndex(m.GetGraph())
 	for _, l := range layers(ix) {
-		if cov, ok := newCovariance(ix, l); ok {
+		if cov, ok := newCovariance(ix, l); ok && c.memory+cov.bytes() <= gptqMemory {
+			c.memory += cov.bytes()
 			byInput[l.acts[0]] = append(byInput[l.acts[0]], cov)
 		}
 	}

@@ -62,10 +62,13 @@
 // accumulates, for each weighted layer, H = X·Xᵀ of the inputs it reads:
 // the patches of a Conv (one matrix per group, with its pads, strides,
 // dilations and auto_pad), the rows of a MatMul or Gemm, 64 positions a
-// calibration input. Each output channel's weights are then rounded one
-// input at a time, each error moved onto the inputs not yet rounded
-// through the Cholesky factor of H⁻¹ (dampened by 1% of its mean
-// diagonal), with nearest rounding's scales. The plan keeps each layer's
+// calibration input (down to 16 for layers of more than 1448 inputs an
+// output). A layer of more than 2304 inputs an output (a 3×3
+// convolution of 256 channels), or whose H would take the calibrator
+// past 1 GiB, rounds to nearest. Each output channel's weights are then
+// rounded one input at a time, each error moved onto the inputs not yet
+// rounded through the Cholesky factor of H⁻¹ (dampened by 1% of its
+// mean diagonal), with nearest rounding's scales. The plan keeps each layer's
 // differences from nearest rounding (mostly 0 and ±1), compressed;
 // Apply adds them back. Nearest rounds as before and keeps no weights.
 //

@@ -25,9 +25,23 @@ import (
 
 // gptqPositions is how many input positions (patches of a Conv, rows of
 // a MatMul) of each calibration input feed a layer's covariance: enough,
-// over a few hundred inputs, to fill H of the largest layers, and few
-// enough to keep calibration fast.
-const gptqPositions = 64
+// over a few hundred inputs, to fill H of MobileNet's largest layers, and
+// few enough to keep calibration fast. Layers with more inputs take fewer
+// (gptqWork), down to gptqMinPositions.
+const (
+	gptqPositions    = 64
+	gptqMinPositions = 16
+	gptqWork         = 1 << 27 // multiply-adds per layer and calibration input, about
+)
+
+// gptqMaxInputs bounds d, the inputs of one output (a Conv's channels
+// per group times its kernel size): H costs d² of memory and d³ to
+// factor. Layers with more round to nearest, as do those beyond a
+// calibrator's gptqMemory.
+const (
+	gptqMaxInputs = 2304 // a 3×3 convolution of 256 channels
+	gptqMemory    = 1 << 30
+)
 
 // gptqDamp is the share of H's mean diagonal added to its diagonal, which
 // keeps H invertible when calibration never excites some inputs.
@@ -50,8 +64,9 @@ type covariance struct {
 	pads      []int // begins then ends; nil with autoPad
 	autoPad   string
 
-	h     [][]float64 // per group, d×d, upper triangle
-	count int         // positions seen
+	positions int         // sampled per calibration input
+	h         [][]float64 // per group, d×d, upper triangle
+	count     int         // positions seen
 }
 
 // newCovariance describes the inputs of a weighted layer, or returns
@@ -104,12 +119,19 @@ func newCovariance(ix *index, l layer) (*covariance, bool) {
 	default:
 		return nil, false
 	}
+	if c.d < 1 || c.d > gptqMaxInputs {
+		return nil, false
+	}
+	c.positions = min(gptqPositions, max(gptqMinPositions, gptqWork/(c.d*c.d)))
 	c.h = make([][]float64, c.groups)
 	for g := range c.h {
 		c.h[g] = make([]float64, c.d*c.d)
 	}
 	return c, true
 }
+
+// bytes is the memory c's matrices take.
+func (c *covariance) bytes() int { return 8 * c.groups * c.d * c.d }
 
 // attrInts returns an ints attribute of length n, def repeated when it
 // is absent, or nil when it has another length or a value below 0.
@@ -156,7 +178,7 @@ func (c *covariance) add(t *tensor.Tensor) {
 		if s.Rank() < 1 || s[s.Rank()-1] != c.d {
 			return
 		}
-		rows := sampled(t.NumElements() / c.d)
+		rows := sampled(t.NumElements()/c.d, c.positions)
 		p := make([]float64, len(rows)*c.d)
 		for k, r := range rows {
 			for i, v := range x[r*c.d : (r+1)*c.d] {
@@ -194,7 +216,7 @@ func (c *covariance) add(t *tensor.Tensor) {
 		}
 	}
 	plane := in[0] * in[1]
-	positions := sampled(s[0] * out[0] * out[1])
+	positions := sampled(s[0]*out[0]*out[1], c.positions)
 	p := make([]float64, len(positions)*c.d)
 	for g := range c.groups {
 		i := 0
@@ -221,9 +243,9 @@ func (c *covariance) add(t *tensor.Tensor) {
 	c.count += len(positions)
 }
 
-// sampled returns up to gptqPositions of n positions, evenly spread.
-func sampled(n int) []int {
-	k := min(n, gptqPositions)
+// sampled returns up to k of n positions, evenly spread.
+func sampled(n, k int) []int {
+	k = min(n, k)
 	out := make([]int, k)
 	for i := range out {
 		out[i] = i * n / k

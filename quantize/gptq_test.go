@@ -79,7 +79,7 @@ func TestCovarianceIsThePatchGramian(t *testing.T) {
 			for _, d := range run(t, m, x)[0].Shape()[axis+1:] {
 				inner *= d
 			}
-			require.LessOrEqual(t, len(y)/channels, gptqPositions, "every position counts")
+			require.LessOrEqual(t, len(y)/channels, cov.positions, "every position counts")
 			for i, v := range y {
 				want[i/inner%channels] += float64(v) * float64(v)
 			}
@@ -113,9 +113,9 @@ func TestGPTQLowersTheLayersError(t *testing.T) {
 	// from diagonal, as real activations' are.
 	mix := randomFloats(rng, 4*k, 1)
 	var xs [][]float32
-	for range rows / gptqPositions {
-		x := make([]float32, gptqPositions*k)
-		for r := range gptqPositions {
+	for range rows / cov.positions {
+		x := make([]float32, cov.positions*k)
+		for r := range cov.positions {
 			f := randomFloats(rng, 4, 1)
 			for i := range k {
 				for j := range 4 {
@@ -125,7 +125,7 @@ func TestGPTQLowersTheLayersError(t *testing.T) {
 			}
 			xs = append(xs, x[r*k:(r+1)*k])
 		}
-		cov.add(tensor.MustFromSlice(tensor.Shape{gptqPositions, k}, x))
+		cov.add(tensor.MustFromSlice(tensor.Shape{cov.positions, k}, x))
 	}
 	nearest, scales := symmetric(w, tensor.Shape{k, n}, 1)
 	gptq := cov.round()
@@ -184,4 +184,28 @@ func TestApplyRefusesCorruptWeights(t *testing.T) {
 	_, err := p.Apply(0, convNet(t, 1))
 	assert.ErrorIs(t, err, ErrPlan)
 	assert.ErrorContains(t, err, p.Clusters[0].Weights[0].Layer)
+}
+
+// TestGPTQSkipsLayersTooLarge checks that a layer whose H would be too
+// large to hold and factor rounds to nearest (no covariance), and that
+// positions shrink as layers grow.
+func TestGPTQSkipsLayersTooLarge(t *testing.T) {
+	for _, tc := range []struct {
+		k         int
+		ok        bool
+		positions int
+	}{
+		{64, true, gptqPositions},
+		{gptqMaxInputs, true, gptqWork / (gptqMaxInputs * gptqMaxInputs)},
+		{gptqMaxInputs + 1, false, 0},
+	} {
+		m := oneNode(t, node("MatMul", "layer", []string{"x", "w"}, []string{"y"}),
+			initializer(t, "w", tensor.Shape{tc.k, 2}, make([]float32, 2*tc.k)))
+		ix := newIndex(m.GetGraph())
+		cov, ok := newCovariance(ix, layers(ix)[0])
+		require.Equal(t, tc.ok, ok, "k=%d", tc.k)
+		if ok {
+			assert.Equal(t, max(tc.positions, gptqMinPositions), cov.positions, "k=%d", tc.k)
+		}
+	}
 }

@@ -37,7 +37,8 @@ rounded one input at a time, and each rounding error is moved onto the
 weights not yet rounded as the calibration inputs' covariance says, so that
 the layer's output, not each weight, changes least. It costs calibration
 time (about 0.1 s a calibration input on MobileNetV2) and nothing at run
-time; --rounding nearest rounds each weight to its nearest step.
+time. Layers of more than 2304 inputs an output round to nearest, as
+--rounding nearest rounds every layer.
 
 --calib DIR (int8) and --data DIR take a folder per class, a folder of
 files, or a CSV of file,label rows; images (.jpg, .png) are preprocessed as
@@ -305,8 +306,15 @@ func printQuantized(w io.Writer, out string, res *ptq.Result) error {
 	if p.Method != "" {
 		fmt.Fprintf(w, ", calibration %s", p.Method)
 	}
-	if p.Rounding != "" {
-		fmt.Fprintf(w, ", weights rounded by %s", p.Rounding)
+	switch p.Rounding {
+	case quantize.GPTQ:
+		rounded := 0
+		for _, c := range p.Clusters {
+			rounded += len(c.Weights)
+		}
+		fmt.Fprintf(w, ", weights of %d layers rounded by gptq", rounded)
+	case quantize.Nearest:
+		fmt.Fprintf(w, ", weights rounded to nearest")
 	}
 	fmt.Fprintln(w)
 	if r := p.Metric; r != nil {
