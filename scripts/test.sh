@@ -35,7 +35,7 @@ if [[ $status -ne 0 ]]; then
 fi
 
 echo "== go test -race (concurrent packages)"
-go test -count=1 -race -short ./tfexec ./engine ./bridge ./offload ./partition ./clusters ./checkpoint ./tensor ./graph ./serve ./compat/tf
+go test -count=1 -race -short ./tfexec ./engine ./bridge ./offload ./partition ./clusters ./checkpoint ./tensor ./graph ./serve ./compat/tf ./quantize
 
 # The Apache Beam modules are nested (beam/, examples/beam), so that Beam's
 # dependencies stay out of tfoffload's own go.mod; ./... above skips them.
