@@ -224,15 +224,16 @@ func (c *Calibrator) Add(cluster int, name string, t *tensor.Tensor) {
 }
 
 // AddRun records one run's values of a cluster's activations: ts[i] is
-// the value of names[i] ("" skips it). The weighted layers' covariances,
-// most of the work, are updated in parallel.
+// the value of names[i] ("" skips it; names beyond ts are ignored). The
+// weighted layers' covariances, most of the work, are updated in
+// parallel.
 func (c *Calibrator) AddRun(cluster int, names []string, ts []*tensor.Tensor) {
 	type update struct {
 		cov *covariance
 		t   *tensor.Tensor
 	}
 	var updates []update
-	for i, name := range names {
+	for i, name := range names[:min(len(names), len(ts))] {
 		t := ts[i]
 		if name == "" || t == nil || t.DType() != tensor.Float32 {
 			continue

@@ -151,8 +151,7 @@ func calibrate(ctx context.Context, m *graph.Model, cfg Config) (*quantize.Plan,
 	tap := func(cluster int, outs []*tensor.Tensor) {
 		mu.Lock()
 		defer mu.Unlock()
-		names := observed[cluster]
-		cal.AddRun(cluster, names[:min(len(names), len(outs))], outs)
+		cal.AddRun(cluster, observed[cluster], outs)
 	}
 	s, err := cfg.session(m, bridge.WithClusterHooks(rewrite, tap))
 	if err != nil {
