@@ -33,7 +33,11 @@ import (
 )
 
 // The tests run pipelines on Beam's Prism runner, in-process and offline.
-func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
+// Beam leaves a file in the temp folder for each pipeline: TestMain gives
+// it a folder of its own.
+func TestMain(m *testing.M) {
+	os.Exit(testutil.WithTempDir(func() int { return ptest.MainRetWithDefault(m, "prism") }))
+}
 
 // randomNPY writes n files of shape, values in [0, 1), into dir.
 func randomNPY(t *testing.T, dir string, n int, shape tensor.Shape) map[string]*tensor.Tensor {

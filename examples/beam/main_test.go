@@ -26,7 +26,9 @@ import (
 )
 
 // The pipeline runs on Beam's Prism runner, in-process and offline.
-func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
+func TestMain(m *testing.M) {
+	os.Exit(testutil.WithTempDir(func() int { return ptest.MainRetWithDefault(m, "prism") }))
+}
 
 // tfoffloadCLI builds the tfoffload command from this repository.
 func tfoffloadCLI(t *testing.T) string {
