@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/tfoffload/tfoffload/internal/onnxpb"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -132,39 +131,6 @@ func newCovariance(ix *index, l layer) (*covariance, bool) {
 
 // bytes is the memory c's matrices take.
 func (c *covariance) bytes() int { return 8 * c.groups * c.d * c.d }
-
-// attrInts returns an ints attribute of length n, def repeated when it
-// is absent, or nil when it has another length or a value below 0.
-func attrInts(n *onnxpb.NodeProto, name string, length, def int) []int {
-	out := make([]int, length)
-	for i := range out {
-		out[i] = def
-	}
-	for _, a := range n.GetAttribute() {
-		if a.GetName() != name {
-			continue
-		}
-		if len(a.GetInts()) != length {
-			return nil
-		}
-		for i, v := range a.GetInts() {
-			if v < 0 || v > math.MaxInt32 {
-				return nil
-			}
-			out[i] = int(v)
-		}
-	}
-	return out
-}
-
-func attrString(n *onnxpb.NodeProto, name string) string {
-	for _, a := range n.GetAttribute() {
-		if a.GetName() == name {
-			return string(a.GetS())
-		}
-	}
-	return ""
-}
 
 // add accumulates one run's input of the layer; an input of a shape the
 // layer cannot read is ignored.

@@ -142,6 +142,39 @@ func attrFloat(n *onnxpb.NodeProto, name string, def float32) float32 {
 	return def
 }
 
+// attrInts returns an ints attribute of length n, def repeated when it
+// is absent, or nil when it has another length or a value below 0.
+func attrInts(n *onnxpb.NodeProto, name string, length, def int) []int {
+	out := make([]int, length)
+	for i := range out {
+		out[i] = def
+	}
+	for _, a := range n.GetAttribute() {
+		if a.GetName() != name {
+			continue
+		}
+		if len(a.GetInts()) != length {
+			return nil
+		}
+		for i, v := range a.GetInts() {
+			if v < 0 || v > math.MaxInt32 {
+				return nil
+			}
+			out[i] = int(v)
+		}
+	}
+	return out
+}
+
+func attrString(n *onnxpb.NodeProto, name string) string {
+	for _, a := range n.GetAttribute() {
+		if a.GetName() == name {
+			return string(a.GetS())
+		}
+	}
+	return ""
+}
+
 // symmetric quantizes w to int8 per channel along axis of shape
 // (symmetric: zero point 0, scale max|w|/127), returning the values and
 // each channel's scale.
