@@ -286,8 +286,15 @@ func (c *Calibrator) Plan(progress func(done, total int)) (*Plan, error) {
 		}
 		p.Clusters = append(p.Clusters, cp)
 	}
-	var covs []*covariance
-	var at []int // the cluster index of each
+	// Round each layer on its own, in parallel, into its cluster's plan
+	// in layer order.
+	type job struct {
+		cov     *covariance
+		cluster int // index in p.Clusters
+		weights LayerWeights
+		err     error
+	}
+	var jobs []job
 	for i, cp := range p.Clusters {
 		var cs []*covariance
 		for _, byInput := range c.inputs[cp.ID] {
@@ -298,28 +305,26 @@ func (c *Calibrator) Plan(progress func(done, total int)) (*Plan, error) {
 			}
 		}
 		slices.SortFunc(cs, func(a, b *covariance) int { return strings.Compare(a.layer, b.layer) })
-		covs = append(covs, cs...)
-		for range cs {
-			at = append(at, i)
+		for _, cov := range cs {
+			jobs = append(jobs, job{cov: cov, cluster: i})
 		}
 	}
-	weights := make([]LayerWeights, len(covs))
-	errs := make([]error, len(covs))
-	var done atomic.Int64
 	var mu sync.Mutex
-	parallel(len(covs), func(i int) {
-		weights[i], errs[i] = covs[i].rounding()
+	done := 0
+	parallel(len(jobs), func(i int) {
+		jobs[i].weights, jobs[i].err = jobs[i].cov.rounding()
 		if progress != nil {
 			mu.Lock()
 			defer mu.Unlock()
-			progress(int(done.Add(1)), len(covs))
+			done++
+			progress(done, len(jobs))
 		}
 	})
-	for i, w := range weights {
-		if errs[i] != nil {
-			return nil, fmt.Errorf("calibration: layer %s: %w", covs[i].layer, errs[i])
+	for _, j := range jobs {
+		if j.err != nil {
+			return nil, fmt.Errorf("calibration: layer %s: %w", j.cov.layer, j.err)
 		}
-		p.Clusters[at[i]].Weights = append(p.Clusters[at[i]].Weights, w)
+		p.Clusters[j.cluster].Weights = append(p.Clusters[j.cluster].Weights, j.weights)
 	}
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("calibration: %w", err)

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/tfoffload/tfoffload/internal/tfshape"
 	"github.com/tfoffload/tfoffload/tensor"
 )
 
@@ -57,7 +58,7 @@ type covariance struct {
 
 	conv      bool
 	groups, d int
-	kernel    []int // spatial, Conv only
+	kernel    tensor.Shape // spatial, Conv only
 	strides   []int
 	dilations []int
 	pads      []int // begins then ends; nil with autoPad
@@ -156,31 +157,33 @@ func (c *covariance) add(t *tensor.Tensor) {
 		return
 	}
 	spatial := len(c.kernel)
-	cin := c.d / product(c.kernel) // channels per group
+	cin := c.d / c.kernel.NumElements() // channels per group
 	if s.Rank() != 2+spatial || s[1] != cin*c.groups {
 		return
 	}
-	in := slices.Clone(s[2:])
-	kernel, strides, dilations := c.kernel, c.strides, c.dilations
-	pads := c.pads
+	// Each spatial dimension's size, padding before and outputs, as
+	// 2-D: a 1-D convolution is one of height 1.
+	in, before, out := []int{1, 1}, []int{0, 0}, []int{1, 1}
+	mode := tfshape.PaddingExplicit
 	if c.autoPad != "" {
-		pads = samePads(in, kernel, strides, dilations, c.autoPad == "SAME_LOWER")
+		mode = tfshape.PaddingSame // SAME_UPPER: the odd element after
 	}
-	if spatial == 1 { // as 2-D with height 1
-		in = []int{1, in[0]}
-		kernel, strides, dilations = []int{1, kernel[0]}, []int{1, strides[0]}, []int{1, dilations[0]}
-		pads = []int{0, pads[0], 0, pads[1]}
-	}
-	out := make([]int, 2)
-	for i := range out {
-		if strides[i] < 1 || dilations[i] < 1 {
+	for i := range spatial {
+		j := i + 2 - spatial
+		var padBefore, padAfter int
+		if c.pads != nil {
+			padBefore, padAfter = c.pads[i], c.pads[i+spatial]
+		}
+		o, b, a, err := tfshape.Windowed(s[2+i], c.kernel[i], c.dilations[i], c.strides[i], mode, padBefore, padAfter)
+		if err != nil || o < 1 {
 			return
 		}
-		span := (kernel[i]-1)*dilations[i] + 1
-		if out[i] = (in[i]+pads[i]+pads[i+2]-span)/strides[i] + 1; out[i] < 1 {
-			return
+		if c.autoPad == "SAME_LOWER" {
+			b = a
 		}
+		in[j], before[j], out[j] = s[2+i], b, o
 	}
+	kernel, strides, dilations := as2D(c.kernel), as2D(c.strides), as2D(c.dilations)
 	plane := in[0] * in[1]
 	positions := sampled(s[0]*out[0]*out[1], c.positions)
 	p := make([]float64, len(positions)*c.d)
@@ -191,9 +194,9 @@ func (c *covariance) add(t *tensor.Tensor) {
 			for ch := range cin {
 				base := (n*s[1] + g*cin + ch) * plane
 				for ky := range kernel[0] {
-					y := oy*strides[0] - pads[0] + ky*dilations[0]
+					y := oy*strides[0] - before[0] + ky*dilations[0]
 					for kx := range kernel[1] {
-						xx := ox*strides[1] - pads[1] + kx*dilations[1]
+						xx := ox*strides[1] - before[1] + kx*dilations[1]
 						if y < 0 || y >= in[0] || xx < 0 || xx >= in[1] {
 							p[i] = 0
 						} else {
@@ -219,30 +222,13 @@ func sampled(n, k int) []int {
 	return out
 }
 
-func product(xs []int) int {
-	p := 1
-	for _, x := range xs {
-		p *= x
+// as2D returns a spatial parameter of one or two dimensions as two, 1
+// before a single one.
+func as2D(xs []int) []int {
+	if len(xs) == 1 {
+		return []int{1, xs[0]}
 	}
-	return p
-}
-
-// samePads returns ONNX's SAME_UPPER (or SAME_LOWER) padding, begins
-// then ends.
-func samePads(in, kernel, strides, dilations []int, lower bool) []int {
-	pads := make([]int, 2*len(in))
-	for i := range in {
-		stride := max(strides[i], 1)
-		outLen := (in[i] + stride - 1) / stride
-		total := max((outLen-1)*stride+(kernel[i]-1)*dilations[i]+1-in[i], 0)
-		small := total / 2
-		if lower {
-			pads[i], pads[i+len(in)] = total-small, small
-		} else {
-			pads[i], pads[i+len(in)] = small, total-small
-		}
-	}
-	return pads
+	return xs
 }
 
 // accumulate adds the patches p (rows of length d) to group g's H,
@@ -273,10 +259,10 @@ func (c *covariance) accumulate(g int, p []float64) {
 }
 
 // round returns the layer's int8 weights rounded by GPTQ with the scales
-// of nearest rounding; a group whose H cannot be factored rounds to
-// nearest.
-func (c *covariance) round() []int8 {
-	q, scales := symmetric(c.weight, c.shape, c.axis)
+// of nearest rounding (nearest and scales, as symmetric gives them); a
+// group whose H cannot be factored keeps nearest's values.
+func (c *covariance) round(nearest []int8, scales []float32) []int8 {
+	q := slices.Clone(nearest)
 	if c.count == 0 {
 		return q
 	}
@@ -397,8 +383,8 @@ func cholesky(a []float64, d int) []float64 {
 // rounding returns how the layer's GPTQ values differ from nearest
 // rounding.
 func (c *covariance) rounding() (LayerWeights, error) {
-	nearest, _ := symmetric(c.weight, c.shape, c.axis)
-	q := c.round()
+	nearest, scales := symmetric(c.weight, c.shape, c.axis)
+	q := c.round(nearest, scales)
 	delta := make([]byte, len(q))
 	for i := range q {
 		delta[i] = byte(int8(clamp(float64(q[i])-float64(nearest[i]), math.MinInt8, math.MaxInt8)))

@@ -128,7 +128,7 @@ func TestGPTQLowersTheLayersError(t *testing.T) {
 		cov.add(tensor.MustFromSlice(tensor.Shape{cov.positions, k}, x))
 	}
 	nearest, scales := symmetric(w, tensor.Shape{k, n}, 1)
-	gptq := cov.round()
+	gptq := cov.round(nearest, scales)
 	outputError := func(q []int8) float64 {
 		sum := 0.0
 		for _, x := range xs {

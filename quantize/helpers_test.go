@@ -51,7 +51,7 @@ func convNet(t testing.TB, seed uint64) *onnxpb.ModelProto {
 			initializer(t, "w3", tensor.Shape{4, 5}, randomFloats(rng, 20, 1)),
 		},
 		Node: []*onnxpb.NodeProto{
-			node("Conv", "conv1", []string{"x", "w1", "b1"}, []string{"c1"}, &onnxpb.AttributeProto{Name: proto.String("pads"), Type: onnxpb.AttributeProto_INTS.Enum(), Ints: []int64{1, 1, 1, 1}}),
+			node("Conv", "conv1", []string{"x", "w1", "b1"}, []string{"c1"}, intsAttr("pads", 1, 1, 1, 1)),
 			node("Relu", "relu1", []string{"c1"}, []string{"r1"}),
 			node("Conv", "conv2", []string{"r1", "w2"}, []string{"c2"}),
 			node("Add", "add", []string{"c2", "r1"}, []string{"a"}),
